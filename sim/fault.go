@@ -1,0 +1,338 @@
+package sim
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// FaultKind names what a fault does.
+type FaultKind string
+
+// The faults every world can inject. Overlapping faults compose: outages
+// and partitions of the same target nest (the target heals when the last
+// one ends), slowdown factors multiply, added latencies add, losses are
+// independent.
+const (
+	// Outage takes Target down for For. Mode "refuse" (default): requests
+	// fail fast with ErrUnavailable, as a closed port does. Mode
+	// "blackhole": requests vanish and callers wait for their deadline.
+	// Either way the node's processes are stopped at the start (requests in
+	// flight are lost, as in a crash) and its start hooks run again at the
+	// end; its Store survives.
+	Outage FaultKind = "outage"
+	// Crash stops every process of Target at At and restarts the node For
+	// later (For may be 0: an immediate restart). While down it refuses.
+	Crash FaultKind = "crash"
+	// Slowdown multiplies Target's service times by Factor.
+	Slowdown FaultKind = "slowdown"
+	// Partition cuts the link(s): messages sent while it lasts are lost
+	// (Mode "drop", default) or held and delivered after it heals (Mode
+	// "hold"), in the order they were sent. Whether a message is affected is
+	// decided when it is sent.
+	Partition FaultKind = "partition"
+	// Latency adds a delay drawn from Add to every message on the link(s).
+	Latency FaultKind = "latency"
+	// Loss drops each message on the link(s) with probability P.
+	Loss FaultKind = "loss"
+)
+
+var faultKinds = []FaultKind{Outage, Crash, Slowdown, Partition, Latency, Loss}
+
+// Fault is one entry of a fault schedule.
+type Fault struct {
+	At     time.Duration // start, counted from the start of the run
+	For    time.Duration // how long it lasts
+	Kind   FaultKind
+	Target string // outage, crash, slowdown: the node
+	// Between (two nodes, both directions) or Link ("a->b", one direction)
+	// select the links of a partition, latency or loss fault.
+	Between []string
+	Link    string
+	Mode    string       // outage: refuse|blackhole; partition: drop|hold
+	Factor  float64      // slowdown
+	Add     DurationDist // latency
+	P       float64      // loss probability, in (0, 1]
+
+	Line int // where it was written, for later errors; 0 if not from YAML
+}
+
+// End is when the fault heals.
+func (f Fault) End() time.Duration { return f.At + f.For }
+
+// Links lists the directed links the fault cuts or degrades, as [from, to].
+func (f Fault) Links() [][2]string {
+	if f.Link != "" {
+		from, to, _ := strings.Cut(f.Link, "->")
+		return [][2]string{{strings.TrimSpace(from), strings.TrimSpace(to)}}
+	}
+	if len(f.Between) == 2 {
+		a, b := f.Between[0], f.Between[1]
+		return [][2]string{{a, b}, {b, a}}
+	}
+	return nil
+}
+
+// Nodes lists the nodes the fault names.
+func (f Fault) Nodes() []string {
+	if f.Target != "" {
+		return []string{f.Target}
+	}
+	var ns []string
+	for _, l := range f.Links() {
+		ns = append(ns, l[0], l[1])
+	}
+	slices.Sort(ns)
+	return slices.Compact(ns)
+}
+
+func (f Fault) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", f.Kind)
+	switch {
+	case f.Target != "":
+		fmt.Fprintf(&b, " %s", f.Target)
+	case f.Link != "":
+		fmt.Fprintf(&b, " %s", f.Link)
+	case len(f.Between) == 2:
+		fmt.Fprintf(&b, " %s<->%s", f.Between[0], f.Between[1])
+	}
+	switch f.Kind {
+	case Slowdown:
+		fmt.Fprintf(&b, " ×%s", formatNumber(f.Factor))
+	case Latency:
+		fmt.Fprintf(&b, " +%s", f.Add)
+	case Loss:
+		fmt.Fprintf(&b, " p=%s", formatNumber(f.P))
+	}
+	if f.Mode != "" {
+		fmt.Fprintf(&b, " (%s)", f.Mode)
+	}
+	return b.String()
+}
+
+// faultFields lists, per kind, the fields it takes beyond at, for and kind.
+var faultFields = map[FaultKind][]string{
+	Outage:    {"target", "mode"},
+	Crash:     {"target"},
+	Slowdown:  {"target", "factor"},
+	Partition: {"between", "link", "mode"},
+	Latency:   {"between", "link", "add"},
+	Loss:      {"between", "link", "p"},
+}
+
+var faultModes = map[FaultKind][]string{
+	Outage:    {"refuse", "blackhole"},
+	Partition: {"drop", "hold"},
+}
+
+func kindList() string {
+	var s []string
+	for _, k := range faultKinds {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, ", ")
+}
+
+// ParseFaults reads a fault schedule: a YAML sequence of faults.
+func ParseFaults(text string) ([]Fault, error) {
+	var fs []Fault
+	if err := yaml.Unmarshal([]byte(text), &fs); err != nil {
+		return nil, err
+	}
+	return fs, nil
+}
+
+// UnmarshalYAML reads one fault, e.g.
+// {at: 20s, for: 10s, kind: outage, target: topclients}, checking every
+// field and saying how to fix what is wrong.
+func (f *Fault) UnmarshalYAML(n *yaml.Node) error {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		return specErr(n, "", "a fault is a mapping like {at: 20s, for: 10s, kind: outage, target: topclients}")
+	}
+	fields := map[string]*yaml.Node{}
+	keys := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := resolve(n.Content[i])
+		if _, dup := fields[k.Value]; dup {
+			return specErr(k, k.Value, "given twice; keep one")
+		}
+		fields[k.Value], keys[k.Value] = resolve(n.Content[i+1]), k
+	}
+	*f = Fault{Line: n.Line}
+
+	kindNode, ok := fields["kind"]
+	if !ok {
+		return specErr(n, "kind", "missing; one of %s", kindList())
+	}
+	f.Kind = FaultKind(kindNode.Value)
+	extra, ok := faultFields[f.Kind]
+	if !ok {
+		return specErr(kindNode, "kind", "unknown fault kind %q; use one of %s", kindNode.Value, kindList())
+	}
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if k != "at" && k != "for" && k != "kind" && !slices.Contains(extra, k) {
+			return specErr(keys[k], k, "not a field of %s faults; they take at, for, kind, %s", f.Kind, strings.Join(extra, ", "))
+		}
+	}
+
+	var err error
+	if f.At, err = faultDuration(fields, n, "at", true); err != nil {
+		return err
+	}
+	if f.For, err = faultDuration(fields, n, "for", f.Kind != Crash); err != nil {
+		return err
+	}
+	if f.Kind != Crash && f.For == 0 {
+		return specErr(fields["for"], "for", "must be > 0: a %s that lasts no time does nothing", f.Kind)
+	}
+
+	if t, ok := fields["target"]; ok {
+		f.Target = strings.TrimSpace(t.Value)
+	}
+	if f.Target == "" && slices.Contains(extra, "target") {
+		return specErr(n, "target", "missing; name the node the %s hits, e.g. target: topclients", f.Kind)
+	}
+	if slices.Contains(extra, "link") {
+		if err := f.decodeLinks(n, fields); err != nil {
+			return err
+		}
+	}
+	if m, ok := fields["mode"]; ok {
+		f.Mode = m.Value
+		if !slices.Contains(faultModes[f.Kind], f.Mode) {
+			return specErr(m, "mode", "unknown %s mode %q; use %s", f.Kind, f.Mode, strings.Join(faultModes[f.Kind], " or "))
+		}
+	} else if modes := faultModes[f.Kind]; modes != nil {
+		f.Mode = modes[0]
+	}
+
+	switch f.Kind {
+	case Slowdown:
+		v, ok := fields["factor"]
+		if !ok {
+			return specErr(n, "factor", "missing; say how many times slower, e.g. factor: 5")
+		}
+		if f.Factor, err = parseNumber(v.Value); err != nil || f.Factor <= 0 {
+			return specErr(v, "factor", "must be a number > 0 (2 = twice as slow), got %q", v.Value)
+		}
+	case Latency:
+		v, ok := fields["add"]
+		if !ok {
+			return specErr(n, "add", "missing; say how much latency to add, e.g. add: 100ms or add: {dist: exp, mean: 20ms}")
+		}
+		if err := v.Decode(&f.Add); err != nil {
+			return err
+		}
+	case Loss:
+		v, ok := fields["p"]
+		if !ok {
+			return specErr(n, "p", "missing; give the probability of losing each message, e.g. p: 0.1")
+		}
+		if f.P, err = parseNumber(v.Value); err != nil || f.P <= 0 || f.P > 1 {
+			return specErr(v, "p", "must be a probability in (0, 1], got %q", v.Value)
+		}
+	}
+	return nil
+}
+
+func (f *Fault) decodeLinks(n *yaml.Node, fields map[string]*yaml.Node) error {
+	between, hasBetween := fields["between"]
+	link, hasLink := fields["link"]
+	switch {
+	case hasBetween && hasLink:
+		return specErr(link, "link", "give either between (both directions) or link (one direction), not both")
+	case hasLink:
+		from, to, ok := strings.Cut(link.Value, "->")
+		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+		if !ok || from == "" || to == "" || strings.Contains(to, "->") {
+			return specErr(link, "link", "%q is not a link; write from->to, e.g. link: gig->topclients", link.Value)
+		}
+		if from == to {
+			return specErr(link, "link", "a link joins two different nodes, got %s->%s", from, to)
+		}
+		f.Link = from + "->" + to
+	case hasBetween:
+		if between.Kind != yaml.SequenceNode || len(between.Content) != 2 {
+			return specErr(between, "between", "name exactly two nodes, e.g. between: [broker, gig]")
+		}
+		a, b := strings.TrimSpace(between.Content[0].Value), strings.TrimSpace(between.Content[1].Value)
+		if a == "" || b == "" || a == b {
+			return specErr(between, "between", "name two different nodes, e.g. between: [broker, gig]")
+		}
+		f.Between = []string{a, b}
+	default:
+		return specErr(n, "between", "missing; say which link, with between: [a, b] (both directions) or link: a->b (one)")
+	}
+	return nil
+}
+
+func faultDuration(fields map[string]*yaml.Node, n *yaml.Node, name string, required bool) (time.Duration, error) {
+	v, ok := fields[name]
+	if !ok {
+		if !required {
+			return 0, nil
+		}
+		return 0, specErr(n, name, "missing; write e.g. %s: 10s", name)
+	}
+	d, err := ParseDuration(v.Value)
+	if err != nil {
+		return 0, specErr(v, name, "%v", err)
+	}
+	return d, nil
+}
+
+// Validate checks a fault built in Go rather than decoded from YAML (the
+// decoder already checks all of this, with positions).
+func (f Fault) Validate() error {
+	extra, ok := faultFields[f.Kind]
+	switch {
+	case !ok:
+		return fmt.Errorf("unknown fault kind %q; use one of %s", f.Kind, kindList())
+	case f.At < 0 || f.For < 0:
+		return fmt.Errorf("%s: at and for must be ≥ 0", f.Kind)
+	case f.For == 0 && f.Kind != Crash:
+		return fmt.Errorf("%s: for must be > 0", f.Kind)
+	case slices.Contains(extra, "target") != (f.Target != ""):
+		return fmt.Errorf("%s: target is required for outage, crash and slowdown and meaningless otherwise", f.Kind)
+	case slices.Contains(extra, "link") != (len(f.Links()) > 0):
+		return fmt.Errorf("%s: between (two nodes) or link (a->b) is required for partition, latency and loss only", f.Kind)
+	case faultModes[f.Kind] != nil && !slices.Contains(faultModes[f.Kind], f.Mode):
+		return fmt.Errorf("%s: mode must be %s", f.Kind, strings.Join(faultModes[f.Kind], " or "))
+	case f.Kind == Slowdown && !(f.Factor > 0 && !math.IsInf(f.Factor, 0)):
+		return fmt.Errorf("slowdown: factor must be a finite number > 0")
+	case f.Kind == Loss && !(f.P > 0 && f.P <= 1):
+		return fmt.Errorf("loss: p must be in (0, 1]")
+	}
+	return nil
+}
+
+// CheckFaults checks a schedule against the world it will run in: each
+// fault is well formed, every node it names exists, and it starts and heals
+// within [0, horizon].
+func CheckFaults(faults []Fault, nodes []string, horizon time.Duration) error {
+	for i, f := range faults {
+		where := &SpecError{Line: f.Line, Column: 1, Field: fmt.Sprintf("faults[%d]", i)}
+		if err := f.Validate(); err != nil {
+			where.Msg = err.Error()
+			return where
+		}
+		for _, name := range f.Nodes() {
+			if !slices.Contains(nodes, name) {
+				where.Msg = fmt.Sprintf("%s names %q, which is not in this world; known nodes: %s", f.Kind, name, strings.Join(nodes, ", "))
+				return where
+			}
+		}
+		if f.End() > horizon {
+			where.Msg = fmt.Sprintf("runs from %v to %v, past the end of the run at %v; shorten it or start it earlier", f.At, f.End(), horizon)
+			return where
+		}
+	}
+	return nil
+}

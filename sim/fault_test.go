@@ -1,0 +1,147 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseFaults(t *testing.T) {
+	fs, err := ParseFaults(`
+- {at: 20s, for: 10s, kind: outage, target: topclients}
+- {at: 40s, for: 5s,  kind: partition, between: [broker, gig]}
+- {at: 50s, for: 5s,  kind: latency,   link: gig->topclients, add: {dist: const, value: 100ms}}
+- {at: 1s, for: 2s, kind: outage, target: gig, mode: blackhole}
+- {at: 1s, for: 2s, kind: partition, link: a->b, mode: hold}
+- {at: 1s, kind: crash, target: gig}
+- {at: 1s, for: 1s, kind: slowdown, target: gig, factor: 3}
+- {at: 1s, for: 1s, kind: loss, between: [a, b], p: 0.25}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"outage topclients (refuse)",
+		"partition broker<->gig (drop)",
+		"latency gig->topclients +100ms",
+		"outage gig (blackhole)",
+		"partition a->b (hold)",
+		"crash gig",
+		"slowdown gig ×3",
+		"loss a<->b p=0.25",
+	}
+	if len(fs) != len(want) {
+		t.Fatalf("ParseFaults gave %d faults; want %d", len(fs), len(want))
+	}
+	for i, f := range fs {
+		if f.String() != want[i] {
+			t.Errorf("fault %d = %q; want %q", i, f, want[i])
+		}
+		if err := f.Validate(); err != nil {
+			t.Errorf("fault %d (%s).Validate() = %v; want nil", i, f, err)
+		}
+	}
+	if got := fs[0].End(); got != 30*time.Second {
+		t.Errorf("outage End() = %v; want 30s", got)
+	}
+	if got := fs[1].Links(); len(got) != 2 || got[0] != [2]string{"broker", "gig"} || got[1] != [2]string{"gig", "broker"} {
+		t.Errorf("partition between broker and gig Links() = %v; want both directions", got)
+	}
+	if got := fs[2].Links(); len(got) != 1 || got[0] != [2]string{"gig", "topclients"} {
+		t.Errorf("latency on gig->topclients Links() = %v; want one direction", got)
+	}
+	if fs[0].Line != 2 {
+		t.Errorf("first fault Line = %d; want 2", fs[0].Line)
+	}
+}
+
+// TestFaultBadInput: each mistake gets an error naming the field and the fix.
+func TestFaultBadInput(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantAll []string
+	}{
+		{"- {at: 1s, for: 1s, kind: meltdown, target: x}", []string{"kind", "unknown fault kind", "outage, crash"}},
+		{"- {at: 1s, for: 1s, target: x}", []string{"kind", "missing"}},
+		{"- {at: 1s, for: 1s, kind: outage}", []string{"target", "missing"}},
+		{"- {for: 1s, kind: outage, target: x}", []string{"at", "missing", "at: 10s"}},
+		{"- {at: 1s, kind: outage, target: x}", []string{"for", "missing"}},
+		{"- {at: 1s, for: 0s, kind: outage, target: x}", []string{"for", "> 0"}},
+		{"- {at: -1s, for: 1s, kind: outage, target: x}", []string{"at", "negative"}},
+		{"- {at: 1, for: 1s, kind: outage, target: x}", []string{"at", "no unit"}},
+		{"- {at: 1s, for: 1s, kind: outage, target: x, mode: explode}", []string{"mode", "refuse or blackhole"}},
+		{"- {at: 1s, for: 1s, kind: outage, target: x, link: a->b}", []string{"link", "not a field of outage faults"}},
+		{"- {at: 1s, for: 1s, kind: partition}", []string{"between", "missing", "link: a->b"}},
+		{"- {at: 1s, for: 1s, kind: partition, between: [a, b, c]}", []string{"between", "exactly two"}},
+		{"- {at: 1s, for: 1s, kind: partition, between: [a, a]}", []string{"between", "two different"}},
+		{"- {at: 1s, for: 1s, kind: partition, link: a-b}", []string{"link", "from->to"}},
+		{"- {at: 1s, for: 1s, kind: partition, link: a->a}", []string{"link", "two different"}},
+		{"- {at: 1s, for: 1s, kind: partition, link: a->b, between: [a, b]}", []string{"not both"}},
+		{"- {at: 1s, for: 1s, kind: partition, link: a->b, mode: queue}", []string{"mode", "drop or hold"}},
+		{"- {at: 1s, for: 1s, kind: latency, link: a->b}", []string{"add", "missing"}},
+		{"- {at: 1s, for: 1s, kind: latency, link: a->b, add: {dist: exp}}", []string{"mean", "missing"}},
+		{"- {at: 1s, for: 1s, kind: loss, link: a->b, p: 1.5}", []string{"p", "(0, 1]"}},
+		{"- {at: 1s, for: 1s, kind: loss, link: a->b}", []string{"p", "missing"}},
+		{"- {at: 1s, for: 1s, kind: slowdown, target: x, factor: 0}", []string{"factor", "> 0"}},
+		{"- {at: 1s, for: 1s, kind: slowdown, target: x}", []string{"factor", "missing"}},
+		{"- {at: 1s, at: 2s, for: 1s, kind: outage, target: x}", []string{"at", "twice"}},
+		{"- [outage]", []string{"mapping"}},
+	}
+	for _, tt := range tests {
+		_, err := ParseFaults(tt.in)
+		if err == nil {
+			t.Errorf("ParseFaults(%q) = nil error; want one mentioning %q", tt.in, tt.wantAll)
+			continue
+		}
+		for _, want := range tt.wantAll {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("ParseFaults(%q) error = %q; want it to mention %q", tt.in, err, want)
+			}
+		}
+	}
+}
+
+func TestCheckFaults(t *testing.T) {
+	nodes := []string{"gig", "topclients", "broker"}
+	tests := []struct {
+		fault Fault
+		want  string // substring of the error; "" for none
+	}{
+		{Fault{At: time.Second, For: time.Second, Kind: Outage, Target: "gig", Mode: "refuse"}, ""},
+		{Fault{At: time.Second, For: time.Second, Kind: Outage, Target: "search", Mode: "refuse"}, `names "search", which is not in this world; known nodes: gig, topclients, broker`},
+		{Fault{At: 59 * time.Second, For: 2 * time.Second, Kind: Outage, Target: "gig", Mode: "refuse"}, "past the end of the run at 1m0s"},
+		{Fault{At: time.Second, For: time.Second, Kind: Partition, Between: []string{"gig", "user"}, Mode: "drop"}, `"user"`},
+		{Fault{At: time.Second, For: time.Second, Kind: Partition, Link: "gig->broker"}, "mode must be drop or hold"},
+		{Fault{At: time.Second, For: time.Second, Kind: Slowdown, Target: "gig"}, "factor"},
+		{Fault{At: time.Second, Kind: Outage, Target: "gig", Mode: "refuse"}, "for must be > 0"},
+		{Fault{At: time.Second, Kind: "flood", Target: "gig"}, "unknown fault kind"},
+		{Fault{At: time.Second, For: time.Second, Kind: Loss, Link: "gig->broker", P: 2}, "p must be in (0, 1]"},
+	}
+	for _, tt := range tests {
+		err := CheckFaults([]Fault{tt.fault}, nodes, time.Minute)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("CheckFaults(%s) = %v; want nil", tt.fault, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("CheckFaults(%s) = %v; want an error mentioning %q", tt.fault, err, tt.want)
+		}
+	}
+}
+
+func FuzzParseFaults(f *testing.F) {
+	f.Add("- {at: 20s, for: 10s, kind: outage, target: topclients}")
+	f.Add("- {at: 1s, for: 1s, kind: latency, link: a->b, add: {dist: exp, mean: 1ms}}")
+	f.Add("- {at: 1s, for: 1s, kind: partition, between: [a, b], mode: hold}")
+	f.Add("- {at: 1s, for: 1s, kind: loss, link: a->b, p: 0.5}")
+	f.Fuzz(func(t *testing.T, s string) {
+		fs, err := ParseFaults(s)
+		if err != nil {
+			return
+		}
+		for _, fault := range fs {
+			if err := fault.Validate(); err != nil {
+				t.Fatalf("ParseFaults(%q) accepted %s, which Validate rejects: %v", s, fault, err)
+			}
+		}
+	})
+}
