@@ -1,0 +1,103 @@
+package virtual
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/sharebench/sharebench/sim"
+)
+
+// Inject schedules faults (sim.Fault documents what each kind does) at
+// their virtual times. Every node a fault names must exist already, and no
+// fault may start in the past. Each fault draws from its own random
+// stream, so adding one never shifts the draws of the workload, the
+// network or another fault.
+func (w *World) Inject(faults ...sim.Fault) error {
+	if err := sim.CheckFaults(faults, w.NodeNames(), maxTime); err != nil {
+		return err
+	}
+	for i, f := range faults {
+		if f.Kind == sim.Slowdown && w.nodes[f.Target].svc == nil {
+			return fmt.Errorf("faults[%d]: slowdown of %s, which serves nothing; slow down a service", i, f.Target)
+		}
+		if f.At < w.q.now {
+			return fmt.Errorf("faults[%d]: %s starts at %v, before now (%v)", i, f.Kind, f.At, w.q.now)
+		}
+	}
+	for _, f := range faults {
+		a := &activeFault{w: w, f: f, id: w.faults}
+		w.faults++
+		w.At(f.At, a.start)
+		w.At(f.End(), a.end)
+	}
+	return nil
+}
+
+// activeFault applies one fault and later undoes exactly what it did.
+type activeFault struct {
+	w   *World
+	f   sim.Fault
+	id  int
+	lfs []*linkFault // the degradations it added, per link
+}
+
+func (a *activeFault) start() {
+	w, f := a.w, a.f
+	if w.trace != nil {
+		w.tracef("fault#%d start: %s", a.id, f)
+	}
+	switch f.Kind {
+	case sim.Outage, sim.Crash:
+		w.nodes[f.Target].goDown(f.Mode == "blackhole")
+	case sim.Slowdown:
+		w.nodes[f.Target].svc.slow *= f.Factor
+	case sim.Partition, sim.Latency, sim.Loss:
+		rng := w.streams.Stream(fmt.Sprintf("fault/%d", a.id))
+		for _, l := range a.links() {
+			switch {
+			case f.Kind == sim.Partition && f.Mode == "hold":
+				l.holds++
+			case f.Kind == sim.Partition:
+				l.drops++
+			default:
+				lf := &linkFault{add: f.Add, p: f.P, rng: rng}
+				l.degraded = append(l.degraded, lf)
+				a.lfs = append(a.lfs, lf)
+			}
+		}
+	}
+}
+
+func (a *activeFault) end() {
+	w, f := a.w, a.f
+	if w.trace != nil {
+		w.tracef("fault#%d end: %s", a.id, f)
+	}
+	switch f.Kind {
+	case sim.Outage, sim.Crash:
+		w.nodes[f.Target].comeUp(f.Mode == "blackhole")
+	case sim.Slowdown:
+		w.nodes[f.Target].svc.slow /= f.Factor
+	case sim.Partition, sim.Latency, sim.Loss:
+		for _, l := range a.links() {
+			switch {
+			case f.Kind == sim.Partition && f.Mode == "hold":
+				if l.holds--; l.holds == 0 {
+					l.release(w)
+				}
+			case f.Kind == sim.Partition:
+				l.drops--
+			default:
+				l.degraded = slices.DeleteFunc(l.degraded, func(lf *linkFault) bool { return slices.Contains(a.lfs, lf) })
+			}
+		}
+	}
+}
+
+func (a *activeFault) links() []*link {
+	var ls []*link
+	for _, ends := range a.f.Links() {
+		ls = append(ls, a.w.net.lookup(a.w.nodes[ends[0]], a.w.nodes[ends[1]], true))
+	}
+	return ls
+}
