@@ -132,11 +132,7 @@ func (c *vctx) cancel(err error) {
 }
 
 func (c *vctx) removeChild(ch *vctx) {
-	last := len(c.children) - 1
-	moved := c.children[last]
-	c.children[ch.idx], moved.idx = moved, ch.idx
-	c.children[last] = nil
-	c.children = c.children[:last]
+	c.children = removeAt(c.children, ch.idx, func(m *vctx, i int) { m.idx = i })
 	ch.pv = nil
 }
 
@@ -211,9 +207,5 @@ func (p *proc) unwatch() {
 		return
 	}
 	p.watching = nil
-	last := len(c.waiters) - 1
-	moved := c.waiters[last]
-	c.waiters[p.watchIdx] = moved
-	moved.p.watchIdx = p.watchIdx
-	c.waiters = c.waiters[:last]
+	c.waiters = removeAt(c.waiters, p.watchIdx, func(m waiter, i int) { m.p.watchIdx = i })
 }

@@ -137,11 +137,7 @@ func (s *service) done(c *call) {
 }
 
 func (s *service) unserve(c *call) {
-	last := len(s.serving) - 1
-	moved := s.serving[last]
-	s.serving[c.idx], moved.idx = moved, c.idx
-	s.serving[last] = nil
-	s.serving = s.serving[:last]
+	s.serving = removeAt(s.serving, c.idx, func(m *call, i int) { m.idx = i })
 }
 
 // crash drops every request the service holds: in refuse mode their
