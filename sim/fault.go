@@ -40,24 +40,28 @@ const (
 	Latency FaultKind = "latency"
 	// Loss drops each message on the link(s) with probability P.
 	Loss FaultKind = "loss"
+	// Duplicate makes Target's consumers receive each record a second time,
+	// in a later poll, with probability P: the duplicate delivery a
+	// consumer must tolerate.
+	Duplicate FaultKind = "duplicate"
 )
 
-var faultKinds = []FaultKind{Outage, Crash, Slowdown, Partition, Latency, Loss}
+var faultKinds = []FaultKind{Outage, Crash, Slowdown, Partition, Latency, Loss, Duplicate}
 
 // Fault is one entry of a fault schedule.
 type Fault struct {
 	At     time.Duration // start, counted from the start of the run
 	For    time.Duration // how long it lasts
 	Kind   FaultKind
-	Target string // outage, crash, slowdown: the node
+	Target string // outage, crash, slowdown, duplicate: the node
 	// Between (two nodes, both directions) or Link ("a->b", one direction)
 	// select the links of a partition, latency or loss fault.
 	Between []string
 	Link    string
-	Mode    string       // outage: refuse|blackhole; partition: drop|hold
+	Mode    string       // outage: refuse (default) or blackhole; partition: drop (default) or hold
 	Factor  float64      // slowdown
 	Add     DurationDist // latency
-	P       float64      // loss probability, in (0, 1]
+	P       float64      // loss or duplicate probability, in (0, 1]
 
 	Line int // where it was written, for later errors; 0 if not from YAML
 }
@@ -107,7 +111,7 @@ func (f Fault) String() string {
 		fmt.Fprintf(&b, " ×%s", formatNumber(f.Factor))
 	case Latency:
 		fmt.Fprintf(&b, " +%s", f.Add)
-	case Loss:
+	case Loss, Duplicate:
 		fmt.Fprintf(&b, " p=%s", formatNumber(f.P))
 	}
 	if f.Mode != "" {
@@ -124,6 +128,7 @@ var faultFields = map[FaultKind][]string{
 	Partition: {"between", "link", "mode"},
 	Latency:   {"between", "link", "add"},
 	Loss:      {"between", "link", "p"},
+	Duplicate: {"target", "p"},
 }
 
 var faultModes = map[FaultKind][]string{
@@ -230,10 +235,10 @@ func (f *Fault) UnmarshalYAML(n *yaml.Node) error {
 		if err := v.Decode(&f.Add); err != nil {
 			return err
 		}
-	case Loss:
+	case Loss, Duplicate:
 		v, ok := fields["p"]
 		if !ok {
-			return specErr(n, "p", "missing; give the probability of losing each message, e.g. p: 0.1")
+			return specErr(n, "p", "missing; give the probability for each message, e.g. p: 0.1")
 		}
 		if f.P, err = parseNumber(v.Value); err != nil || f.P <= 0 || f.P > 1 {
 			return specErr(v, "p", "must be a probability in (0, 1], got %q", v.Value)
@@ -300,15 +305,15 @@ func (f Fault) Validate() error {
 	case f.For == 0 && f.Kind != Crash:
 		return fmt.Errorf("%s: for must be > 0", f.Kind)
 	case slices.Contains(extra, "target") != (f.Target != ""):
-		return fmt.Errorf("%s: target is required for outage, crash and slowdown and meaningless otherwise", f.Kind)
+		return fmt.Errorf("%s: target is required for outage, crash, slowdown and duplicate, and meaningless otherwise", f.Kind)
 	case slices.Contains(extra, "link") != (len(f.Links()) > 0):
 		return fmt.Errorf("%s: between (two nodes) or link (a->b) is required for partition, latency and loss only", f.Kind)
-	case faultModes[f.Kind] != nil && !slices.Contains(faultModes[f.Kind], f.Mode):
+	case f.Mode != "" && !slices.Contains(faultModes[f.Kind], f.Mode):
 		return fmt.Errorf("%s: mode must be %s", f.Kind, strings.Join(faultModes[f.Kind], " or "))
 	case f.Kind == Slowdown && !(f.Factor > 0 && !math.IsInf(f.Factor, 0)):
 		return fmt.Errorf("slowdown: factor must be a finite number > 0")
-	case f.Kind == Loss && !(f.P > 0 && f.P <= 1):
-		return fmt.Errorf("loss: p must be in (0, 1]")
+	case (f.Kind == Loss || f.Kind == Duplicate) && !(f.P > 0 && f.P <= 1):
+		return fmt.Errorf("%s: p must be in (0, 1]", f.Kind)
 	}
 	return nil
 }

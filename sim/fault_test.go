@@ -16,6 +16,7 @@ func TestParseFaults(t *testing.T) {
 - {at: 1s, kind: crash, target: gig}
 - {at: 1s, for: 1s, kind: slowdown, target: gig, factor: 3}
 - {at: 1s, for: 1s, kind: loss, between: [a, b], p: 0.25}
+- {at: 1s, for: 1s, kind: duplicate, target: gig, p: 0.5}
 `)
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestParseFaults(t *testing.T) {
 		"crash gig",
 		"slowdown gig ×3",
 		"loss a<->b p=0.25",
+		"duplicate gig p=0.5",
 	}
 	if len(fs) != len(want) {
 		t.Fatalf("ParseFaults gave %d faults; want %d", len(fs), len(want))
@@ -86,6 +88,8 @@ func TestFaultBadInput(t *testing.T) {
 		{"- {at: 1s, for: 1s, kind: slowdown, target: x}", []string{"factor", "missing"}},
 		{"- {at: 1s, at: 2s, for: 1s, kind: outage, target: x}", []string{"at", "twice"}},
 		{"- [outage]", []string{"mapping"}},
+		{"- {at: 1s, for: 1s, kind: duplicate, target: gig}", []string{"p", "missing"}},
+		{"- {at: 1s, for: 1s, kind: duplicate, link: a->b, p: 0.1}", []string{"link", "not a field of duplicate faults"}},
 	}
 	for _, tt := range tests {
 		_, err := ParseFaults(tt.in)
@@ -111,7 +115,8 @@ func TestCheckFaults(t *testing.T) {
 		{Fault{At: time.Second, For: time.Second, Kind: Outage, Target: "search", Mode: "refuse"}, `names "search", which is not in this world; known nodes: gig, topclients, broker`},
 		{Fault{At: 59 * time.Second, For: 2 * time.Second, Kind: Outage, Target: "gig", Mode: "refuse"}, "past the end of the run at 1m0s"},
 		{Fault{At: time.Second, For: time.Second, Kind: Partition, Between: []string{"gig", "user"}, Mode: "drop"}, `"user"`},
-		{Fault{At: time.Second, For: time.Second, Kind: Partition, Link: "gig->broker"}, "mode must be drop or hold"},
+		{Fault{At: time.Second, For: time.Second, Kind: Partition, Link: "gig->broker"}, ""},
+		{Fault{At: time.Second, For: time.Second, Kind: Partition, Link: "gig->broker", Mode: "refuse"}, "mode must be drop or hold"},
 		{Fault{At: time.Second, For: time.Second, Kind: Slowdown, Target: "gig"}, "factor"},
 		{Fault{At: time.Second, Kind: Outage, Target: "gig", Mode: "refuse"}, "for must be > 0"},
 		{Fault{At: time.Second, Kind: "flood", Target: "gig"}, "unknown fault kind"},

@@ -2,6 +2,7 @@ package virtual
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/sharebench/sharebench/sim"
@@ -51,8 +52,13 @@ func (a *activeFault) start() {
 		w.nodes[f.Target].goDown(f.Mode == "blackhole")
 	case sim.Slowdown:
 		w.nodes[f.Target].svc.slow *= f.Factor
+	case sim.Duplicate:
+		n := w.nodes[f.Target]
+		lf := &linkFault{p: f.P, rng: a.rng()}
+		n.dups = append(n.dups, lf)
+		a.lfs = append(a.lfs, lf)
 	case sim.Partition, sim.Latency, sim.Loss:
-		rng := w.streams.Stream(fmt.Sprintf("fault/%d", a.id))
+		rng := a.rng()
 		for _, l := range a.links() {
 			switch {
 			case f.Kind == sim.Partition && f.Mode == "hold":
@@ -78,6 +84,9 @@ func (a *activeFault) end() {
 		w.nodes[f.Target].comeUp(f.Mode == "blackhole")
 	case sim.Slowdown:
 		w.nodes[f.Target].svc.slow /= f.Factor
+	case sim.Duplicate:
+		n := w.nodes[f.Target]
+		n.dups = slices.DeleteFunc(n.dups, func(lf *linkFault) bool { return slices.Contains(a.lfs, lf) })
 	case sim.Partition, sim.Latency, sim.Loss:
 		for _, l := range a.links() {
 			switch {
@@ -92,6 +101,10 @@ func (a *activeFault) end() {
 			}
 		}
 	}
+}
+
+func (a *activeFault) rng() *rand.Rand {
+	return a.w.streams.Stream(fmt.Sprintf("fault/%d", a.id))
 }
 
 func (a *activeFault) links() []*link {

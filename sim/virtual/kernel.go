@@ -28,6 +28,7 @@ type World struct {
 	nodes  map[string]*Node
 	order  []*Node // nodes in creation order: the order of every iteration
 	net    network
+	broker *broker
 	faults int    // faults injected so far, to name their random streams
 	calls  uint64 // calls made so far, to name them in the trace
 

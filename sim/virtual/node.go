@@ -29,6 +29,8 @@ type Node struct {
 	svc    *service
 
 	lastCalled *Node // the service this node called last
+
+	dups []*linkFault // duplicate faults in force on the node's consumers
 }
 
 type startHook struct {
@@ -220,16 +222,6 @@ func (n *Node) Rand(concern string) *rand.Rand {
 		n.rands[concern] = r
 	}
 	return r
-}
-
-// Publish fails until the world has a broker.
-func (n *Node) Publish(ctx context.Context, topic, key string, value []byte) error {
-	return sim.ErrNoBroker
-}
-
-// Subscribe fails until the world has a broker.
-func (n *Node) Subscribe(topic, group string) (sim.Consumer, error) {
-	return nil, sim.ErrNoBroker
 }
 
 // Group starts an errgroup-shaped group of processes of this node.

@@ -1,0 +1,566 @@
+package virtual
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/sharebench/sharebench/sim"
+)
+
+// The broker follows Kafka where the strategies can tell the difference
+// (kfake is the reference, see broker_kfake_test.go):
+//
+//   - A topic has a fixed number of partitions; a record goes to the
+//     partition its key hashes to (Kafka's murmur2), is appended at the next
+//     offset, and keeps its place: a partition is consumed in offset order.
+//   - Consumer groups share a topic's partitions among their members
+//     (round robin by join order). Positions are the consumer's; committed
+//     offsets are the broker's. A member starts a partition at the group's
+//     committed offset (the earliest retained record if none), so a consumer
+//     that crashes before committing receives those records again.
+//   - Consumers commit what previous polls returned every CommitInterval
+//     (as Kafka clients' auto-commit does) and on Close.
+//   - A member not heard from for SessionTimeout is dropped and its
+//     partitions go to the others; a member that comes back rejoins.
+//   - Records older than Retention are deleted; a group that had not read
+//     them has lost them, and the loss is counted, never silent.
+//
+// The broker is a node (sim.BrokerNode) serving "publish", "fetch",
+// "commit" and "leave", so network faults, outages and crashes reach it
+// like any other service: an outage fails publishes and stalls fetches, a
+// partition cuts one service off, added latency on broker->x delays
+// delivery to x. Its log and group state are durable and survive crashes.
+
+// BrokerStats counts what went through the broker, for one group or all.
+type BrokerStats struct {
+	Published   int64 // records appended (for a group: to its topic)
+	Delivered   int64 // records polls returned for the first time
+	Redelivered int64 // records polls returned again (duplicates)
+	Lost        int64 // records deleted by retention before the group read them
+	MaxLag      int64 // most records a group has been behind on one partition
+}
+
+type broker struct {
+	w      *World
+	node   *Node
+	spec   sim.BrokerSpec
+	rng    *rand.Rand
+	topics map[string]*topic
+	order  []*topic
+	nextID int64 // member ids
+}
+
+type topic struct {
+	name   string
+	parts  []*partitionLog
+	groups []*consumerGroup
+	stats  BrokerStats // Published only
+}
+
+type partitionLog struct {
+	base    int64 // offset of recs[0]
+	recs    []logRecord
+	waiters []waiter // fetches parked until a record becomes visible
+}
+
+type logRecord struct {
+	rec       sim.Record
+	visibleAt time.Duration
+}
+
+func (pl *partitionLog) end() int64 { return pl.base + int64(len(pl.recs)) }
+
+type consumerGroup struct {
+	name       string
+	t          *topic
+	members    []*member // by id, i.e. join order
+	generation int64
+	committed  []int64 // per partition; -1: nothing committed
+	delivered  []int64 // per partition: one past the highest offset a poll returned
+	lostMark   []int64 // per partition: records below this were counted as lost
+	waiters    []waiter
+	stats      BrokerStats
+}
+
+type member struct {
+	id       int64
+	lastSeen time.Duration
+}
+
+// AddBroker gives the world a broker, the node sim.BrokerNode.
+func (w *World) AddBroker(spec sim.BrokerSpec) error {
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	if w.broker != nil {
+		return fmt.Errorf("broker: the world has one already")
+	}
+	b := &broker{w: w, spec: spec.WithDefaults(), rng: w.streams.Stream("broker"), topics: map[string]*topic{}}
+	n, err := w.Serve(sim.BrokerNode, sim.ServiceSpec{Workers: 1 << 30, Handler: b.handle})
+	if err != nil {
+		return err
+	}
+	b.node = n
+	w.broker = b
+	return nil
+}
+
+// BrokerStats sums the counters over every topic and group.
+func (w *World) BrokerStats() BrokerStats {
+	var s BrokerStats
+	if w.broker == nil {
+		return s
+	}
+	for _, t := range w.broker.order {
+		s.Published += t.stats.Published
+		for _, g := range t.groups {
+			s.Delivered += g.stats.Delivered
+			s.Redelivered += g.stats.Redelivered
+			s.Lost += g.stats.Lost
+			s.MaxLag = max(s.MaxLag, g.stats.MaxLag)
+		}
+	}
+	return s
+}
+
+// GroupStats returns one group's counters, Published being its topic's.
+func (w *World) GroupStats(topicName, group string) BrokerStats {
+	if w.broker == nil {
+		return BrokerStats{}
+	}
+	t := w.broker.topic(topicName)
+	s := w.broker.group(t, group).stats
+	s.Published = t.stats.Published
+	return s
+}
+
+func (b *broker) topic(name string) *topic {
+	t, ok := b.topics[name]
+	if !ok {
+		t = &topic{name: name, parts: make([]*partitionLog, b.spec.Partitions)}
+		for i := range t.parts {
+			t.parts[i] = &partitionLog{}
+		}
+		b.topics[name] = t
+		b.order = append(b.order, t)
+	}
+	return t
+}
+
+func (b *broker) group(t *topic, name string) *consumerGroup {
+	for _, g := range t.groups {
+		if g.name == name {
+			return g
+		}
+	}
+	n := len(t.parts)
+	g := &consumerGroup{name: name, t: t, committed: make([]int64, n), delivered: make([]int64, n), lostMark: make([]int64, n)}
+	for i := range g.committed {
+		g.committed[i] = -1
+	}
+	t.groups = append(t.groups, g)
+	return g
+}
+
+// Wire formats of the broker's methods. In the virtual world they travel
+// as Go values.
+type (
+	publishReq struct {
+		Topic, Key string
+		Value      []byte
+	}
+	partPos struct {
+		Partition int
+		Offset    int64
+	}
+	fetchReq struct {
+		Topic, Group string
+		Member       int64 // 0: not a member yet
+		Generation   int64
+		Positions    []partPos // where the member is, for the generation it knows
+	}
+	fetchResp struct {
+		Member, Generation int64
+		Records            []sim.Record
+		Next               []partPos // positions after Records, every assigned partition
+	}
+	commitReq struct {
+		Topic, Group string
+		Member       int64
+		Generation   int64
+		Offsets      []partPos
+	}
+)
+
+func (b *broker) handle(ctx context.Context, req sim.Request) (any, error) {
+	switch r := req.Body.(type) {
+	case publishReq:
+		if err := b.node.Sleep(ctx, b.spec.PublishLatency.Sample(b.rng)); err != nil {
+			return nil, err
+		}
+		return b.append(r), nil
+	case fetchReq:
+		return b.fetch(r), nil
+	case commitReq:
+		return nil, b.commit(r)
+	case leaveReq:
+		t := b.topic(r.Topic)
+		b.group(t, r.Group).leave(r.Member)
+		return nil, nil
+	}
+	return nil, fmt.Errorf("broker: unknown request %T", req.Body)
+}
+
+type leaveReq struct {
+	Topic, Group string
+	Member       int64
+}
+
+// append adds a record and returns its offset.
+func (b *broker) append(r publishReq) int64 {
+	now := b.w.q.now
+	t := b.topic(r.Topic)
+	p := sim.KeyPartition(r.Key, len(t.parts))
+	pl := t.parts[p]
+	visible := now + b.spec.DeliveryLatency.Sample(b.rng)
+	if k := len(pl.recs); k > 0 {
+		visible = max(visible, pl.recs[k-1].visibleAt) // in offset order
+	}
+	off := pl.end()
+	pl.recs = append(pl.recs, logRecord{
+		rec:       sim.Record{Topic: r.Topic, Partition: p, Offset: off, Key: r.Key, Value: r.Value, Published: now},
+		visibleAt: visible,
+	})
+	t.stats.Published++
+	for _, g := range t.groups {
+		g.stats.MaxLag = max(g.stats.MaxLag, pl.end()-g.delivered[p])
+	}
+	b.w.q.schedule(visible, pl, 0)
+	if b.w.trace != nil {
+		b.w.tracef("broker: %s[%d]@%d key %s appended", r.Topic, p, off, r.Key)
+	}
+	return off
+}
+
+// fire wakes the fetches waiting on the partition: a record has become
+// visible.
+func (pl *partitionLog) fire() {
+	for _, wt := range pl.waiters {
+		wt.p.w.wake(wt.p.w.q.now, wt.p, wt.tok, wakeReply)
+	}
+	pl.waiters = nil
+}
+
+// trim deletes the records past retention and returns the first offset
+// still held.
+func (b *broker) trim(pl *partitionLog) int64 {
+	if b.spec.Retention == 0 {
+		return pl.base
+	}
+	cut := b.w.q.now - b.spec.Retention
+	k := 0
+	for k < len(pl.recs) && pl.recs[k].rec.Published <= cut {
+		k++
+	}
+	if k > 0 {
+		pl.base += int64(k)
+		pl.recs = slices.Clone(pl.recs[k:]) // let the deleted records go
+	}
+	return pl.base
+}
+
+func (g *consumerGroup) memberByID(id int64) *member {
+	for _, m := range g.members {
+		if m.id == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// expire drops members not heard from for the session timeout.
+func (g *consumerGroup) expire(b *broker) {
+	now := b.w.q.now
+	gone := slices.DeleteFunc(slices.Clone(g.members), func(m *member) bool { return now-m.lastSeen < b.spec.SessionTimeout })
+	for _, m := range gone {
+		g.leave(m.id)
+	}
+}
+
+func (g *consumerGroup) leave(id int64) {
+	if g.memberByID(id) == nil {
+		return
+	}
+	g.members = slices.DeleteFunc(g.members, func(m *member) bool { return m.id == id })
+	g.rebalance()
+}
+
+func (g *consumerGroup) rebalance() {
+	g.generation++
+	for _, wt := range g.waiters {
+		wt.p.w.wake(wt.p.w.q.now, wt.p, wt.tok, wakeReply)
+	}
+	g.waiters = nil
+}
+
+// assigned lists m's partitions: partition p goes to member p mod n. A
+// member no longer in the group has none.
+func (g *consumerGroup) assigned(m *member) []int {
+	i := slices.Index(g.members, m)
+	if i < 0 {
+		return nil
+	}
+	var ps []int
+	for p := i; p < len(g.t.parts); p += len(g.members) {
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+func (b *broker) fetch(r fetchReq) fetchResp {
+	w := b.w
+	p := w.running("fetch")
+	t := b.topic(r.Topic)
+	g := b.group(t, r.Group)
+	g.expire(b)
+	m := g.memberByID(r.Member)
+	if m == nil {
+		b.nextID++
+		m = &member{id: b.nextID}
+		g.members = append(g.members, m)
+		g.rebalance()
+	}
+	m.lastSeen = w.q.now
+	deadline := w.q.now + b.spec.MaxWait
+	for {
+		resp := b.collect(g, m, r)
+		if len(resp.Records) > 0 || w.q.now >= deadline || g.memberByID(m.id) == nil {
+			return resp
+		}
+		// Long poll: park until a record of ours becomes visible, the group
+		// rebalances, or MaxWait passes.
+		tok := p.arm()
+		w.wake(deadline, p, tok, wakeTimer)
+		g.waiters = append(g.waiters, waiter{p, tok})
+		for _, part := range g.assigned(m) {
+			// A record appended but not yet visible has its wake-up
+			// scheduled already (see append).
+			t.parts[part].waiters = append(t.parts[part].waiters, waiter{p, tok})
+		}
+		p.park()
+		g.waiters = slices.DeleteFunc(g.waiters, func(x waiter) bool { return x.p == p })
+		for _, pl := range t.parts {
+			pl.waiters = slices.DeleteFunc(pl.waiters, func(x waiter) bool { return x.p == p })
+		}
+	}
+}
+
+// collect gathers what m may read now. A partition the member kept
+// through a rebalance continues from the member's own position (as Kafka's
+// cooperative rebalancing keeps it); one new to it starts at the committed
+// offset.
+func (b *broker) collect(g *consumerGroup, m *member, r fetchReq) fetchResp {
+	now := b.w.q.now
+	resp := fetchResp{Member: m.id, Generation: g.generation}
+	budget := b.spec.MaxRecords
+	for _, part := range g.assigned(m) {
+		pl := g.t.parts[part]
+		start := g.committed[part]
+		if r.Member == m.id {
+			if i := slices.IndexFunc(r.Positions, func(pp partPos) bool { return pp.Partition == part }); i >= 0 {
+				start = r.Positions[i].Offset
+			}
+		}
+		first := b.trim(pl)
+		if start < first {
+			if lost := first - max(start, g.lostMark[part]); lost > 0 {
+				g.stats.Lost += lost
+			}
+			start = first
+		}
+		g.lostMark[part] = max(g.lostMark[part], first)
+		next := start
+		for i := int(start - pl.base); i < len(pl.recs) && budget > 0 && pl.recs[i].visibleAt <= now; i++ {
+			resp.Records = append(resp.Records, pl.recs[i].rec)
+			next++
+			budget--
+		}
+		resp.Next = append(resp.Next, partPos{part, next})
+		g.stats.MaxLag = max(g.stats.MaxLag, pl.end()-g.delivered[part])
+	}
+	return resp
+}
+
+func (b *broker) commit(r commitReq) error {
+	t := b.topic(r.Topic)
+	g := b.group(t, r.Group)
+	m := g.memberByID(r.Member)
+	if m == nil {
+		return fmt.Errorf("commit from a member no longer in the group; rejoin")
+	}
+	m.lastSeen = b.w.q.now
+	mine := g.assigned(m)
+	for _, o := range r.Offsets {
+		if slices.Contains(mine, o.Partition) {
+			g.committed[o.Partition] = o.Offset
+		}
+	}
+	return nil
+}
+
+// Publish appends a record to topic through the broker and waits for its
+// acknowledgement.
+func (n *Node) Publish(ctx context.Context, topicName, key string, value []byte) error {
+	if n.w.broker == nil {
+		return sim.ErrNoBroker
+	}
+	_, err := n.Call(ctx, sim.BrokerNode, "publish", publishReq{Topic: topicName, Key: key, Value: value})
+	return err
+}
+
+// Subscribe returns a member of group on topic; it joins at its first
+// Poll.
+func (n *Node) Subscribe(topicName, group string) (sim.Consumer, error) {
+	b := n.w.broker
+	if b == nil {
+		return nil, sim.ErrNoBroker
+	}
+	t := b.topic(topicName)
+	return &consumer{n: n, b: b, g: b.group(t, group), lastCommit: n.w.q.now}, nil
+}
+
+// consumer is a group member as the consuming node holds it: its positions
+// live here and die with the node, as a real client's do.
+type consumer struct {
+	n          *Node
+	b          *broker
+	g          *consumerGroup
+	member     int64
+	generation int64
+	positions  []partPos // next offset to fetch, per assigned partition
+	polled     []partPos // one past what polls have returned: what a commit commits
+	lastCommit time.Duration
+	dups       []sim.Record // duplicates due in the next poll (duplicate fault)
+	closed     bool
+}
+
+// fetchBackoff is how long a consumer waits after a failed fetch.
+const fetchBackoff = 100 * time.Millisecond
+
+func (c *consumer) Poll(ctx context.Context) ([]sim.Record, error) {
+	if c.closed {
+		return nil, fmt.Errorf("poll on a closed consumer")
+	}
+	n := c.n
+	if len(c.dups) > 0 {
+		recs := c.dups
+		c.dups = nil
+		c.count(recs)
+		return recs, nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if n.Now()-c.lastCommit >= c.b.spec.CommitInterval {
+			c.commitInBackground()
+		}
+		fctx, cancel := n.WithTimeout(ctx, c.b.spec.MaxWait+time.Second)
+		body, err := n.Call(fctx, sim.BrokerNode, "fetch", fetchReq{
+			Topic: c.g.t.name, Group: c.g.name, Member: c.member, Generation: c.generation, Positions: c.positions,
+		})
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if err := n.Sleep(ctx, fetchBackoff); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		resp := body.(fetchResp)
+		if resp.Member != c.member {
+			c.polled = nil // a new member commits nothing of the old one's
+		} else {
+			// Keep only the partitions this member still owns.
+			c.polled = slices.DeleteFunc(c.polled, func(pp partPos) bool {
+				return !slices.ContainsFunc(resp.Next, func(q partPos) bool { return q.Partition == pp.Partition })
+			})
+		}
+		c.member, c.generation, c.positions = resp.Member, resp.Generation, resp.Next
+		if len(resp.Records) == 0 {
+			continue
+		}
+		c.polled = resp.Next
+		c.count(resp.Records)
+		for _, d := range n.dups {
+			for _, r := range resp.Records {
+				if d.rng.Float64() < d.p {
+					c.dups = append(c.dups, r)
+				}
+			}
+		}
+		return resp.Records, nil
+	}
+}
+
+// count keeps the group's delivery counters.
+func (c *consumer) count(recs []sim.Record) {
+	g := c.g
+	for _, r := range recs {
+		if r.Offset < g.delivered[r.Partition] {
+			g.stats.Redelivered++
+			continue
+		}
+		g.stats.Delivered++
+		g.delivered[r.Partition] = r.Offset + 1
+	}
+}
+
+func (c *consumer) commitRequest() commitReq {
+	return commitReq{Topic: c.g.t.name, Group: c.g.name, Member: c.member, Generation: c.generation, Offsets: slices.Clone(c.polled)}
+}
+
+// commitInBackground commits what was polled without holding up the poll,
+// as auto-commit does.
+func (c *consumer) commitInBackground() {
+	c.lastCommit = c.n.Now()
+	if len(c.polled) == 0 {
+		return
+	}
+	req := c.commitRequest()
+	c.n.Go("commit", func(ctx context.Context) {
+		ctx, cancel := c.n.WithTimeout(ctx, time.Second)
+		defer cancel()
+		c.n.Call(ctx, sim.BrokerNode, "commit", req)
+	})
+}
+
+func (c *consumer) Commit(ctx context.Context) error {
+	c.lastCommit = c.n.Now()
+	if len(c.polled) == 0 {
+		return nil
+	}
+	_, err := c.n.Call(ctx, sim.BrokerNode, "commit", c.commitRequest())
+	return err
+}
+
+// Close commits what was polled and leaves the group, each with a short
+// deadline; the node stays responsible for calling it from a process.
+func (c *consumer) Close() {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	n := c.n
+	ctx, cancel := n.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	c.Commit(ctx)
+	if c.member != 0 {
+		n.Call(ctx, sim.BrokerNode, "leave", leaveReq{Topic: c.g.t.name, Group: c.g.name, Member: c.member})
+	}
+}
