@@ -88,6 +88,7 @@ type consumerGroup struct {
 type member struct {
 	id       int64
 	lastSeen time.Duration
+	fetching int // fetches in progress: a member waiting in one is alive
 }
 
 // AddBroker gives the world a broker, the node sim.BrokerNode.
@@ -284,7 +285,9 @@ func (g *consumerGroup) memberByID(id int64) *member {
 // expire drops members not heard from for the session timeout.
 func (g *consumerGroup) expire(b *broker) {
 	now := b.w.q.now
-	gone := slices.DeleteFunc(slices.Clone(g.members), func(m *member) bool { return now-m.lastSeen < b.spec.SessionTimeout })
+	gone := slices.DeleteFunc(slices.Clone(g.members), func(m *member) bool {
+		return m.fetching > 0 || now-m.lastSeen < b.spec.SessionTimeout
+	})
 	for _, m := range gone {
 		g.leave(m.id)
 	}
@@ -333,6 +336,10 @@ func (b *broker) fetch(r fetchReq) fetchResp {
 		g.members = append(g.members, m)
 		g.rebalance()
 	}
+	// A member is alive while its fetch waits, as a Kafka client's
+	// heartbeats keep it alive during a long poll.
+	m.fetching++
+	defer func() { m.fetching--; m.lastSeen = w.q.now }()
 	m.lastSeen = w.q.now
 	deadline := w.q.now + b.spec.MaxWait
 	for {
