@@ -51,6 +51,18 @@ type Env interface {
 	Rand(concern string) *rand.Rand
 }
 
+// Hosts is a world's nodes as strategies deploy into them; each world
+// provides one.
+type Hosts interface {
+	// Node returns the node called name, creating it on first use.
+	Node(name string) Env
+	// Serve makes the node called name a service.
+	Serve(name string, spec ServiceSpec) error
+	// OnStart runs fn as a process of the node now and again whenever the
+	// node comes back from a crash: consumers, relays, loops.
+	OnStart(node, name string, fn func(ctx context.Context))
+}
+
 // Group waits for a collection of processes, like errgroup.Group.
 type Group interface {
 	// Go starts fn as a process of the group.

@@ -139,18 +139,27 @@ func (w *World) Close() {
 	w.closed = true
 	for _, p := range w.all {
 		p.killed = true
+		w.cur = p // its deferred calls run as it, and unwind if they block
 		p.stop()
 	}
+	w.cur = nil
 	w.all, w.free = nil, nil
 }
 
 // running returns the process making a blocking call, or panics: blocking
 // outside a process is a harness bug.
+// A killed process that calls an operation (from a deferred call, say)
+// unwinds instead: a crashed process sends nothing.
 func (w *World) running(op string) *proc {
-	if w.cur == nil {
+	p := w.cur
+	if p == nil {
 		panic("virtual: " + op + " called outside a process; start one with Node.Go")
 	}
-	return w.cur
+	if p.killed {
+		p.unwinding = true
+		panic(killSignal{})
+	}
+	return p
 }
 
 // proc is a simulated process: a stackful coroutine that runs until it

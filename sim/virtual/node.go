@@ -55,6 +55,20 @@ func (w *World) Node(name string) *Node {
 	return n
 }
 
+// Hosts is the world as sim.Hosts, for deploying strategies into it.
+func (w *World) Hosts() sim.Hosts { return hosts{w} }
+
+type hosts struct{ w *World }
+
+func (h hosts) Node(name string) sim.Env { return h.w.Node(name) }
+func (h hosts) Serve(name string, spec sim.ServiceSpec) error {
+	_, err := h.w.Serve(name, spec)
+	return err
+}
+func (h hosts) OnStart(node, name string, fn func(ctx context.Context)) {
+	h.w.Node(node).OnStart(name, fn)
+}
+
 // NodeNames lists the nodes in creation order.
 func (w *World) NodeNames() []string {
 	names := make([]string, len(w.order))

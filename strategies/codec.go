@@ -1,0 +1,98 @@
+package strategies
+
+import (
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// MaxClients bounds the clients (or IDs) one event may carry. Decoding
+// checks it before allocating: msgpack v5.4.1 sizes a slice by the length
+// the bytes declare whatever its alloc-limit setting says, so a corrupt
+// length would allocate gigabytes.
+const MaxClients = 10_000
+
+// DecodeMsgpack decodes a ListEvent from bytes that may be corrupt.
+func (e *ListEvent) DecodeMsgpack(dec *msgpack.Decoder) error {
+	return decodeFields(dec, func(key string) error {
+		var err error
+		switch key {
+		case "s":
+			e.Seller, err = decodeSeller(dec)
+		case "v":
+			e.Version, err = dec.DecodeUint64()
+		case "c":
+			var n int
+			if n, err = arrayLen(dec); err != nil || n < 0 {
+				return err
+			}
+			e.Clients = make([]Client, n)
+			for i := range e.Clients {
+				if err = dec.Decode(&e.Clients[i]); err != nil {
+					return err
+				}
+			}
+		default:
+			err = dec.Skip()
+		}
+		return err
+	})
+}
+
+// DecodeMsgpack decodes an IDsEvent from bytes that may be corrupt.
+func (e *IDsEvent) DecodeMsgpack(dec *msgpack.Decoder) error {
+	return decodeFields(dec, func(key string) error {
+		var err error
+		switch key {
+		case "s":
+			e.Seller, err = decodeSeller(dec)
+		case "v":
+			e.Version, err = dec.DecodeUint64()
+		case "ids":
+			var n int
+			if n, err = arrayLen(dec); err != nil || n < 0 {
+				return err
+			}
+			e.IDs = make([]uint32, n)
+			for i := range e.IDs {
+				if e.IDs[i], err = dec.DecodeUint32(); err != nil {
+					return err
+				}
+			}
+		default:
+			err = dec.Skip()
+		}
+		return err
+	})
+}
+
+// decodeFields walks a map of string keys, handing each to field.
+func decodeFields(dec *msgpack.Decoder, field func(key string) error) error {
+	n, err := dec.DecodeMapLen()
+	if err != nil {
+		return err
+	}
+	for range n {
+		key, err := dec.DecodeString()
+		if err != nil {
+			return err
+		}
+		if err := field(key); err != nil {
+			return fmt.Errorf("field %q: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func decodeSeller(dec *msgpack.Decoder) (Seller, error) {
+	s, err := dec.DecodeInt32()
+	return Seller(s), err
+}
+
+func arrayLen(dec *msgpack.Decoder) (int, error) {
+	n, err := dec.DecodeArrayLen()
+	if err == nil && n > MaxClients {
+		err = fmt.Errorf("%d entries; at most %d", n, MaxClients)
+	}
+	return n, err
+}

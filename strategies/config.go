@@ -1,0 +1,196 @@
+package strategies
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sharebench/sharebench/sim"
+)
+
+// Strategy names a way of getting the owner's data onto other services'
+// pages.
+type Strategy string
+
+// The strategies. Self-view reads come from the owner in every one.
+const (
+	// Sync calls the owner on every render (one batch call for a search
+	// page), with a timeout, bounded retries and a retry budget.
+	Sync Strategy = "sync"
+	// SyncCache is Sync behind a per-service cache of lists with a TTL.
+	SyncCache Strategy = "sync-cache"
+	// Async: the owner publishes each new list through a transactional
+	// outbox; every page service keeps its own read view, applied
+	// idempotently by version.
+	Async Strategy = "async"
+	// AsyncDualWrite is Async without the outbox, a negative control: the
+	// owner commits, then publishes; a crash or failure in between loses
+	// the event and the views diverge until reconciliation repairs them.
+	AsyncDualWrite Strategy = "async-dualwrite"
+	// Hybrid: the owner publishes only client IDs; a page service keeps ID
+	// sets and calls the owner only for sellers whose set is non-empty.
+	Hybrid Strategy = "hybrid"
+)
+
+// Strategies lists every strategy, in the order reports show them.
+var Strategies = []Strategy{Sync, SyncCache, Async, AsyncDualWrite, Hybrid}
+
+// ParseStrategy checks a strategy name.
+func ParseStrategy(s string) (Strategy, error) {
+	if slices.Contains(Strategies, Strategy(s)) {
+		return Strategy(s), nil
+	}
+	names := make([]string, len(Strategies))
+	for i, st := range Strategies {
+		names[i] = string(st)
+	}
+	return "", fmt.Errorf("unknown strategy %q; use one of %s", s, strings.Join(names, ", "))
+}
+
+// publishes reports whether the owner publishes events in s, and which.
+func (s Strategy) publishes() (topic string, ok bool) {
+	switch s {
+	case Async, AsyncDualWrite:
+		return ListsTopic, true
+	case Hybrid:
+		return IDsTopic, true
+	}
+	return "", false
+}
+
+// Topics the owner publishes to.
+const (
+	ListsTopic = "topclients.lists"
+	IDsTopic   = "topclients.ids"
+)
+
+// Node names.
+const (
+	OwnerNode = "topclients"
+)
+
+// PageServices maps each page kind to the service that renders it: the
+// seller's own editor (self) is part of the user service.
+var PageServices = map[string]string{"gig": "gig", "user": "user", "search": "search", "self": "user"}
+
+// CallOptions govern a page service's calls to the owner.
+type CallOptions struct {
+	Timeout time.Duration // per attempt (default 50ms)
+	Retries int           // extra attempts after a failure (default 0)
+	// Backoff before retry k is Backoff·2^(k−1), with full jitter
+	// (default 5ms).
+	Backoff time.Duration
+	// RetryBudget caps retries at this fraction of first attempts, as a
+	// token bucket that also allows a burst of 10 (default 0.2; 0 means
+	// the default, a negative value no budget).
+	RetryBudget float64
+	// Parallel fetches the section alongside the page's own work instead of
+	// before it.
+	Parallel bool
+}
+
+func (o CallOptions) withDefaults() CallOptions {
+	if o.Timeout == 0 {
+		o.Timeout = 50 * time.Millisecond
+	}
+	if o.Backoff == 0 {
+		o.Backoff = 5 * time.Millisecond
+	}
+	if o.RetryBudget == 0 {
+		o.RetryBudget = 0.2
+	}
+	return o
+}
+
+// Deadline is the longest a section fetch can take: every attempt times
+// out and every backoff is the longest.
+func (o CallOptions) Deadline() time.Duration {
+	o = o.withDefaults()
+	d := time.Duration(o.Retries+1) * o.Timeout
+	for k := 1; k <= o.Retries; k++ {
+		d += o.Backoff << (k - 1)
+	}
+	return d
+}
+
+// Config is everything Deploy needs.
+type Config struct {
+	Strategy   Strategy
+	Sellers    int // sellers are 0..Sellers-1
+	ClientSize int // bytes of one encoded client record (default 200)
+	// Initial is each seller's clients at the start (nil or empty: none);
+	// every view starts from it, as from a snapshot.
+	Initial func(s Seller) []uint32
+
+	Owner sim.ServiceSpec            // the owner's queueing model; Deploy sets the handler
+	Pages map[string]sim.ServiceSpec // gig, user, search: likewise
+
+	Call CallOptions // sync, sync-cache, hybrid and self-view calls
+	// CacheTTL is how long sync-cache keeps a list (default 10s).
+	CacheTTL time.Duration
+	// ReconcileEvery runs anti-entropy in each async and hybrid view this
+	// often; 0: never.
+	ReconcileEvery time.Duration
+	// RelayInterval is how often the outbox relay looks for records when
+	// idle (default 10ms).
+	RelayInterval time.Duration
+	// Linger is how long a dual-writing owner's producer holds a record
+	// before sending it (default 5ms): the window a crash loses it in.
+	Linger time.Duration
+	// PublishTimeout bounds one publish attempt (default 1s).
+	PublishTimeout time.Duration
+
+	// OnCommit, if set, is told of every commit at the owner, in commit
+	// order: the harness's record of the truth. It must not block.
+	OnCommit func(l *List)
+}
+
+func (c Config) withDefaults() Config {
+	if c.ClientSize == 0 {
+		c.ClientSize = 200
+	}
+	c.Call = c.Call.withDefaults()
+	if c.CacheTTL == 0 {
+		c.CacheTTL = 10 * time.Second
+	}
+	if c.RelayInterval == 0 {
+		c.RelayInterval = 10 * time.Millisecond
+	}
+	if c.Linger == 0 {
+		c.Linger = 5 * time.Millisecond
+	}
+	if c.PublishTimeout == 0 {
+		c.PublishTimeout = time.Second
+	}
+	if c.Initial == nil {
+		c.Initial = func(Seller) []uint32 { return nil }
+	}
+	return c
+}
+
+// Validate reports a configuration Deploy cannot run.
+func (c Config) Validate() error {
+	if _, err := ParseStrategy(string(c.Strategy)); err != nil {
+		return err
+	}
+	if c.Sellers < 1 {
+		return fmt.Errorf("sellers must be ≥ 1, got %d", c.Sellers)
+	}
+	if err := c.Owner.Validate(); err != nil {
+		return fmt.Errorf("owner: %w", err)
+	}
+	for _, kind := range []string{"gig", "user", "search"} {
+		spec, ok := c.Pages[kind]
+		if !ok {
+			return fmt.Errorf("no spec for page service %s", kind)
+		}
+		if err := spec.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", kind, err)
+		}
+	}
+	if c.Call.Retries < 0 || c.Call.Timeout < 0 || c.Call.Backoff < 0 {
+		return fmt.Errorf("call options must be ≥ 0")
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package strategies
+
+import (
+	"fmt"
+
+	"github.com/sharebench/sharebench/sim"
+)
+
+// Deployment is a strategy deployed into a world: the handles the harness
+// and tests read.
+type Deployment struct {
+	Config Config
+	Owner  *Owner
+	Pages  map[string]*PageService // by service: gig, user, search
+	Views  map[string]*View        // by service, for async and hybrid
+}
+
+// PageServiceNames lists the page services, in a fixed order.
+var PageServiceNames = []string{"gig", "user", "search"}
+
+// Deploy wires the owner and the page services of cfg.Strategy into the
+// world's nodes: services, their handlers, and the processes (outbox
+// relay, consumers, anti-entropy) that run from each node's start. The
+// world must have a broker for the strategies that publish.
+func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	d := &Deployment{Config: cfg, Pages: map[string]*PageService{}, Views: map[string]*View{}}
+
+	initial := initialLists(cfg)
+	d.Owner = newOwner(h.Node(OwnerNode), cfg)
+	d.Owner.seed(initial)
+	if cfg.OnCommit != nil {
+		for _, l := range initial {
+			cfg.OnCommit(l)
+		}
+	}
+	ownerSpec := cfg.Owner
+	ownerSpec.Handler = d.Owner.Handle
+	if err := h.Serve(OwnerNode, ownerSpec); err != nil {
+		return nil, err
+	}
+	if d.Owner.outbox {
+		h.OnStart(OwnerNode, "outbox-relay", d.Owner.relay)
+	}
+
+	for _, name := range PageServiceNames {
+		env := h.Node(name)
+		owner := newOwnerSource(env, cfg.Call)
+		p := &PageService{env: env, cfg: cfg, owner: owner, Renders: map[string]int64{}}
+		switch cfg.Strategy {
+		case Sync:
+			p.source = owner
+		case SyncCache:
+			c := &cacheSource{owner: owner, ttl: cfg.CacheTTL, env: env}
+			h.OnStart(name, "cache-reset", c.reset) // memory starts empty
+			p.source = c
+		case Async, AsyncDualWrite, Hybrid:
+			v := newView(env, cfg, name)
+			for _, l := range initial {
+				v.applyList(l)
+			}
+			v.Stats = ViewStats{Bytes: v.Stats.Bytes} // the snapshot is not traffic
+			h.OnStart(name, "consumer", v.consume)
+			if cfg.ReconcileEvery > 0 {
+				h.OnStart(name, "anti-entropy", v.reconcile)
+			}
+			d.Views[name] = v
+			if cfg.Strategy == Hybrid {
+				p.source = hybridSource{view: v, owner: owner}
+			} else {
+				p.source = viewSource{view: v}
+			}
+		default:
+			return nil, fmt.Errorf("strategy %q has no page source", cfg.Strategy)
+		}
+		spec := cfg.Pages[name]
+		spec.Handler = p.Handle
+		if err := h.Serve(name, spec); err != nil {
+			return nil, err
+		}
+		d.Pages[name] = p
+	}
+	return d, nil
+}
+
+// initialLists builds the starting lists: version 1, committed at 0, for
+// every seller with clients.
+func initialLists(cfg Config) []*List {
+	var ls []*List
+	for s := range Seller(cfg.Sellers) {
+		ids := cfg.Initial(s)
+		if len(ids) == 0 {
+			continue
+		}
+		l := &List{Seller: s, Version: 1, Clients: make([]Client, len(ids))}
+		for i, id := range ids {
+			l.Clients[i] = NewClient(id, cfg.ClientSize)
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}

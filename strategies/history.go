@@ -1,0 +1,63 @@
+package strategies
+
+import (
+	"sort"
+	"time"
+)
+
+// History is the owner's version history as the harness records it
+// through Config.OnCommit: when each version of each seller's list was
+// committed. It is what renders are judged against.
+type History struct {
+	commits map[Seller][]commit
+}
+
+type commit struct {
+	version uint64
+	at      time.Duration
+}
+
+// NewHistory returns an empty history.
+func NewHistory() *History { return &History{commits: map[Seller][]commit{}} }
+
+// Record notes a commit; commits arrive in commit order. Use it as
+// Config.OnCommit.
+func (h *History) Record(l *List) {
+	h.commits[l.Seller] = append(h.commits[l.Seller], commit{l.Version, l.Committed})
+}
+
+// VersionAt is the version of s's list committed at or before t (0 if
+// none was).
+func (h *History) VersionAt(s Seller, t time.Duration) uint64 {
+	cs := h.commits[s]
+	i := sort.Search(len(cs), func(i int) bool { return cs[i].at > t })
+	if i == 0 {
+		return 0
+	}
+	return cs[i-1].version
+}
+
+// Latest is the newest version of s's list.
+func (h *History) Latest(s Seller) uint64 { return h.VersionAt(s, 1<<62) }
+
+// CommittedAt is when version v of s's list was committed.
+func (h *History) CommittedAt(s Seller, v uint64) (time.Duration, bool) {
+	cs := h.commits[s]
+	i := sort.Search(len(cs), func(i int) bool { return cs[i].version >= v })
+	if i == len(cs) || cs[i].version != v {
+		return 0, false
+	}
+	return cs[i].at, true
+}
+
+// Current reports whether a section shows what the owner held when its
+// source read it: the self-view contract. A commit in the very instant of
+// the read may fall on either side of it. A failed section shows nothing
+// and is not judged.
+func (h *History) Current(sec Section) bool {
+	if sec.Failed {
+		return true
+	}
+	before := h.VersionAt(sec.Seller, sec.ReadAt-1)
+	return before <= sec.Version && sec.Version <= h.VersionAt(sec.Seller, sec.ReadAt)
+}

@@ -1,0 +1,226 @@
+package strategies
+
+import (
+	"context"
+	"time"
+
+	"github.com/sharebench/sharebench/sim"
+)
+
+// PageService renders pages (gig, user, search, and the seller's own
+// editor) with a top-clients section per seller, got from its source. A
+// page always renders: a section the source cannot get in time is left
+// out (Failed), never the page.
+type PageService struct {
+	env    sim.Env
+	cfg    Config
+	source source // public pages
+	owner  *ownerSource
+	// Renders counts pages rendered, by kind.
+	Renders map[string]int64
+}
+
+// source gets the top-clients sections for a page's sellers.
+type source interface {
+	sections(ctx context.Context, sellers []Seller) []Section
+	// remote reports whether getting them takes a call (and so may run
+	// alongside the page's own work).
+	remote() bool
+}
+
+// Handle renders a PageRequest, spending the request's work as the
+// page's own.
+func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) {
+	pr := req.Body.(PageRequest)
+	p.Renders[pr.Kind]++
+	src := p.source
+	if pr.Kind == "self" {
+		src = p.owner // read-your-writes: the editor reads the owner
+	}
+	var secs []Section
+	if p.cfg.Call.Parallel && src.remote() {
+		g, _ := p.env.Group(ctx)
+		g.Go(func(ctx context.Context) error { return p.env.Sleep(ctx, req.Work) })
+		g.Go(func(ctx context.Context) error { secs = src.sections(ctx, pr.Sellers); return nil })
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	} else {
+		secs = src.sections(ctx, pr.Sellers)
+		if err := p.env.Sleep(ctx, req.Work); err != nil {
+			return nil, err
+		}
+	}
+	return Page{Kind: pr.Kind, Sections: secs}, nil
+}
+
+// ownerSource reads the owner: one get, or one batch for several sellers,
+// each attempt with a timeout, retried with jittered exponential backoff
+// within a retry budget.
+type ownerSource struct {
+	env    sim.Env
+	opts   CallOptions
+	tokens float64 // retry budget
+}
+
+// budgetBurst is how many retries the budget allows at once.
+const budgetBurst = 10
+
+func newOwnerSource(env sim.Env, opts CallOptions) *ownerSource {
+	return &ownerSource{env: env, opts: opts, tokens: budgetBurst}
+}
+
+func (o *ownerSource) remote() bool { return true }
+
+func (o *ownerSource) sections(ctx context.Context, sellers []Seller) []Section {
+	secs := make([]Section, len(sellers))
+	reply, err := o.read(ctx, sellers)
+	for i, s := range sellers {
+		if err != nil {
+			secs[i] = Section{Seller: s, Failed: true}
+			continue
+		}
+		secs[i] = sectionOf(reply.Lists[i], reply.At, true)
+	}
+	return secs
+}
+
+func sectionOf(l *List, at time.Duration, fromOwner bool) Section {
+	return Section{Seller: l.Seller, Version: l.Version, Clients: len(l.Clients), ReadAt: at, FromOwner: fromOwner}
+}
+
+func (o *ownerSource) read(ctx context.Context, sellers []Seller) (ReadReply, error) {
+	method, body := "get", any(nil)
+	if len(sellers) == 1 {
+		body = sellers[0]
+	} else {
+		method, body = "batch", sellers
+	}
+	if o.opts.RetryBudget > 0 {
+		o.tokens = min(budgetBurst, o.tokens+o.opts.RetryBudget)
+	}
+	for attempt := 0; ; attempt++ {
+		actx, cancel := o.env.WithTimeout(ctx, o.opts.Timeout)
+		resp, err := o.env.Call(actx, OwnerNode, method, body)
+		cancel()
+		if err == nil {
+			return resp.(ReadReply), nil
+		}
+		if attempt >= o.opts.Retries || ctx.Err() != nil || !o.spend() {
+			return ReadReply{}, err
+		}
+		backoff := o.opts.Backoff << attempt
+		if err := o.env.Sleep(ctx, time.Duration(o.env.Rand("retry").Int64N(int64(backoff)+1))); err != nil {
+			return ReadReply{}, err
+		}
+	}
+}
+
+// spend takes a retry from the budget, if it has one.
+func (o *ownerSource) spend() bool {
+	if o.opts.RetryBudget < 0 {
+		return true
+	}
+	if o.tokens < 1 {
+		return false
+	}
+	o.tokens--
+	return true
+}
+
+// cacheSource is sync with a per-service cache: a list read from the owner
+// is served for CacheTTL. The cache is process memory: a crash empties it.
+type cacheSource struct {
+	owner *ownerSource
+	ttl   time.Duration
+	env   sim.Env
+	cache map[Seller]cached
+}
+
+type cached struct {
+	l  *List
+	at time.Duration
+}
+
+func (c *cacheSource) remote() bool { return true }
+
+func (c *cacheSource) reset(context.Context) { c.cache = map[Seller]cached{} }
+
+func (c *cacheSource) sections(ctx context.Context, sellers []Seller) []Section {
+	now := c.env.Now()
+	secs := make([]Section, len(sellers))
+	var misses []Seller
+	var at []int
+	for i, s := range sellers {
+		if e, ok := c.cache[s]; ok && now-e.at < c.ttl {
+			secs[i] = sectionOf(e.l, e.at, false)
+			continue
+		}
+		misses = append(misses, s)
+		at = append(at, i)
+	}
+	if len(misses) == 0 {
+		return secs
+	}
+	reply, err := c.owner.read(ctx, misses)
+	for j, i := range at {
+		if err != nil {
+			secs[i] = Section{Seller: misses[j], Failed: true}
+			continue
+		}
+		l := reply.Lists[j]
+		c.cache[l.Seller] = cached{l, reply.At}
+		secs[i] = sectionOf(l, reply.At, true)
+	}
+	return secs
+}
+
+// viewSource reads the service's own view: no call, no failure.
+type viewSource struct {
+	view *View
+}
+
+func (v viewSource) remote() bool { return false }
+
+func (v viewSource) sections(_ context.Context, sellers []Seller) []Section {
+	now := v.view.env.Now()
+	secs := make([]Section, len(sellers))
+	for i, s := range sellers {
+		e := v.view.Entry(s)
+		secs[i] = Section{Seller: s, Version: e.Version, Clients: len(e.Clients), ReadAt: now}
+	}
+	return secs
+}
+
+// hybridSource checks the service's ID sets and calls the owner only for
+// the sellers whose set is non-empty.
+type hybridSource struct {
+	view  *View
+	owner *ownerSource
+}
+
+func (h hybridSource) remote() bool { return true }
+
+func (h hybridSource) sections(ctx context.Context, sellers []Seller) []Section {
+	now := h.view.env.Now()
+	secs := make([]Section, len(sellers))
+	var ask []Seller
+	var at []int
+	for i, s := range sellers {
+		e := h.view.Entry(s)
+		if len(e.IDs) == 0 {
+			secs[i] = Section{Seller: s, Version: e.Version, ReadAt: now}
+			continue
+		}
+		ask = append(ask, s)
+		at = append(at, i)
+	}
+	if len(ask) == 0 {
+		return secs
+	}
+	fetched := h.owner.sections(ctx, ask)
+	for j, i := range at {
+		secs[i] = fetched[j]
+	}
+	return secs
+}

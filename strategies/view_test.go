@@ -1,0 +1,137 @@
+package strategies
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"testing/quick"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/sharebench/sharebench/sim"
+	"github.com/sharebench/sharebench/sim/virtual"
+)
+
+// newTestView makes a view on a node of a fresh virtual world.
+func newTestView(t *testing.T, strategy Strategy) (*View, *virtual.World) {
+	w := virtual.New(1)
+	t.Cleanup(w.Close)
+	cfg := Config{Strategy: strategy, Sellers: 8}.withDefaults()
+	return newView(w.Node("gig"), cfg, "gig"), w
+}
+
+func event(strategy Strategy, s Seller, version uint64) []byte {
+	ids := []uint32{uint32(version), uint32(s)}
+	var v any = ListEvent{Seller: s, Version: version, Clients: []Client{NewClient(ids[0], 50), NewClient(ids[1], 50)}}
+	if strategy == Hybrid {
+		v = IDsEvent{Seller: s, Version: version, IDs: ids}
+	}
+	b, err := msgpack.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TestViewApplyIsIdempotent: whatever order events arrive in, however
+// often, a view never moves backwards and ends at the newest version, with
+// the newest version's data.
+func TestViewApplyIsIdempotent(t *testing.T) {
+	for _, st := range []Strategy{Async, Hybrid} {
+		check := func(seed uint64) bool {
+			v, _ := newTestView(t, st)
+			r := rand.New(rand.NewPCG(seed, 0))
+			newest := map[Seller]uint64{}
+			var recs []sim.Record
+			for s := range Seller(4) {
+				n := uint64(1 + r.IntN(6))
+				newest[s] = n
+				for ver := uint64(1); ver <= n; ver++ {
+					for range 1 + r.IntN(3) { // duplicates
+						recs = append(recs, sim.Record{Value: event(st, s, ver)})
+					}
+				}
+			}
+			r.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
+			seen := map[Seller]uint64{}
+			for _, rec := range recs {
+				v.applyRecord(rec)
+				for s := range Seller(4) {
+					got := v.Entry(s).Version
+					if got < seen[s] {
+						t.Logf("seed %d: seller %d went back from version %d to %d", seed, s, seen[s], got)
+						return false
+					}
+					seen[s] = got
+				}
+			}
+			for s, want := range newest {
+				e := v.Entry(s)
+				firstID := uint32(0)
+				if st == Hybrid && len(e.IDs) > 0 {
+					firstID = e.IDs[0]
+				} else if len(e.Clients) > 0 {
+					firstID = e.Clients[0].ID
+				}
+				if e.Version != want || firstID != uint32(want) {
+					t.Logf("seed %d: seller %d ended at version %d holding client %d; want version %d's data", seed, s, e.Version, firstID, want)
+					return false
+				}
+			}
+			return v.Stats.Applied+v.Stats.Stale == int64(len(recs))
+		}
+		if err := quick.Check(check, &quick.Config{MaxCount: 200}); err != nil {
+			t.Errorf("%s: %v", st, err)
+		}
+	}
+}
+
+// FuzzViewRecord: whatever bytes arrive on the topic, the view counts what
+// it cannot decode and never panics or regresses.
+func FuzzViewRecord(f *testing.F) {
+	f.Add(event(Async, 1, 3), true)
+	f.Add(event(Hybrid, 2, 1), false)
+	f.Add([]byte{0xc1}, true)
+	f.Add([]byte{}, false)
+	f.Fuzz(func(t *testing.T, value []byte, lists bool) {
+		st := Hybrid
+		if lists {
+			st = Async
+		}
+		v, _ := newTestView(t, st)
+		v.applyRecord(sim.Record{Value: event(st, 1, 5)})
+		v.applyRecord(sim.Record{Value: value})
+		if got := v.Entry(1).Version; got < 5 {
+			t.Fatalf("after a fuzzed record, seller 1 went back to version %d", got)
+		}
+		if v.Stats.Applied+v.Stats.Stale+v.Stats.Corrupt != 2 {
+			t.Fatalf("stats %+v account for %d records; want 2", v.Stats, v.Stats.Applied+v.Stats.Stale+v.Stats.Corrupt)
+		}
+	})
+}
+
+// TestCorruptRecordOnTheWire: a broken record between good ones is counted
+// and skipped; the consumer goes on.
+func TestCorruptRecordOnTheWire(t *testing.T) {
+	w := virtual.New(1)
+	defer w.Close()
+	if err := w.AddBroker(sim.BrokerSpec{Partitions: 1}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Strategy: Async, Sellers: 8}.withDefaults()
+	v := newView(w.Node("gig"), cfg, "gig")
+	w.Node("gig").OnStart("consumer", v.consume)
+	owner := w.Node("owner")
+	owner.Go("publish", func(ctx context.Context) {
+		for _, b := range [][]byte{event(Async, 1, 1), {0x93, 0x01}, event(Async, 1, 2)} {
+			if err := owner.Publish(ctx, ListsTopic, "1", b); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	w.Run(time.Second)
+	if v.Stats.Corrupt != 1 || v.Entry(1).Version != 2 {
+		t.Errorf("stats %+v, seller 1 at version %d; want 1 corrupt record skipped and version 2 applied", v.Stats, v.Entry(1).Version)
+	}
+}
