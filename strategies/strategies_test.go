@@ -324,3 +324,61 @@ func countWith(r *rig) int {
 	}
 	return n
 }
+
+// TestRetryBudget: with the owner refusing every call, retries stay within
+// the budget — a tenth of first attempts plus a burst of 10 — instead of
+// multiplying the load by the retry count.
+func TestRetryBudget(t *testing.T) {
+	const pages, retries = 1000, 3
+	for _, tc := range []struct {
+		budget   float64
+		maxCalls int64
+	}{
+		{0.1, pages + pages/10 + 10},
+		{-1, pages * (retries + 1)}, // no budget: every retry happens
+	} {
+		r := newRig(t, strategies.Sync, 1, func(c *strategies.Config, _ *sim.BrokerSpec) {
+			c.Call.Retries, c.Call.RetryBudget = retries, tc.budget
+		})
+		r.inject(sim.Fault{At: 0, For: time.Hour, Kind: sim.Outage, Target: strategies.OwnerNode})
+		for i := range pages {
+			r.renderAt(time.Duration(i)*10*ms, "gig", strategies.Seller(i%r.sellers))
+		}
+		r.w.Run(time.Minute)
+		calls := r.w.Node(strategies.OwnerNode).Stats().Arrived
+		if calls > tc.maxCalls || (tc.budget < 0 && calls != tc.maxCalls) {
+			t.Errorf("budget %v: %d calls for %d pages with %d retries each; want at most %d", tc.budget, calls, pages, retries, tc.maxCalls)
+		}
+		if tc.budget > 0 && calls <= pages {
+			t.Errorf("budget %v: %d calls for %d pages; want some retries", tc.budget, calls, pages)
+		}
+	}
+}
+
+// TestParallelFetch: fetching the section alongside the page's own work
+// makes the page take the longer of the two instead of their sum.
+func TestParallelFetch(t *testing.T) {
+	const link, work, ownerWork = 500 * time.Microsecond, 10 * ms, 4 * ms
+	for _, parallel := range []bool{false, true} {
+		r := newRig(t, strategies.Sync, 1, func(c *strategies.Config, _ *sim.BrokerSpec) {
+			c.Call.Parallel = parallel
+			c.Owner.ServiceTime = sim.ConstDuration(ownerWork)
+			spec := c.Pages["gig"]
+			spec.ServiceTime = sim.ConstDuration(work)
+			c.Pages["gig"] = spec
+		})
+		for _, l := range [][2]string{{"client", "gig"}, {"gig", "client"}, {"gig", strategies.OwnerNode}, {strategies.OwnerNode, "gig"}} {
+			r.w.SetLink(l[0], l[1], virtualConstLink(link))
+		}
+		rd := r.renderAt(time.Second, "gig", 5)
+		r.w.Run(2 * time.Second)
+		fetch := 2*link + ownerWork
+		want := 2*link + work + fetch
+		if parallel {
+			want = 2*link + max(work, fetch)
+		}
+		if rd.err != nil || rd.latency() != want {
+			t.Errorf("parallel=%v: page took %v (%v); want %v", parallel, rd.latency(), rd.err, want)
+		}
+	}
+}
