@@ -79,38 +79,35 @@ func TestConvergence(t *testing.T) {
 	}
 }
 
-// ownerCrashes crashes the owner now and then: a crash between a dual
-// write's commit and its publish loses the event.
-func ownerCrashes(rng *rand.Rand) []sim.Fault {
-	var fs []sim.Fault
-	for range 8 {
-		at := time.Duration(rng.Int64N(int64(writesEnd - time.Second)))
-		fs = append(fs, sim.Fault{At: at, For: 200 * ms, Kind: sim.Crash, Target: strategies.OwnerNode})
-	}
-	return fs
-}
-
 // TestDualWriteDivergesAndReconciliationRepairs: the negative control.
 // Without an outbox, a crash between commit and publish loses the event and
 // the views stay wrong; anti-entropy finds and repairs every entry. (With
-// the outbox, TestConvergence shows the same crashes lose nothing.)
+// the outbox, TestConvergence shows crashes lose nothing.) After random
+// traffic, ten last writes are each followed, 4ms after they are sent, by
+// an owner crash: about when the commit is done and the event still
+// lingers in the producer.
 func TestDualWriteDivergesAndReconciliationRepairs(t *testing.T) {
-	diverging := 0
-	for seed := range uint64(seeds(6, 2)) {
+	const lastWrites = 15 * time.Second
+	for seed := range uint64(seeds(4, 2)) {
 		run := func(reconcile time.Duration) *rig {
 			r := newRig(t, strategies.AsyncDualWrite, seed, func(c *strategies.Config, _ *sim.BrokerSpec) { c.ReconcileEvery = reconcile })
 			rng := rand.New(rand.NewPCG(seed, 2))
-			r.inject(ownerCrashes(rng)...)
-			r.randomWrites(rng, 0, writesEnd, 40)
+			r.randomWrites(rng, 0, lastWrites, 40)
+			for i := range 10 {
+				at := lastWrites + time.Duration(i)*500*ms
+				s := strategies.Seller(10 * i)
+				r.writeAt(at, strategies.Write{Seller: s, Op: strategies.Add, Client: uint32(s)*100 + 50})
+				r.inject(sim.Fault{At: at + 4*ms, For: 50 * ms, Kind: sim.Crash, Target: strategies.OwnerNode})
+			}
 			return r
 		}
 		r := run(0)
 		r.w.Run(writesEnd + convergenceBound)
 		d := r.diverged()
 		if len(d) == 0 {
+			t.Errorf("seed %d: async-dualwrite did not diverge under owner crashes right after writes; the negative control shows nothing", seed)
 			continue
 		}
-		diverging++
 		// Anti-entropy every 5s repairs within one more round.
 		r = run(5 * time.Second)
 		r.w.Run(writesEnd + convergenceBound + 5*time.Second)
@@ -121,13 +118,12 @@ func TestDualWriteDivergesAndReconciliationRepairs(t *testing.T) {
 		for _, v := range r.d.Views {
 			repairs += v.Stats.Repairs
 		}
+		// Anti-entropy's own calls shift the owner's timing, so the crashes
+		// lose a somewhat different set of events in this run.
 		if repairs == 0 {
-			t.Errorf("seed %d: views converged but counted no repairs; the %d diverging entries must have been repaired", seed, len(d))
+			t.Errorf("seed %d: converged with no repairs counted; the lost events must have been repaired", seed)
 		}
 		t.Logf("seed %d: %d entries diverged without reconciliation; %d repairs with it", seed, len(d), repairs)
-	}
-	if diverging == 0 {
-		t.Error("async-dualwrite never diverged under owner crashes; the negative control shows nothing")
 	}
 }
 
