@@ -100,6 +100,7 @@ type Summary struct {
 // OwnerMetrics is the load that reached the owner (Top Clients).
 type OwnerMetrics struct {
 	Requests        int64   `json:"requests"`
+	Reads           int64   `json:"reads"` // sellers looked up (a search page's batch call reads many)
 	RPS             float64 `json:"rps"`
 	EmptyFraction   float64 `json:"empty_fraction"` // sellers read that had no clients: wasted
 	Rejected        int64   `json:"rejected"`
@@ -147,7 +148,17 @@ type Metric struct {
 	Unit   string // "ms", "%", "req/s", "B", ""
 	Better Better
 	Get    func(*Metrics) float64
+	// ViewsOnly marks metrics of views and the broker, which mean nothing
+	// for a strategy that keeps no view (sync, sync-cache): tables show
+	// them as "—" there.
+	ViewsOnly bool
 }
+
+// Applies reports whether the metric means something for m.
+func (mt Metric) Applies(m *Metrics) bool { return !mt.ViewsOnly || HasViews(m) }
+
+// HasViews reports whether the strategy kept views fed by the broker.
+func HasViews(m *Metrics) bool { return m.Broker.Published > 0 || m.Broker.Delivered > 0 }
 
 func allPages(m *Metrics) *PageMetrics {
 	if p := m.Pages["all"]; p != nil {
@@ -159,30 +170,30 @@ func allPages(m *Metrics) *PageMetrics {
 // Registry lists the metrics, in the order tables show them. Names without
 // a page kind refer to the public pages (pages.all).
 var Registry = []Metric{
-	{"latency.p50", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P50 }},
-	{"latency.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P99 }},
-	{"latency.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P999 }},
-	{"availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }},
-	{"completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }},
-	{"stale_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * allPages(m).StaleFraction }},
-	{"staleness.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).StalenessMS.P99 }},
-	{"versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }},
-	{"propagation.p99", "ms", Lower, func(m *Metrics) float64 { return m.PropagationMS.P99 }},
-	{"convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }},
-	{"self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }},
-	{"owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }},
-	{"owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }},
-	{"owner.rejected", "", Lower, func(m *Metrics) float64 { return float64(m.Owner.Rejected) }},
+	{"latency.p50", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P50 }, false},
+	{"latency.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P99 }, false},
+	{"latency.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P999 }, false},
+	{"availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }, false},
+	{"completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }, false},
+	{"stale_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * allPages(m).StaleFraction }, false},
+	{"staleness.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).StalenessMS.P99 }, false},
+	{"versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }, false},
+	{"propagation.p99", "ms", Lower, func(m *Metrics) float64 { return m.PropagationMS.P99 }, true},
+	{"convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, true},
+	{"self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, false},
+	{"owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }, false},
+	{"owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }, false},
+	{"owner.rejected", "", Lower, func(m *Metrics) float64 { return float64(m.Owner.Rejected) }, false},
 	{"duplication", "B", Lower, func(m *Metrics) float64 {
 		var n int64
 		for _, b := range m.DuplicationBytes {
 			n += b
 		}
 		return float64(n)
-	}},
-	{"broker.redelivered", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Redelivered) }},
-	{"broker.lost", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Lost) }},
-	{"broker.max_lag", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.MaxLag) }},
+	}, false},
+	{"broker.redelivered", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Redelivered) }, true},
+	{"broker.lost", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Lost) }, true},
+	{"broker.max_lag", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.MaxLag) }, true},
 }
 
 // Lookup finds a registered metric by name.

@@ -1,0 +1,244 @@
+package results
+
+import (
+	"maps"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Aggregate combines one strategy's Metrics from several seeds (replicas)
+// into one. A single replica is returned as is, and no replicas give nil.
+// With several:
+//
+//   - every numeric field (Metrics, PageMetrics, OwnerMetrics,
+//     BrokerMetrics, Summary, DuplicationBytes) is the mean over the
+//     replicas; int64 fields, counts mostly, are that mean rounded to the
+//     nearest integer (halves away from zero), so a mean count of 2.5
+//     reads 3;
+//   - a page kind is averaged over the replicas that have it; a service
+//     missing from a replica's DuplicationBytes counts as 0 bytes;
+//   - a Summary with an HDR snapshot in every replica ("latency.<kind>",
+//     "staleness.all", "propagation") is recomputed from the merged
+//     snapshot, so its percentiles are those of the pooled values; HDR holds
+//     those merged snapshots. A snapshot missing from some replica, or one
+//     that does not decode, leaves the mean of the replicas' summaries and
+//     no merged snapshot, so HDR never describes fewer runs than the rest;
+//   - Series is the point-wise mean by index, each point over the replicas
+//     whose series reach it;
+//   - Replicas holds the inputs, and CI95 the half-width of the 95 %
+//     confidence interval of each Registry metric's mean (Student's t with
+//     n−1 degrees of freedom).
+//
+// The inputs are not modified. None may be nil.
+func Aggregate(replicas []*Metrics) *Metrics {
+	switch len(replicas) {
+	case 0:
+		return nil
+	case 1:
+		return replicas[0]
+	}
+	agg := new(Metrics)
+	// Reflection rather than a field list: a numeric field added to
+	// result.go is averaged without anyone remembering to come here.
+	meanFields(reflect.ValueOf(agg).Elem(), valuesOf(replicas))
+	agg.Pages = meanPages(replicas)
+	agg.DuplicationBytes = meanDuplication(replicas)
+	agg.Series = meanSeries(replicas)
+	agg.HDR = mergeSummaries(agg, replicas)
+	agg.Replicas = slices.Clone(replicas)
+	agg.CI95 = make(map[string]float64, len(Registry))
+	xs := make([]float64, len(replicas))
+	for _, m := range Registry {
+		for i, r := range replicas {
+			xs[i] = m.Get(r)
+		}
+		agg.CI95[m.Name] = CI95(xs)
+	}
+	return agg
+}
+
+// CI95 returns the half-width of the 95 % confidence interval of the mean of
+// xs: t(0.975, n−1)·s/√n, with s the sample standard deviation. Fewer than
+// two values, or all equal, give 0.
+func CI95(xs []float64) float64 {
+	n := len(xs)
+	// All equal is checked rather than computed: rounding in the mean would
+	// otherwise leave a width of 1e-17 where there is no spread at all.
+	if n < 2 || allEqual(xs) {
+		return 0
+	}
+	_, sd := stat.MeanStdDev(xs, nil)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
+	return t * sd / math.Sqrt(float64(n))
+}
+
+func allEqual(xs []float64) bool {
+	for _, x := range xs[1:] {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// mean is shifted by the first value so that equal inputs give exactly that
+// value back, as a plain sum/n may not (0.1+0.1+0.1 != 0.3).
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	var d float64
+	for _, x := range xs[1:] {
+		d += x - xs[0]
+	}
+	return xs[0] + d/float64(len(xs))
+}
+
+func valuesOf[T any](ps []*T) []reflect.Value {
+	vs := make([]reflect.Value, len(ps))
+	for i, p := range ps {
+		vs[i] = reflect.ValueOf(p).Elem()
+	}
+	return vs
+}
+
+// meanFields sets every float and integer field of the struct dst, nested
+// structs included, to the mean of that field over srcs (structs of dst's
+// type); integers are rounded. Maps, slices and pointers are left alone.
+func meanFields(dst reflect.Value, srcs []reflect.Value) {
+	xs := make([]float64, len(srcs))
+	for i := range dst.NumField() {
+		f := dst.Field(i)
+		switch f.Kind() {
+		case reflect.Float32, reflect.Float64:
+			for j, s := range srcs {
+				xs[j] = s.Field(i).Float()
+			}
+			f.SetFloat(mean(xs))
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			for j, s := range srcs {
+				xs[j] = float64(s.Field(i).Int())
+			}
+			f.SetInt(int64(math.Round(mean(xs))))
+		case reflect.Struct:
+			sub := make([]reflect.Value, len(srcs))
+			for j, s := range srcs {
+				sub[j] = s.Field(i)
+			}
+			meanFields(f, sub)
+		}
+	}
+}
+
+func meanPages(replicas []*Metrics) map[string]*PageMetrics {
+	pages := make(map[string]*PageMetrics)
+	for _, kind := range unionKeys(replicas, func(m *Metrics) map[string]*PageMetrics { return m.Pages }) {
+		var have []*PageMetrics
+		for _, r := range replicas {
+			if p := r.Pages[kind]; p != nil {
+				have = append(have, p)
+			}
+		}
+		if len(have) == 0 { // a nil entry in every replica
+			continue
+		}
+		p := new(PageMetrics)
+		meanFields(reflect.ValueOf(p).Elem(), valuesOf(have))
+		pages[kind] = p
+	}
+	return pages
+}
+
+func meanDuplication(replicas []*Metrics) map[string]int64 {
+	dup := make(map[string]int64)
+	xs := make([]float64, len(replicas))
+	for _, svc := range unionKeys(replicas, func(m *Metrics) map[string]int64 { return m.DuplicationBytes }) {
+		for i, r := range replicas {
+			xs[i] = float64(r.DuplicationBytes[svc]) // missing: holds nothing
+		}
+		dup[svc] = int64(math.Round(mean(xs)))
+	}
+	return dup
+}
+
+func meanSeries(replicas []*Metrics) []Second {
+	n := 0
+	for _, r := range replicas {
+		n = max(n, len(r.Series))
+	}
+	series := make([]Second, n)
+	for i := range series {
+		var have []reflect.Value
+		for _, r := range replicas {
+			if i < len(r.Series) {
+				have = append(have, reflect.ValueOf(&r.Series[i]).Elem())
+			}
+		}
+		meanFields(reflect.ValueOf(&series[i]).Elem(), have)
+	}
+	return series
+}
+
+// mergeSummaries merges the snapshots every replica has, replaces the
+// summaries they describe in agg, and returns the merged snapshots.
+func mergeSummaries(agg *Metrics, replicas []*Metrics) map[string]string {
+	merged := make(map[string]string)
+	for _, key := range unionKeys(replicas, func(m *Metrics) map[string]string { return m.HDR }) {
+		var snaps []string
+		for _, r := range replicas {
+			if s, ok := r.HDR[key]; ok {
+				snaps = append(snaps, s)
+			}
+		}
+		if len(snaps) < len(replicas) {
+			continue
+		}
+		h, err := mergeHDR(snaps)
+		if err != nil {
+			continue // documented: keep the means
+		}
+		enc, err := EncodeHDR(h)
+		if err != nil {
+			continue
+		}
+		merged[key] = enc
+		if s := summaryFor(agg, key); s != nil {
+			*s = SummaryOf(h)
+		}
+	}
+	return merged
+}
+
+// summaryFor returns the Summary an HDR key describes, or nil if m has no
+// place for it.
+func summaryFor(m *Metrics, key string) *Summary {
+	switch {
+	case key == "propagation":
+		return &m.PropagationMS
+	case key == "staleness.all":
+		if p := m.Pages["all"]; p != nil {
+			return &p.StalenessMS
+		}
+	case strings.HasPrefix(key, "latency."):
+		if p := m.Pages[strings.TrimPrefix(key, "latency.")]; p != nil {
+			return &p.LatencyMS
+		}
+	}
+	return nil
+}
+
+// unionKeys returns the keys of every replica's map, sorted.
+func unionKeys[V any](replicas []*Metrics, get func(*Metrics) map[string]V) []string {
+	set := make(map[string]bool)
+	for _, r := range replicas {
+		for k := range get(r) {
+			set[k] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
