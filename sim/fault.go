@@ -341,3 +341,44 @@ func CheckFaults(faults []Fault, nodes []string, horizon time.Duration) error {
 	}
 	return nil
 }
+
+// MarshalYAML writes the fault in the notation UnmarshalYAML reads, with
+// only the fields its kind takes.
+func (f Fault) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	add := func(key, value string) {
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &yaml.Node{Kind: yaml.ScalarNode, Value: value})
+	}
+	add("at", f.At.String())
+	if f.For > 0 || f.Kind != Crash {
+		add("for", f.For.String())
+	}
+	add("kind", string(f.Kind))
+	switch {
+	case f.Target != "":
+		add("target", f.Target)
+	case f.Link != "":
+		add("link", f.Link)
+	case len(f.Between) == 2:
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "between"}, &yaml.Node{
+			Kind: yaml.SequenceNode, Style: yaml.FlowStyle,
+			Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: f.Between[0]}, {Kind: yaml.ScalarNode, Value: f.Between[1]}},
+		})
+	}
+	if f.Mode != "" {
+		add("mode", f.Mode)
+	}
+	switch f.Kind {
+	case Slowdown:
+		add("factor", formatNumber(f.Factor))
+	case Loss, Duplicate:
+		add("p", formatNumber(f.P))
+	case Latency:
+		v, err := f.Add.MarshalYAML()
+		if err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "add"}, v.(*yaml.Node))
+	}
+	return n, nil
+}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -149,4 +151,31 @@ func FuzzParseFaults(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFaultYAMLRoundTrip(t *testing.T) {
+	in := `- {at: 20s, for: 10s, kind: outage, target: topclients, mode: blackhole}
+- {at: 1s, for: 2s, kind: partition, between: [broker, gig], mode: hold}
+- {at: 1s, for: 2s, kind: latency, link: gig->topclients, add: {dist: exp, mean: 20ms}}
+- {at: 1s, kind: crash, target: gig}
+- {at: 1s, for: 1s, kind: slowdown, target: gig, factor: 2.5}
+- {at: 1s, for: 1s, kind: duplicate, target: gig, p: 0.1}
+`
+	fs, err := ParseFaults(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := yaml.Marshal(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseFaults(string(out))
+	if err != nil {
+		t.Fatalf("ParseFaults(Marshal(faults)) error: %v\n%s", err, out)
+	}
+	for i := range fs {
+		if fs[i].String() != again[i].String() || fs[i].At != again[i].At || fs[i].For != again[i].For {
+			t.Errorf("fault %d: %v became %v after a round trip", i, fs[i], again[i])
+		}
+	}
 }

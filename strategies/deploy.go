@@ -13,6 +13,28 @@ type Deployment struct {
 	Owner  *Owner
 	Pages  map[string]*PageService // by service: gig, user, search
 	Views  map[string]*View        // by service, for async and hybrid
+	caches map[string]*cacheSource // by service, for sync-cache
+}
+
+// Duplication is how many encoded bytes of the owner's data each page
+// service holds: its view, or its cache; nothing for sync.
+func (d *Deployment) Duplication() map[string]int64 {
+	m := map[string]int64{}
+	for _, name := range PageServiceNames {
+		switch {
+		case d.Views[name] != nil:
+			m[name] = d.Views[name].Stats.Bytes
+		case d.caches[name] != nil:
+			var n int
+			for _, e := range d.caches[name].cache {
+				n += encodedSize(ListEvent{Seller: e.l.Seller, Version: e.l.Version, Clients: e.l.Clients})
+			}
+			m[name] = int64(n)
+		default:
+			m[name] = 0
+		}
+	}
+	return m
 }
 
 // PageServiceNames lists the page services, in a fixed order.
@@ -27,7 +49,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	d := &Deployment{Config: cfg, Pages: map[string]*PageService{}, Views: map[string]*View{}}
+	d := &Deployment{Config: cfg, Pages: map[string]*PageService{}, Views: map[string]*View{}, caches: map[string]*cacheSource{}}
 
 	initial := initialLists(cfg)
 	d.Owner = newOwner(h.Node(OwnerNode), cfg)
@@ -57,6 +79,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 			c := &cacheSource{owner: owner, ttl: cfg.CacheTTL, env: env}
 			h.OnStart(name, "cache-reset", c.reset) // memory starts empty
 			p.source = c
+			d.caches[name] = c
 		case Async, AsyncDualWrite, Hybrid:
 			v := newView(env, cfg, name)
 			for _, l := range initial {

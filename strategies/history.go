@@ -15,6 +15,7 @@ type History struct {
 type commit struct {
 	version uint64
 	at      time.Duration
+	clients int
 }
 
 // NewHistory returns an empty history.
@@ -23,18 +24,25 @@ func NewHistory() *History { return &History{commits: map[Seller][]commit{}} }
 // Record notes a commit; commits arrive in commit order. Use it as
 // Config.OnCommit.
 func (h *History) Record(l *List) {
-	h.commits[l.Seller] = append(h.commits[l.Seller], commit{l.Version, l.Committed})
+	h.commits[l.Seller] = append(h.commits[l.Seller], commit{l.Version, l.Committed, len(l.Clients)})
 }
 
 // VersionAt is the version of s's list committed at or before t (0 if
 // none was).
 func (h *History) VersionAt(s Seller, t time.Duration) uint64 {
+	v, _ := h.At(s, t)
+	return v
+}
+
+// At is the version of s's list committed at or before t and how many
+// clients it had.
+func (h *History) At(s Seller, t time.Duration) (version uint64, clients int) {
 	cs := h.commits[s]
 	i := sort.Search(len(cs), func(i int) bool { return cs[i].at > t })
 	if i == 0 {
-		return 0
+		return 0, 0
 	}
-	return cs[i-1].version
+	return cs[i-1].version, cs[i-1].clients
 }
 
 // Latest is the newest version of s's list.

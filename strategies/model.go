@@ -87,9 +87,9 @@ type Write struct {
 	Client uint32 // the client added, removed or moved
 }
 
-// apply returns the list after w, or nil if w changes nothing (adding a
+// Apply returns the list after w, or nil if w changes nothing (adding a
 // client already there, removing or moving one that is not).
-func (w Write) apply(l *List, clientSize int) *List {
+func (w Write) Apply(l *List, clientSize int) *List {
 	i := slices.IndexFunc(l.Clients, func(c Client) bool { return c.ID == w.Client })
 	var clients []Client
 	switch w.Op {

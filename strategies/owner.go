@@ -153,7 +153,7 @@ func (o *Owner) write(ctx context.Context, w Write) (WriteReply, error) {
 	var event []byte
 	err := o.env.Store().Update(func(tx sim.Tx) error {
 		cur := o.read(tx, w.Seller)
-		if next = w.apply(cur, o.cfg.ClientSize); next == nil {
+		if next = w.Apply(cur, o.cfg.ClientSize); next == nil {
 			next = cur
 			return errNoChange
 		}

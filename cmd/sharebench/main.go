@@ -24,13 +24,36 @@ type command struct {
 }
 
 var commands = []command{
+	{"run", "run a scenario's strategies and report what each costs", runCmd},
+	{"scenarios", "list the built-in scenarios", scenariosCmd},
+	{"validate", "check scenario files without running them", validateCmd},
 	{"mm1", "run an M/M/1 queue in the virtual world and compare it with theory", mm1Cmd},
 }
 
-// usageError is a mistake on the command line: exit status 2.
+// Exit statuses.
+const (
+	exitFailure = 1 // the run failed
+	exitUsage   = 2 // a mistake on the command line
+	exitInput   = 3 // bad input: a scenario or result file
+)
+
+// usageError is a mistake on the command line.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// inputError is bad input: a scenario or result file that cannot be used.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+func usageOrHelp(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
+}
 
 func main() {
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
@@ -40,10 +63,14 @@ func main() {
 	default:
 		fmt.Fprintln(os.Stderr, "sharebench:", err)
 		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
+		var ie inputError
+		switch {
+		case errors.As(err, &ue):
+			os.Exit(exitUsage)
+		case errors.As(err, &ie):
+			os.Exit(exitInput)
 		}
-		os.Exit(1)
+		os.Exit(exitFailure)
 	}
 }
 
@@ -75,10 +102,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+		return usageOrHelp(err)
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s takes no arguments, got %s", fs.Name(), strings.Join(fs.Args(), " "))}

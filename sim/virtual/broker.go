@@ -127,6 +127,23 @@ func (w *World) BrokerStats() BrokerStats {
 	return s
 }
 
+// BrokerLag is how many records the furthest-behind group is behind on
+// its furthest-behind partition, now.
+func (w *World) BrokerLag() int64 {
+	var lag int64
+	if w.broker == nil {
+		return 0
+	}
+	for _, t := range w.broker.order {
+		for _, g := range t.groups {
+			for p, pl := range t.parts {
+				lag = max(lag, pl.end()-g.delivered[p])
+			}
+		}
+	}
+	return lag
+}
+
 // GroupStats returns one group's counters, Published being its topic's.
 func (w *World) GroupStats(topicName, group string) BrokerStats {
 	if w.broker == nil {

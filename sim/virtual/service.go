@@ -22,7 +22,8 @@ type ServiceStats struct {
 	Sojourn  time.Duration // total over completed requests of arrival → done
 	Busy     time.Duration // integral of busy workers over time
 	InSystem time.Duration // integral of requests in service or queued
-	MaxQueue int           // longest the queue has been
+	MaxQueue    int // longest the queue has been
+	MaxInSystem int // most requests in service or queued at once
 }
 
 // Admitted is how many requests were queued or served.
@@ -55,6 +56,15 @@ func (n *Node) Stats() ServiceStats {
 	return n.svc.stats
 }
 
+// ResetPeaks starts MaxQueue and MaxInSystem afresh, as at the end of a
+// warm-up.
+func (n *Node) ResetPeaks() {
+	if n.svc != nil {
+		n.svc.stats.MaxQueue = n.svc.queue.len()
+		n.svc.stats.MaxInSystem = n.svc.busy + n.svc.queue.len()
+	}
+}
+
 func (s *service) account() {
 	now := s.n.w.q.now
 	dt := now - s.last
@@ -80,9 +90,11 @@ func (s *service) arrive(c *call) {
 		return
 	case s.busy < s.spec.Workers:
 		s.start(c)
+		s.stats.MaxInSystem = max(s.stats.MaxInSystem, s.busy+s.queue.len())
 	case s.spec.Queue == 0 || s.queue.len() < s.spec.Queue:
 		s.queue.push(c)
 		s.stats.MaxQueue = max(s.stats.MaxQueue, s.queue.len())
+		s.stats.MaxInSystem = max(s.stats.MaxInSystem, s.busy+s.queue.len())
 		if w.trace != nil {
 			w.tracef("%s: queued call#%d (%d waiting)", s.n.name, c.id, s.queue.len())
 		}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/workload"
+)
+
+// runCmd runs a scenario (baseline if none is named) in virtual time,
+// writes its result file and prints the summary table.
+func runCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write the result into this directory instead of runs/<scenario>/<UTC timestamp>/")
+	asJSON := fs.Bool("json", false, "print the result document on stdout instead of the table")
+	seeds := fs.Int("seeds", 1, "replications: run seeds seed, seed+1, … and report means with 95% confidence intervals")
+	parallel := fs.Int("parallel", runtime.NumCPU(), "runs at once (the output is the same for any value)")
+	seed := fs.Uint64("seed", 0, "override the scenario's seed")
+	duration := fs.Duration("duration", 0, "override the scenario's measured duration")
+	quiet := fs.Bool("q", false, "no progress bar")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: sharebench run [flags] [NAME|FILE]\n\nRuns a scenario (default: baseline) for each of its strategies.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageOrHelp(err)
+	}
+	if fs.NArg() > 1 {
+		return usageError{fmt.Sprintf("run takes one scenario, got %v", fs.Args())}
+	}
+	if *seeds < 1 || *parallel < 1 {
+		return usageError{"-seeds and -parallel must be ≥ 1"}
+	}
+	name := "baseline"
+	if fs.NArg() == 1 {
+		name = fs.Arg(0)
+	}
+	sc, err := workload.Resolve(name)
+	if err != nil {
+		return inputError{err}
+	}
+	if *seed != 0 {
+		sc.Seed = *seed
+	}
+	if *duration > 0 {
+		if time.Duration(sc.Warmup) >= *duration {
+			return usageError{fmt.Sprintf("-duration %v must be longer than the warm-up (%v)", *duration, time.Duration(sc.Warmup))}
+		}
+		sc.Duration = workload.Duration(*duration)
+	}
+
+	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel}
+	if !*quiet && isTerminal(stderr) {
+		opts.Progress = progressBar(stderr, sc.Name)
+	}
+	f, err := workload.Run(sc, opts)
+	if err != nil {
+		return err
+	}
+
+	dir := *out
+	if dir == "" {
+		if dir, err = results.RunDir(".", sc.Name, time.Now()); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "result.json")
+	if err := results.WriteFile(path, f); err != nil {
+		return err
+	}
+	if *asJSON {
+		return results.Encode(stdout, f)
+	}
+	if err := results.WriteTable(stdout, f); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n%s: %d strateg%s × %d seed%s in %.1fs of wall time, %.0f simulated page requests per second per core, max RSS %d MiB\nwrote %s\n",
+		sc.Name, len(f.Order), plural(len(f.Order), "y", "ies"), len(f.Seeds), plural(len(f.Seeds), "", "s"),
+		f.Wall.ElapsedS, f.Wall.PagesPerSecond, f.Wall.MaxRSSBytes>>20, path)
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// isTerminal reports whether w is a terminal, for progress bars.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws a one-line bar that rewrites itself.
+func progressBar(w io.Writer, name string) func(done, total int) {
+	return func(done, total int) {
+		const width = 30
+		n := width * done / total
+		bar := make([]byte, width)
+		for i := range bar {
+			bar[i] = ' '
+			if i < n {
+				bar[i] = '='
+			}
+		}
+		fmt.Fprintf(w, "\r%s [%s] %d/%d runs", name, bar, done, total)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}

@@ -1,0 +1,58 @@
+package workload
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strings"
+)
+
+//go:embed scenarios/*.yaml
+var builtinFS embed.FS
+
+// BuiltinNames lists the built-in scenarios, sorted, baseline first.
+func BuiltinNames() []string {
+	entries, err := builtinFS.ReadDir("scenarios")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		switch {
+		case a == "baseline":
+			return -1
+		case b == "baseline":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return names
+}
+
+// Builtin returns a built-in scenario and its file's text.
+func Builtin(name string) (*Scenario, []byte, error) {
+	data, err := builtinFS.ReadFile(path.Join("scenarios", name+".yaml"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("no built-in scenario %q; the built-in ones are %s", name, strings.Join(BuiltinNames(), ", "))
+	}
+	sc, err := Parse(name+".yaml", data)
+	return sc, data, err
+}
+
+// Resolve finds a scenario by file name or built-in name: a path to an
+// existing file wins.
+func Resolve(arg string) (*Scenario, error) {
+	if _, err := os.Stat(arg); err == nil {
+		return Load(arg)
+	}
+	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
+		return nil, fmt.Errorf("%s: no such file (built-in scenarios: %s)", arg, strings.Join(BuiltinNames(), ", "))
+	}
+	sc, _, err := Builtin(arg)
+	return sc, err
+}

@@ -1,0 +1,210 @@
+package workload
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sharebench/sharebench/sim"
+)
+
+// Curve is a rate as a pure function of time since the start of the run.
+type Curve interface {
+	// At is the rate at t, per second.
+	At(t time.Duration) float64
+	// Max bounds At over the whole run (arrivals thin against it).
+	Max() float64
+}
+
+// RateCurve is a Curve as written in a scenario: a plain rate ("2000/s")
+// or a mapping naming a curve:
+//
+//	{curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 30s, rate: 2000/s}]}
+//	{curve: ramp, from: 1000/s, to: 5000/s, start: 10s, over: 60s}
+//	{curve: spike, base: 2000/s, peak: 20000/s, at: 20s, for: 10s}
+//	{curve: diurnal, mean: 2000/s, amplitude: 0.5, period: 24h, phase: 6h}
+type RateCurve struct{ Curve }
+
+type constantCurve struct{ r float64 }
+
+func (c constantCurve) At(time.Duration) float64 { return c.r }
+func (c constantCurve) Max() float64             { return c.r }
+
+type step struct {
+	At   Duration `yaml:"at"`
+	Rate Rate     `yaml:"rate"`
+}
+
+type stepCurve struct {
+	Curve string `yaml:"curve"`
+	Steps []step `yaml:"steps"`
+}
+
+func (c stepCurve) At(t time.Duration) float64 {
+	r := 0.0
+	for _, s := range c.Steps {
+		if s.At.D() <= t {
+			r = float64(s.Rate)
+		}
+	}
+	return r
+}
+
+func (c stepCurve) Max() float64 {
+	m := 0.0
+	for _, s := range c.Steps {
+		m = max(m, float64(s.Rate))
+	}
+	return m
+}
+
+type rampCurve struct {
+	Curve string   `yaml:"curve"`
+	From  Rate     `yaml:"from"`
+	To    Rate     `yaml:"to"`
+	Start Duration `yaml:"start"`
+	Over  Duration `yaml:"over"`
+}
+
+func (c rampCurve) At(t time.Duration) float64 {
+	switch {
+	case t <= c.Start.D():
+		return float64(c.From)
+	case t >= c.Start.D()+c.Over.D():
+		return float64(c.To)
+	}
+	f := float64(t-c.Start.D()) / float64(c.Over.D())
+	return float64(c.From) + f*float64(c.To-c.From)
+}
+
+func (c rampCurve) Max() float64 { return max(float64(c.From), float64(c.To)) }
+
+type spikeCurve struct {
+	Curve string   `yaml:"curve"`
+	Base  Rate     `yaml:"base"`
+	Peak  Rate     `yaml:"peak"`
+	Start Duration `yaml:"at"`
+	For   Duration `yaml:"for"`
+}
+
+func (c spikeCurve) At(t time.Duration) float64 {
+	if t >= c.Start.D() && t < c.Start.D()+c.For.D() {
+		return float64(c.Peak)
+	}
+	return float64(c.Base)
+}
+
+func (c spikeCurve) Max() float64 { return max(float64(c.Base), float64(c.Peak)) }
+
+type diurnalCurve struct {
+	Curve     string   `yaml:"curve"`
+	Mean      Rate     `yaml:"mean"`
+	Amplitude float64  `yaml:"amplitude"`
+	Period    Duration `yaml:"period"`
+	Phase     Duration `yaml:"phase"`
+}
+
+func (c diurnalCurve) At(t time.Duration) float64 {
+	x := 2 * math.Pi * float64(t+c.Phase.D()) / float64(c.Period.D())
+	return float64(c.Mean) * (1 + c.Amplitude*math.Sin(x))
+}
+
+func (c diurnalCurve) Max() float64 { return float64(c.Mean) * (1 + c.Amplitude) }
+
+// UnmarshalYAML reads a plain rate or a curve, strictly.
+func (rc *RateCurve) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var r Rate
+		if err := n.Decode(&r); err != nil {
+			return err
+		}
+		rc.Curve = constantCurve{float64(r)}
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return &sim.SpecError{Line: n.Line, Column: n.Column, Msg: "expected a rate like 2000/s or a curve like {curve: spike, base: 2000/s, peak: 20000/s, at: 20s, for: 10s}"}
+	}
+	var kind string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "curve" {
+			kind = n.Content[i+1].Value
+		}
+	}
+	fail := func(field, format string, args ...any) error {
+		return &sim.SpecError{Line: n.Line, Column: n.Column, Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	decode := func(v any) error { return strictDecode(n, v) }
+	switch kind {
+	case "step":
+		var c stepCurve
+		if err := decode(&c); err != nil {
+			return err
+		}
+		if len(c.Steps) == 0 || c.Steps[0].At != 0 {
+			return fail("steps", "a step curve needs steps, the first at 0s: {curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 30s, rate: 2000/s}]}")
+		}
+		if !slices.IsSortedFunc(c.Steps, func(a, b step) int { return int(a.At - b.At) }) {
+			return fail("steps", "steps must be in time order")
+		}
+		rc.Curve = c
+	case "ramp":
+		var c rampCurve
+		if err := decode(&c); err != nil {
+			return err
+		}
+		if c.Over <= 0 {
+			return fail("over", "a ramp needs over > 0: how long it takes to go from `from` to `to`")
+		}
+		rc.Curve = c
+	case "spike":
+		var c spikeCurve
+		if err := decode(&c); err != nil {
+			return err
+		}
+		if c.For <= 0 {
+			return fail("for", "a spike needs for > 0: how long the peak lasts")
+		}
+		rc.Curve = c
+	case "diurnal":
+		var c diurnalCurve
+		if err := decode(&c); err != nil {
+			return err
+		}
+		if c.Period <= 0 || c.Amplitude < 0 || c.Amplitude > 1 {
+			return fail("period", "a diurnal curve needs period > 0 and amplitude in [0, 1]")
+		}
+		rc.Curve = c
+	case "":
+		return fail("curve", "missing; say which curve: step, ramp, spike or diurnal")
+	default:
+		return fail("curve", "unknown curve %q; use step, ramp, spike or diurnal", kind)
+	}
+	return nil
+}
+
+// MarshalYAML writes the curve back as it was written.
+func (rc RateCurve) MarshalYAML() (any, error) {
+	if c, ok := rc.Curve.(constantCurve); ok {
+		return Rate(c.r), nil
+	}
+	return rc.Curve, nil
+}
+
+// strictDecode decodes n into v, refusing unknown fields: node.Decode does
+// not carry a decoder's KnownFields, so the node is re-encoded and decoded.
+func strictDecode(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return &sim.SpecError{Line: n.Line, Column: n.Column, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	return nil
+}

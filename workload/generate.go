@@ -1,0 +1,287 @@
+package workload
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/sharebench/sharebench/sim"
+	"github.com/sharebench/sharebench/strategies"
+)
+
+// The generators are pure schedules: given the scenario and its random
+// streams (one per concern), they say what happens when, with no clock of
+// their own. The driver walks them in virtual time.
+
+// clientsPerSellerSpace is how many client IDs each seller draws from:
+// seller s's clients are s·1024 + k (wrapping in uint32 for huge
+// populations, which only makes two sellers share a client, as happens).
+const clientsPerSellerSpace = 1024
+
+// Sellers is the seller population at the start.
+type Sellers struct {
+	counts []uint16 // initial clients per seller
+}
+
+// NewSellers draws the population: each seller has clients with
+// probability with_clients, then a count from clients_per_seller
+// (rounded, at least 1).
+func NewSellers(p Population, r *rand.Rand) *Sellers {
+	s := &Sellers{counts: make([]uint16, p.Sellers)}
+	for i := range s.counts {
+		if r.Float64() >= *p.WithClients {
+			continue
+		}
+		n := int(math.Round(p.ClientsPerSeller.Sample(r)))
+		s.counts[i] = uint16(min(max(n, 1), clientsPerSellerSpace))
+	}
+	return s
+}
+
+// Initial lists seller id's clients at the start.
+func (s *Sellers) Initial(id strategies.Seller) []uint32 {
+	n := int(s.counts[id])
+	if n == 0 {
+		return nil
+	}
+	ids := make([]uint32, n)
+	for k := range ids {
+		ids[k] = uint32(id)*clientsPerSellerSpace + uint32(k)
+	}
+	return ids
+}
+
+// WithClients counts the sellers who start with clients.
+func (s *Sellers) WithClients() int {
+	n := 0
+	for _, c := range s.counts {
+		if c > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// picker picks sellers by popularity.
+type picker interface {
+	pick(r *rand.Rand) strategies.Seller
+}
+
+type uniformPicker int
+
+func (n uniformPicker) pick(r *rand.Rand) strategies.Seller { return strategies.Seller(r.IntN(int(n))) }
+
+// aliasPicker picks from a discrete distribution in O(1) by Vose's alias
+// method; rank k (weight 1/k^s for Zipf) maps to a seller through a
+// shuffle, so that popularity has nothing to do with seller numbers.
+type aliasPicker struct {
+	prob   []float64
+	alias  []int32
+	seller []strategies.Seller
+}
+
+func newPicker(p Popularity, n int, r *rand.Rand) picker {
+	if p.Zipf == 0 {
+		return uniformPicker(n)
+	}
+	w := make([]float64, n)
+	total := 0.0
+	for k := range w {
+		w[k] = math.Pow(float64(k+1), -p.Zipf)
+		total += w[k]
+	}
+	a := &aliasPicker{prob: make([]float64, n), alias: make([]int32, n), seller: make([]strategies.Seller, n)}
+	for i := range a.seller {
+		a.seller[i] = strategies.Seller(i)
+	}
+	r.Shuffle(n, func(i, j int) { a.seller[i], a.seller[j] = a.seller[j], a.seller[i] })
+	var small, large []int32
+	for k := range w {
+		w[k] *= float64(n) / total
+		if w[k] < 1 {
+			small = append(small, int32(k))
+		} else {
+			large = append(large, int32(k))
+		}
+	}
+	for len(small) > 0 && len(large) > 0 {
+		s, l := small[len(small)-1], large[len(large)-1]
+		small = small[:len(small)-1]
+		a.prob[s], a.alias[s] = w[s], l
+		w[l] -= 1 - w[s]
+		if w[l] < 1 {
+			large = large[:len(large)-1]
+			small = append(small, l)
+		}
+	}
+	for _, k := range slices.Concat(small, large) {
+		a.prob[k] = 1
+	}
+	return a
+}
+
+func (a *aliasPicker) pick(r *rand.Rand) strategies.Seller {
+	k := r.IntN(len(a.prob))
+	if r.Float64() >= a.prob[k] {
+		k = int(a.alias[k])
+	}
+	return a.seller[k]
+}
+
+// arrivals is an open-loop arrival schedule under a rate curve: Poisson
+// (non-homogeneous, by thinning against the curve's maximum) or constant
+// spacing 1/rate.
+type arrivals struct {
+	curve   Curve
+	poisson bool
+	r       *rand.Rand
+	t       time.Duration
+}
+
+// never is later than any run.
+const never = time.Duration(math.MaxInt64)
+
+// next returns the next arrival time.
+func (a *arrivals) next() time.Duration {
+	peak := a.curve.Max()
+	if peak <= 0 {
+		return never
+	}
+	if !a.poisson {
+		for {
+			rate := a.curve.At(a.t)
+			if rate > 0 {
+				a.t += time.Duration(1e9/rate + 0.5)
+				return a.t
+			}
+			a.t += time.Millisecond // a gap in the curve: look again a little later
+		}
+	}
+	for {
+		a.t += time.Duration(a.r.ExpFloat64() / peak * 1e9)
+		if a.r.Float64()*peak < a.curve.At(a.t) {
+			return a.t
+		}
+	}
+}
+
+// weighted picks a kind by its share of a mix.
+type weighted struct {
+	kinds []string
+	cum   []float64
+}
+
+func newWeighted(mix map[string]float64, order []string) weighted {
+	var w weighted
+	sum := 0.0
+	for _, k := range order {
+		if mix[k] > 0 {
+			sum += mix[k]
+			w.kinds = append(w.kinds, k)
+			w.cum = append(w.cum, sum)
+		}
+	}
+	return w
+}
+
+func (w weighted) pick(r *rand.Rand) string {
+	x := r.Float64() * w.cum[len(w.cum)-1]
+	i, _ := slices.BinarySearch(w.cum, x)
+	return w.kinds[min(i, len(w.kinds)-1)]
+}
+
+// recentWriters remembers the sellers written last, for self-views.
+type recentWriters struct {
+	ring []strategies.Seller
+	next int
+}
+
+const recentWritersKept = 64
+
+func (rw *recentWriters) add(s strategies.Seller) {
+	if len(rw.ring) < recentWritersKept {
+		rw.ring = append(rw.ring, s)
+		return
+	}
+	rw.ring[rw.next] = s
+	rw.next = (rw.next + 1) % recentWritersKept
+}
+
+// pageGen generates page requests: kind by the mix, sellers by
+// popularity, K of them for a search page; a self-view is, with
+// probability self_recent, of a seller who wrote recently.
+type pageGen struct {
+	r          *rand.Rand
+	kinds      weighted
+	pop        picker
+	search     int
+	selfRecent float64
+	recent     *recentWriters
+}
+
+func (g *pageGen) next() (string, []strategies.Seller) {
+	kind := g.kinds.pick(g.r)
+	n := 1
+	if kind == "search" {
+		n = g.search
+	}
+	sellers := make([]strategies.Seller, n)
+	for i := range sellers {
+		sellers[i] = g.pop.pick(g.r)
+	}
+	if kind == "self" && len(g.recent.ring) > 0 && g.r.Float64() < g.selfRecent {
+		sellers[0] = g.recent.ring[g.r.IntN(len(g.recent.ring))]
+	}
+	return kind, sellers
+}
+
+// writeGen generates sellers' edits. It keeps its own idea of each list
+// (what it asked for) so that removals and moves name clients that are
+// there and additions ones that are not; a write the owner never got only
+// makes a later one a no-op.
+type writeGen struct {
+	r       *rand.Rand
+	ops     weighted
+	pop     picker
+	sellers *Sellers
+	lists   map[strategies.Seller][]uint32
+}
+
+func (g *writeGen) next() strategies.Write {
+	s := g.pop.pick(g.r)
+	ids, ok := g.lists[s]
+	if !ok {
+		ids = g.sellers.Initial(s)
+	}
+	op := strategies.Op(g.ops.pick(g.r))
+	if len(ids) == 0 || len(ids) >= clientsPerSellerSpace {
+		op = map[bool]strategies.Op{true: strategies.Add, false: strategies.Remove}[len(ids) == 0]
+	}
+	w := strategies.Write{Seller: s, Op: op}
+	switch op {
+	case strategies.Add:
+		for {
+			w.Client = uint32(s)*clientsPerSellerSpace + uint32(g.r.IntN(clientsPerSellerSpace))
+			if !slices.Contains(ids, w.Client) {
+				break
+			}
+		}
+		ids = append(slices.Clone(ids), w.Client)
+	case strategies.Remove:
+		i := g.r.IntN(len(ids))
+		w.Client = ids[i]
+		ids = slices.Delete(slices.Clone(ids), i, i+1)
+	case strategies.Reorder:
+		i := g.r.IntN(len(ids))
+		w.Client = ids[i]
+		ids = append([]uint32{ids[i]}, slices.Delete(slices.Clone(ids), i, i+1)...)
+	}
+	g.lists[s] = ids
+	return w
+}
+
+// streams names the random streams of a run, one per concern.
+type streams struct{ s sim.Streams }
+
+func (s streams) get(concern string) *rand.Rand { return s.s.Stream("workload/" + concern) }

@@ -1,0 +1,180 @@
+package workload
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sharebench/sharebench/sim"
+	"github.com/sharebench/sharebench/strategies"
+)
+
+func rng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }
+
+// within4SE checks a count against its expectation for a binomial or
+// Poisson count (standard error √(n·p·(1−p)) or √mean).
+func within4SE(t *testing.T, what string, got, want, se float64) {
+	t.Helper()
+	if math.Abs(got-want) > 4*se {
+		t.Errorf("%s = %v; want %v ± %.1f (4 standard errors)", what, got, want, 4*se)
+	}
+}
+
+func TestCurves(t *testing.T) {
+	parse := func(s string) Curve {
+		var rc RateCurve
+		if err := unmarshalNode(s, &rc); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		return rc.Curve
+	}
+	tests := []struct {
+		curve string
+		at    time.Duration
+		want  float64
+	}{
+		{"2000/s", 5 * time.Second, 2000},
+		{"3/ms", 0, 3000},
+		{"120/min", 0, 2},
+		{"{curve: step, steps: [{at: 0s, rate: 10/s}, {at: 30s, rate: 20/s}]}", 29 * time.Second, 10},
+		{"{curve: step, steps: [{at: 0s, rate: 10/s}, {at: 30s, rate: 20/s}]}", 30 * time.Second, 20},
+		{"{curve: ramp, from: 100/s, to: 300/s, start: 10s, over: 20s}", 5 * time.Second, 100},
+		{"{curve: ramp, from: 100/s, to: 300/s, start: 10s, over: 20s}", 20 * time.Second, 200},
+		{"{curve: ramp, from: 100/s, to: 300/s, start: 10s, over: 20s}", time.Minute, 300},
+		{"{curve: spike, base: 10/s, peak: 100/s, at: 20s, for: 10s}", 19 * time.Second, 10},
+		{"{curve: spike, base: 10/s, peak: 100/s, at: 20s, for: 10s}", 25 * time.Second, 100},
+		{"{curve: spike, base: 10/s, peak: 100/s, at: 20s, for: 10s}", 30 * time.Second, 10},
+		{"{curve: diurnal, mean: 100/s, amplitude: 0.5, period: 40s}", 10 * time.Second, 150},
+		{"{curve: diurnal, mean: 100/s, amplitude: 0.5, period: 40s}", 30 * time.Second, 50},
+	}
+	for _, tt := range tests {
+		if got := parse(tt.curve).At(tt.at); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s .At(%v) = %v; want %v", tt.curve, tt.at, got, tt.want)
+		}
+	}
+}
+
+// TestPoissonArrivalsFollowTheCurve: the count in a window of a
+// (non-homogeneous) Poisson process is Poisson with mean ∫rate.
+func TestPoissonArrivalsFollowTheCurve(t *testing.T) {
+	a := &arrivals{curve: spikeCurve{Base: 1000, Peak: 10000, Start: Duration(20 * time.Second), For: Duration(10 * time.Second)}, poisson: true, r: rng(1)}
+	var before, during, after int
+	for at := a.next(); at < 40*time.Second; at = a.next() {
+		switch {
+		case at < 20*time.Second:
+			before++
+		case at < 30*time.Second:
+			during++
+		default:
+			after++
+		}
+	}
+	within4SE(t, "arrivals in [0, 20s) at 1000/s", float64(before), 20000, math.Sqrt(20000))
+	within4SE(t, "arrivals in the 10s spike at 10000/s", float64(during), 100000, math.Sqrt(100000))
+	within4SE(t, "arrivals in [30s, 40s) at 1000/s", float64(after), 10000, math.Sqrt(10000))
+}
+
+func TestConstantArrivalsAreEvenlySpaced(t *testing.T) {
+	a := &arrivals{curve: constantCurve{250}, r: rng(1)}
+	for i := 1; i <= 1000; i++ {
+		if got, want := a.next(), time.Duration(i)*4*time.Millisecond; got != want {
+			t.Fatalf("arrival %d at %v; want %v", i, got, want)
+		}
+	}
+}
+
+// TestZipfPopularity: the k-th most popular seller is picked with
+// probability (1/k^s)/H, and popularity is shuffled over seller numbers.
+func TestZipfPopularity(t *testing.T) {
+	const n, s, draws = 1000, 1.1, 1_000_000
+	p := newPicker(Popularity{Zipf: s}, n, rng(2)).(*aliasPicker)
+	counts := map[strategies.Seller]int{}
+	r := rng(3)
+	for range draws {
+		counts[p.pick(r)]++
+	}
+	h := 0.0
+	for k := 1; k <= n; k++ {
+		h += math.Pow(float64(k), -s)
+	}
+	for k := 1; k <= 20; k++ {
+		prob := math.Pow(float64(k), -s) / h
+		within4SE(t, "draws of rank "+itoa(k), float64(counts[p.seller[k-1]]), draws*prob, math.Sqrt(draws*prob*(1-prob)))
+	}
+	if slices.IsSorted(p.seller[:20]) {
+		t.Error("the 20 most popular sellers are in seller order; popularity should be shuffled over sellers")
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func unmarshalNode(s string, v any) error { return yaml.Unmarshal([]byte(s), v) }
+
+func TestPageMixAndSelfRecent(t *testing.T) {
+	const draws = 200_000
+	recent := &recentWriters{}
+	for s := range strategies.Seller(10) {
+		recent.add(1000 + s)
+	}
+	g := &pageGen{r: rng(4), kinds: newWeighted(map[string]float64{"gig": 0.5, "user": 0.3, "search": 0.15, "self": 0.05}, PageKinds),
+		pop: uniformPicker(100), search: 20, selfRecent: 0.8, recent: recent}
+	counts := map[string]int{}
+	selfRecent := 0
+	for range draws {
+		kind, sellers := g.next()
+		counts[kind]++
+		if want := map[bool]int{true: 20, false: 1}[kind == "search"]; len(sellers) != want {
+			t.Fatalf("%s page with %d sellers; want %d", kind, len(sellers), want)
+		}
+		if kind == "self" && sellers[0] >= 1000 {
+			selfRecent++
+		}
+	}
+	for kind, share := range map[string]float64{"gig": 0.5, "user": 0.3, "search": 0.15, "self": 0.05} {
+		within4SE(t, kind+" pages", float64(counts[kind]), draws*share, math.Sqrt(draws*share*(1-share)))
+	}
+	within4SE(t, "self-views of recent writers", float64(selfRecent), 0.8*float64(counts["self"]), math.Sqrt(float64(counts["self"])*0.16))
+}
+
+func TestPopulationAndWrites(t *testing.T) {
+	const n = 100_000
+	wc := 0.2
+	sellers := NewSellers(Population{Sellers: n, WithClients: &wc, ClientsPerSeller: sim.NumberDist{Dist: sim.Uniform{Min: 1, Max: 10}}}, rng(5))
+	within4SE(t, "sellers with clients", float64(sellers.WithClients()), n*wc, math.Sqrt(n*wc*(1-wc)))
+	for s := range strategies.Seller(100) {
+		if ids := sellers.Initial(s); len(ids) > 10 {
+			t.Fatalf("seller %d starts with %d clients; want at most 10", s, len(ids))
+		}
+	}
+	// The write generator removes and moves only clients a list has and
+	// adds only ones it lacks, so almost no write is a no-op.
+	g := &writeGen{r: rng(6), ops: newWeighted(map[string]float64{"add": 0.6, "remove": 0.3, "reorder": 0.1}, []string{"add", "remove", "reorder"}),
+		pop: uniformPicker(50), sellers: sellers, lists: map[strategies.Seller][]uint32{}}
+	lists := map[strategies.Seller]*strategies.List{}
+	noops := 0
+	for range 5000 {
+		w := g.next()
+		l, ok := lists[w.Seller]
+		if !ok {
+			l = &strategies.List{Seller: w.Seller}
+			for _, id := range sellers.Initial(w.Seller) {
+				l.Clients = append(l.Clients, strategies.Client{ID: id})
+			}
+		}
+		next := w.Apply(l, 16)
+		if next == nil {
+			noops++
+			continue
+		}
+		lists[w.Seller] = next
+	}
+	// Only a reorder of the client already first changes nothing.
+	if noops > 5000*0.1 {
+		t.Errorf("%d of 5000 writes changed nothing; want only reorders of the first client", noops)
+	}
+}

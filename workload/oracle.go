@@ -1,0 +1,255 @@
+package workload
+
+import (
+	"slices"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/strategies"
+)
+
+// oracle judges every render against the owner's full version history and
+// accumulates the run's metrics. Memory grows with sellers and seconds,
+// never with requests served: each render is folded into counters and
+// fixed-size histograms as it completes.
+type oracle struct {
+	hist     *strategies.History
+	warmup   time.Duration
+	end      time.Duration
+	lastHeal time.Duration // when the last fault heals; 0 if none
+
+	kinds map[string]*kindStats // by page kind and "all"
+	self  int64                 // self-view violations
+	prop  *hdrhistogram.Histogram
+
+	// Views: what each has applied, for propagation lag and convergence.
+	applied    map[string][]uint64
+	latest     []uint64
+	mismatched int
+	converged  time.Duration // first instant after lastHeal with every view equal to the owner; -1 not yet
+
+	// The current second of the series.
+	sec     results.Second
+	secLat  *hdrhistogram.Histogram
+	secStal *hdrhistogram.Histogram
+	secAvail, secHas, secComplete, secShown, secStale int64
+	series  []results.Second
+}
+
+type kindStats struct {
+	count, ok                  int64
+	hasClients, complete       int64
+	shown, stale, versionsBack int64
+	lat, staleness             *hdrhistogram.Histogram
+}
+
+func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time.Duration) *oracle {
+	o := &oracle{
+		hist: hist, warmup: warmup, end: end, lastHeal: lastHeal,
+		kinds: map[string]*kindStats{}, prop: results.NewLatencyHistogram(),
+		applied: map[string][]uint64{}, latest: make([]uint64, sellers), converged: -1,
+		secLat: results.NewLatencyHistogram(), secStal: results.NewLatencyHistogram(),
+	}
+	for _, k := range append(slices.Clone(PageKinds), "all") {
+		o.kinds[k] = &kindStats{lat: results.NewLatencyHistogram(), staleness: results.NewLatencyHistogram()}
+	}
+	if lastHeal == 0 {
+		o.converged = 0
+	}
+	return o
+}
+
+func micros(d time.Duration) int64 { return max(1, d.Microseconds()) }
+
+// committed is the owner's OnCommit tap: the truth moves on.
+func (o *oracle) committed(l *strategies.List) {
+	o.hist.Record(l)
+	prev := o.latest[l.Seller]
+	o.latest[l.Seller] = l.Version
+	for _, applied := range o.applied {
+		if applied[l.Seller] == prev {
+			o.mismatched++ // was equal, is now behind
+		}
+	}
+}
+
+// watch starts following a view that holds the initial lists.
+func (o *oracle) watch(service string) {
+	o.applied[service] = slices.Clone(o.latest)
+}
+
+// applied is a view's OnApply tap: every version up to v is now visible
+// there.
+func (o *oracle) viewApplied(service string, s strategies.Seller, v uint64, now time.Duration) {
+	applied := o.applied[service]
+	prev := applied[s]
+	applied[s] = v
+	for u := prev + 1; u <= v; u++ {
+		if at, ok := o.hist.CommittedAt(s, u); ok && at >= o.warmup {
+			o.prop.RecordValue(micros(now - at))
+		}
+	}
+	if prev != o.latest[s] && v == o.latest[s] {
+		o.mismatched--
+		if o.mismatched == 0 && o.converged < 0 && now >= o.lastHeal {
+			o.converged = now - o.lastHeal
+		}
+	}
+}
+
+// tick closes the second ending at now, with the owner's request rate and
+// the consumer lag of that second.
+func (o *oracle) tick(now time.Duration, ownerRequests int64, lag int64) {
+	s := &o.sec
+	s.T = (now - time.Second).Seconds()
+	s.P50MS = float64(o.secLat.ValueAtPercentile(50)) / 1000
+	s.P99MS = float64(o.secLat.ValueAtPercentile(99)) / 1000
+	s.StalenessP99MS = float64(o.secStal.ValueAtPercentile(99)) / 1000
+	s.Availability = ratio(o.secAvail, s.Pages)
+	s.Completeness = ratio(o.secComplete, o.secHas)
+	s.StaleFraction = ratio(o.secStale, o.secShown)
+	s.OwnerRPS = float64(ownerRequests)
+	s.ConsumerLag = lag
+	o.series = append(o.series, *s)
+	o.sec = results.Second{}
+	o.secLat.Reset()
+	o.secStal.Reset()
+	o.secAvail, o.secHas, o.secComplete, o.secShown, o.secStale = 0, 0, 0, 0, 0
+	if o.converged < 0 && o.mismatched == 0 && now >= o.lastHeal {
+		o.converged = now - o.lastHeal
+	}
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// rendered judges one page request, sent (as intended) at sent and
+// answered at done, with page or err.
+func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
+	measured := sent >= o.warmup && sent < o.end
+	public := kind != "self"
+	stats := []*kindStats{o.kinds[kind]}
+	if public {
+		stats = append(stats, o.kinds["all"])
+	}
+	lat := micros(done - sent)
+	o.sec.Pages++
+	if !failed {
+		o.secAvail++
+		o.secLat.RecordValue(lat)
+	}
+	if measured {
+		for _, k := range stats {
+			k.count++
+			if !failed {
+				k.ok++
+				k.lat.RecordValue(lat)
+			}
+		}
+	}
+	for i, s := range sellers {
+		version, clients := o.hist.At(s, done)
+		var sec strategies.Section
+		if failed {
+			sec = strategies.Section{Seller: s, Failed: true}
+		} else {
+			sec = page.Sections[i]
+		}
+		if clients > 0 {
+			o.secHas++
+			if sec.Shown() {
+				o.secComplete++
+			}
+		}
+		stale := !sec.Failed && sec.Version < version
+		if !sec.Failed {
+			o.secShown++
+			if stale {
+				o.secStale++
+			}
+		}
+		var staleness time.Duration
+		if stale {
+			if at, ok := o.hist.CommittedAt(s, sec.Version+1); ok {
+				staleness = done - at
+				o.secStal.RecordValue(micros(staleness))
+			}
+		}
+		if kind == "self" && !o.hist.Current(sec) && measured {
+			o.self++
+		}
+		if !measured {
+			continue
+		}
+		for _, k := range stats {
+			if clients > 0 {
+				k.hasClients++
+				if sec.Shown() {
+					k.complete++
+				}
+			}
+			if sec.Failed {
+				continue
+			}
+			k.shown++
+			if stale {
+				k.stale++
+				k.versionsBack += int64(version - sec.Version)
+				k.staleness.RecordValue(micros(staleness))
+			}
+		}
+	}
+}
+
+// metrics assembles what the oracle measured.
+func (o *oracle) metrics() *results.Metrics {
+	m := &results.Metrics{Pages: map[string]*results.PageMetrics{}, HDR: map[string]string{}, SelfViewViolations: o.self}
+	for name, k := range o.kinds {
+		pm := &results.PageMetrics{
+			Count:          k.count,
+			LatencyMS:      results.SummaryOf(k.lat),
+			Availability:   ratio(k.ok, k.count),
+			Completeness:   ratio(k.complete, k.hasClients),
+			StaleFraction:  ratio(k.stale, k.shown),
+			StalenessMS:    results.SummaryOf(k.staleness),
+			VersionsBehind: 0,
+		}
+		if k.stale == 0 {
+			pm.StaleFraction = 0
+		}
+		if k.shown > 0 {
+			pm.VersionsBehind = float64(k.versionsBack) / float64(k.shown)
+		}
+		m.Pages[name] = pm
+		m.HDR["latency."+name] = mustEncode(k.lat)
+		if name == "all" {
+			m.HDR["staleness.all"] = mustEncode(k.staleness)
+		}
+	}
+	m.PropagationMS = results.SummaryOf(o.prop)
+	m.HDR["propagation"] = mustEncode(o.prop)
+	switch {
+	case len(o.applied) == 0:
+		m.ConvergenceMS = 0 // no views to converge
+	case o.converged < 0:
+		m.ConvergenceMS = -1 // did not converge within the run
+	default:
+		m.ConvergenceMS = float64(o.converged) / 1e6
+	}
+	m.Series = o.series
+	return m
+}
+
+func mustEncode(h *hdrhistogram.Histogram) string {
+	s, err := results.EncodeHDR(h)
+	if err != nil {
+		panic(err) // our own histograms always encode
+	}
+	return s
+}

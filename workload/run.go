@@ -1,0 +1,286 @@
+package workload
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/sim"
+	"github.com/sharebench/sharebench/sim/virtual"
+	"github.com/sharebench/sharebench/strategies"
+)
+
+// RunOptions say how to run a scenario.
+type RunOptions struct {
+	Seeds    int // replications: seeds Seed, Seed+1, …; default 1
+	Parallel int // runs at once; default 1
+	// Progress, if set, is told after each run how many of how many are
+	// done. It is called from the runs' goroutines, one at a time.
+	Progress func(done, total int)
+}
+
+// Run runs every strategy of the scenario for every seed, in virtual time,
+// and returns the result file. The runs are independent worlds; with any
+// Parallel the file is the same, byte for byte, outside Wall.
+func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
+	started := time.Now()
+	seeds := max(opts.Seeds, 1)
+	parallel := max(opts.Parallel, 1)
+	type job struct {
+		strategy strategies.Strategy
+		seed     uint64
+	}
+	var jobs []job
+	for _, s := range sc.Strategies {
+		for i := range seeds {
+			jobs = append(jobs, job{strategies.Strategy(s), sc.Seed + uint64(i)})
+		}
+	}
+	out := make([]*results.Metrics, len(jobs))
+	var pages atomic.Int64
+	var progressMu sync.Mutex
+	done := 0
+	g := new(errgroup.Group)
+	g.SetLimit(parallel)
+	for i, j := range jobs {
+		g.Go(func() error {
+			m, n, err := RunOne(sc, j.strategy, j.seed)
+			if err != nil {
+				return fmt.Errorf("%s, seed %d: %w", j.strategy, j.seed, err)
+			}
+			out[i] = m
+			pages.Add(n)
+			if opts.Progress != nil {
+				progressMu.Lock()
+				done++
+				opts.Progress(done, len(jobs))
+				progressMu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	f := &results.File{
+		Schema:       results.Schema,
+		Scenario:     sc.Name,
+		ScenarioYAML: sc.YAML(),
+		DurationS:    sc.Duration.D().Seconds(),
+		WarmupS:      sc.Warmup.D().Seconds(),
+		Order:        slices.Clone(sc.Strategies),
+		Strategies:   map[string]*results.Metrics{},
+		Faults:       []results.FaultWindow{}, // [] rather than null in the file
+	}
+	for i := range seeds {
+		f.Seeds = append(f.Seeds, sc.Seed+uint64(i))
+	}
+	for k, s := range sc.Strategies {
+		f.Strategies[s] = results.Aggregate(out[k*seeds : (k+1)*seeds])
+	}
+	for _, ft := range sc.Faults {
+		f.Faults = append(f.Faults, results.FaultWindow{AtS: ft.At.Seconds(), ForS: ft.For.Seconds(), Kind: string(ft.Kind), Label: ft.String()})
+	}
+	elapsed := time.Since(started)
+	f.Wall = results.Wall{
+		Started:        started.UTC().Format(time.RFC3339),
+		ElapsedS:       elapsed.Seconds(),
+		Parallel:       parallel,
+		PagesPerSecond: float64(pages.Load()) / elapsed.Seconds() / float64(min(parallel, len(jobs), runtime.NumCPU())),
+		GoVersion:      runtime.Version(),
+		MaxRSSBytes:    maxRSS(),
+	}
+	return f, nil
+}
+
+// RunOne runs one strategy with one seed and returns its metrics and the
+// number of page requests it simulated.
+func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.Metrics, int64, error) {
+	def := sc.Network.Default
+	w := virtual.New(seed, virtual.WithDefaultLink(virtual.LinkSpec{Latency: def.Latency, Loss: def.Loss}))
+	defer w.Close()
+	for key, l := range sc.Network.Links {
+		from, to, _ := strings.Cut(key, "->")
+		w.SetLink(from, to, virtual.LinkSpec{Latency: l.Latency, Loss: l.Loss})
+	}
+	if err := w.AddBroker(sc.brokerSpec()); err != nil {
+		return nil, 0, err
+	}
+	st := streams{sim.NewStreams(seed)}
+	sellers := NewSellers(sc.Population, st.get("population"))
+
+	var lastHeal time.Duration
+	for _, f := range sc.Faults {
+		lastHeal = max(lastHeal, f.End())
+	}
+	end := sc.End()
+	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal)
+	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, name := range strategies.PageServiceNames {
+		if v := d.Views[name]; v != nil {
+			o.watch(name)
+			v.OnApply = func(service string, s strategies.Seller, version uint64) {
+				o.viewApplied(service, s, version, w.Now())
+			}
+		}
+	}
+	client := w.Node(clientNode)
+	if err := w.Inject(sc.Faults...); err != nil {
+		return nil, 0, err
+	}
+
+	sent := drive(w, client, sc, sellers, st, o)
+
+	owner := w.Node(strategies.OwnerNode)
+	var atWarmup virtual.ServiceStats
+	var readsAtWarmup strategies.OwnerStats
+	w.At(sc.Warmup.D(), func() {
+		atWarmup, readsAtWarmup = owner.Stats(), d.Owner.Stats
+		owner.ResetPeaks()
+	})
+	var lastArrived int64
+	for t := time.Second; t <= end; t += time.Second {
+		w.At(t, func() {
+			arrived := owner.Stats().Arrived
+			o.tick(t, arrived-lastArrived, w.BrokerLag())
+			lastArrived = arrived
+		})
+	}
+	// Let requests sent before the end finish, up to the client's timeout;
+	// the series gets one more point for those that finish late.
+	w.Run(end + sc.Traffic.Pages.Timeout.D())
+	if o.sec.Pages > 0 {
+		o.tick(end+time.Second, owner.Stats().Arrived-lastArrived, w.BrokerLag())
+	}
+
+	m := o.metrics()
+	os := owner.Stats()
+	reads := d.Owner.Stats.Reads - readsAtWarmup.Reads
+	m.Owner = results.OwnerMetrics{
+		Requests:        os.Arrived - atWarmup.Arrived,
+		Reads:           reads,
+		RPS:             float64(os.Arrived-atWarmup.Arrived) / sc.Duration.D().Seconds(),
+		Rejected:        os.Rejected - atWarmup.Rejected,
+		PeakConcurrency: int64(os.MaxInSystem),
+	}
+	if reads > 0 {
+		m.Owner.EmptyFraction = float64(d.Owner.Stats.EmptyReads-readsAtWarmup.EmptyReads) / float64(reads)
+	}
+	m.DuplicationBytes = d.Duplication()
+	bs := w.BrokerStats()
+	m.Broker = results.BrokerMetrics{Published: bs.Published, Delivered: bs.Delivered, Redelivered: bs.Redelivered, Lost: bs.Lost, MaxLag: bs.MaxLag}
+	return m, int64(*sent), nil
+}
+
+// drive starts the workload driver: one process walking the page and write
+// schedules in time order, sending each request from a process of its
+// own, open loop — a request never waits for an earlier one, and its
+// latency counts from when it was meant to be sent. The count of page
+// requests sent grows as the run goes.
+func drive(w *virtual.World, client *virtual.Node, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
+	pg := sc.Traffic.Pages
+	recent := &recentWriters{}
+	pages := &pageGen{
+		r: st.get("pages"), kinds: newWeighted(pg.Mix, PageKinds), pop: newPicker(pg.Popularity, sc.Population.Sellers, st.get("popularity")),
+		search: pg.SearchResults, selfRecent: *pg.SelfRecent, recent: recent,
+	}
+	writes := &writeGen{
+		r: st.get("writes"), ops: newWeighted(sc.Traffic.Writes.Mix, []string{"add", "remove", "reorder"}),
+		pop: newPicker(sc.Traffic.Writes.Popularity, sc.Population.Sellers, st.get("write-popularity")), sellers: sellers,
+		lists: map[strategies.Seller][]uint32{},
+	}
+	pageArrivals := &arrivals{curve: pg.Rate.Curve, poisson: pg.Arrival == "poisson", r: st.get("page-arrivals")}
+	writeArrivals := &arrivals{curve: constantCurve{float64(*sc.Traffic.Writes.Rate)}, poisson: true, r: st.get("write-arrivals")}
+	end := sc.End()
+	timeout := pg.Timeout.D()
+	count := new(int)
+
+	client.Go("driver", func(ctx context.Context) {
+		nextPage, nextWrite := pageArrivals.next(), writeArrivals.next()
+		for {
+			at := min(nextPage, nextWrite)
+			if at >= end {
+				return
+			}
+			client.Sleep(ctx, at-client.Now())
+			if nextWrite <= nextPage {
+				wr := writes.next()
+				recent.add(wr.Seller)
+				client.Go("write", func(ctx context.Context) {
+					ctx, cancel := client.WithTimeout(ctx, timeout)
+					defer cancel()
+					client.Call(ctx, strategies.OwnerNode, "write", wr)
+				})
+				nextWrite = writeArrivals.next()
+				continue
+			}
+			kind, ss := pages.next()
+			*count++
+			sent := at
+			client.Go("page", func(ctx context.Context) {
+				ctx, cancel := client.WithTimeout(ctx, timeout)
+				defer cancel()
+				body, err := client.Call(ctx, strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: ss})
+				var page *strategies.Page
+				if err == nil {
+					p := body.(strategies.Page)
+					page = &p
+				}
+				o.rendered(kind, ss, sent, client.Now(), page, err != nil)
+			})
+			nextPage = pageArrivals.next()
+		}
+	})
+	return count
+}
+
+// strategyConfig builds the strategies' configuration from the scenario.
+func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Sellers, onCommit func(*strategies.List)) strategies.Config {
+	o := sc.Options
+	call := strategies.CallOptions{
+		Timeout: o.Sync.Timeout.D(), Retries: o.Sync.Retries, Backoff: o.Sync.Backoff.D(),
+		RetryBudget: o.Sync.RetryBudget, Parallel: o.Sync.Parallel != nil && *o.Sync.Parallel,
+	}
+	reconcile := o.Async.ReconcileEvery.D()
+	if strategy == strategies.Hybrid {
+		if o.Hybrid.Timeout > 0 {
+			call.Timeout = o.Hybrid.Timeout.D()
+		}
+		if o.Hybrid.Retries != nil {
+			call.Retries = *o.Hybrid.Retries
+		}
+		if o.Hybrid.Parallel != nil {
+			call.Parallel = *o.Hybrid.Parallel
+		}
+		reconcile = o.Hybrid.ReconcileEvery.D()
+	}
+	pages := map[string]sim.ServiceSpec{}
+	for _, name := range strategies.PageServiceNames {
+		pages[name] = sc.Services[name].spec()
+	}
+	return strategies.Config{
+		Strategy:       strategy,
+		Sellers:        sc.Population.Sellers,
+		ClientSize:     sc.Population.ClientBytes,
+		Initial:        sellers.Initial,
+		Owner:          sc.Services[strategies.OwnerNode].spec(),
+		Pages:          pages,
+		Call:           call,
+		CacheTTL:       o.Sync.CacheTTL.D(),
+		ReconcileEvery: reconcile,
+		RelayInterval:  o.Async.RelayInterval.D(),
+		OnCommit:       onCommit,
+	}
+}
