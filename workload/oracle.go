@@ -31,11 +31,11 @@ type oracle struct {
 	converged  time.Duration // first instant after lastHeal with every view equal to the owner; -1 not yet
 
 	// The current second of the series.
-	sec     results.Second
-	secLat  *hdrhistogram.Histogram
-	secStal *hdrhistogram.Histogram
+	sec                                               results.Second
+	secLat                                            *hdrhistogram.Histogram
+	secStal                                           *hdrhistogram.Histogram
 	secAvail, secHas, secComplete, secShown, secStale int64
-	series  []results.Second
+	series                                            []results.Second
 }
 
 type kindStats struct {

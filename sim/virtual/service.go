@@ -19,11 +19,11 @@ type ServiceStats struct {
 	Completed int64 // served and answered
 	Lost      int64 // admitted, then dropped by a crash
 
-	Sojourn  time.Duration // total over completed requests of arrival → done
-	Busy     time.Duration // integral of busy workers over time
-	InSystem time.Duration // integral of requests in service or queued
-	MaxQueue    int // longest the queue has been
-	MaxInSystem int // most requests in service or queued at once
+	Sojourn     time.Duration // total over completed requests of arrival → done
+	Busy        time.Duration // integral of busy workers over time
+	InSystem    time.Duration // integral of requests in service or queued
+	MaxQueue    int           // longest the queue has been
+	MaxInSystem int           // most requests in service or queued at once
 }
 
 // Admitted is how many requests were queued or served.
