@@ -51,3 +51,34 @@ func TestMemStoreUpdateIsAtomic(t *testing.T) {
 		t.Errorf("Len() = %d; want 2", s.Len())
 	}
 }
+
+func TestMemStoreTables(t *testing.T) {
+	s := NewMemStore()
+	lists := s.Table("lists")
+	if _, ok := lists.Get(5); ok {
+		t.Error("an empty table has row 5")
+	}
+	lists.Put(5, "v1")
+	boom := errors.New("boom")
+	s.Update(func(tx Tx) error {
+		tx.Table("lists").Put(5, "v2")
+		if v, _ := tx.Table("lists").Get(5); v != "v2" {
+			t.Errorf("inside Update, row 5 = %v; want its own write v2", v)
+		}
+		return boom
+	})
+	if v, _ := lists.Get(5); v != "v1" {
+		t.Errorf("after a failed Update, row 5 = %v; want v1", v)
+	}
+	s.Update(func(tx Tx) error {
+		tx.Table("lists").Put(5, "v3")
+		tx.Put("outbox/1", "e")
+		return nil
+	})
+	if v, _ := s.Table("lists").Get(5); v != "v3" {
+		t.Errorf("after Update, row 5 = %v; want v3", v)
+	}
+	if _, ok := lists.Get(-1); ok {
+		t.Error("row -1 exists")
+	}
+}

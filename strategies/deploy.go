@@ -27,7 +27,7 @@ func (d *Deployment) Duplication() map[string]int64 {
 		case d.caches[name] != nil:
 			var n int
 			for _, e := range d.caches[name].cache {
-				n += encodedSize(ListEvent{Seller: e.l.Seller, Version: e.l.Version, Clients: e.l.Clients})
+				n += listEventSize(e.l)
 			}
 			m[name] = int64(n)
 		default:

@@ -9,7 +9,7 @@ import (
 // through Config.OnCommit: when each version of each seller's list was
 // committed. It is what renders are judged against.
 type History struct {
-	commits map[Seller][]commit
+	commits [][]commit // by seller
 }
 
 type commit struct {
@@ -19,11 +19,21 @@ type commit struct {
 }
 
 // NewHistory returns an empty history.
-func NewHistory() *History { return &History{commits: map[Seller][]commit{}} }
+func NewHistory() *History { return &History{} }
+
+func (h *History) of(s Seller) []commit {
+	if int(s) < len(h.commits) {
+		return h.commits[s]
+	}
+	return nil
+}
 
 // Record notes a commit; commits arrive in commit order. Use it as
 // Config.OnCommit.
 func (h *History) Record(l *List) {
+	for int(l.Seller) >= len(h.commits) {
+		h.commits = append(h.commits, nil)
+	}
 	h.commits[l.Seller] = append(h.commits[l.Seller], commit{l.Version, l.Committed, len(l.Clients)})
 }
 
@@ -37,7 +47,7 @@ func (h *History) VersionAt(s Seller, t time.Duration) uint64 {
 // At is the version of s's list committed at or before t and how many
 // clients it had.
 func (h *History) At(s Seller, t time.Duration) (version uint64, clients int) {
-	cs := h.commits[s]
+	cs := h.of(s)
 	i := sort.Search(len(cs), func(i int) bool { return cs[i].at > t })
 	if i == 0 {
 		return 0, 0
@@ -50,7 +60,7 @@ func (h *History) Latest(s Seller) uint64 { return h.VersionAt(s, 1<<62) }
 
 // CommittedAt is when version v of s's list was committed.
 func (h *History) CommittedAt(s Seller, v uint64) (time.Duration, bool) {
-	cs := h.commits[s]
+	cs := h.of(s)
 	i := sort.Search(len(cs), func(i int) bool { return cs[i].version >= v })
 	if i == len(cs) || cs[i].version != v {
 		return 0, false

@@ -38,8 +38,10 @@ func NewClient(id uint32, size int) Client {
 		LogoURL:  "https://cdn.example.com/logos/" + strconv.FormatUint(uint64(id), 10) + ".png",
 		Industry: industries[id/7%uint32(len(industries))],
 	}
-	if pad := size - encodedSize(c); pad > 0 {
-		c.About = strings.Repeat("x", pad)
+	if pad := size - clientSize(c); pad > 0 {
+		// The string's own length header grows with it: aim a byte or two
+		// short rather than over.
+		c.About = strings.Repeat("x", max(0, pad-(strSize(pad)-1-pad)))
 	}
 	return c
 }

@@ -24,11 +24,15 @@ import (
 type Owner struct {
 	env    sim.Env
 	cfg    Config
-	keys   []string // "list/<seller>", made once
-	topic  string   // where events go; "" if the strategy publishes none
-	outbox bool     // publish through the outbox (else dual write)
+	lists  sim.Table // row s: seller s's list
+	keys   []string  // the sellers' event keys, made once
+	topic  string    // where events go; "" if the strategy publishes none
+	outbox bool      // publish through the outbox (else dual write)
 	Stats  OwnerStats
 }
+
+// listsTable is the owner's table of lists.
+const listsTable = "lists"
 
 // OwnerStats counts the owner's work. Its queueing (requests, rejects)
 // is the world's to count.
@@ -70,7 +74,7 @@ const (
 func outboxKey(seq int64) string { return fmt.Sprintf("outbox/%020d", seq) }
 
 func newOwner(env sim.Env, cfg Config) *Owner {
-	o := &Owner{env: env, cfg: cfg, keys: sellerKeys("list/", cfg.Sellers)}
+	o := &Owner{env: env, cfg: cfg, lists: env.Store().Table(listsTable), keys: sellerKeys("", cfg.Sellers)}
 	o.topic, _ = cfg.Strategy.publishes()
 	o.outbox = o.topic != "" && cfg.Strategy != AsyncDualWrite
 	return o
@@ -84,25 +88,25 @@ func sellerKeys(prefix string, n int) []string {
 	return keys
 }
 
-// seed loads the initial lists at version 1, committed at time 0.
+// seed loads the initial lists at version 1, committed at time 0, and an
+// empty list at version 0 for every other seller (so a read never
+// allocates one).
 func (o *Owner) seed(initial []*List) {
-	st := o.env.Store()
+	for s := range Seller(o.cfg.Sellers) {
+		o.lists.Put(int(s), &List{Seller: s})
+	}
 	for _, l := range initial {
-		st.Put(o.keys[l.Seller], l)
+		o.lists.Put(int(l.Seller), l)
 	}
 }
 
 // List returns the owner's current list for s (version 0 if never
 // written): the truth, for tests and the harness.
-func (o *Owner) List(s Seller) *List { return o.read(o.env.Store(), s) }
+func (o *Owner) List(s Seller) *List { return o.read(o.lists, s) }
 
-type getter interface{ Get(string) (any, bool) }
-
-func (o *Owner) read(st getter, s Seller) *List {
-	if v, ok := st.Get(o.keys[s]); ok {
-		return v.(*List)
-	}
-	return &List{Seller: s}
+func (o *Owner) read(t sim.Table, s Seller) *List {
+	v, _ := t.Get(int(s))
+	return v.(*List)
 }
 
 // Handle serves the owner's methods after spending the request's work.
@@ -119,10 +123,9 @@ func (o *Owner) Handle(ctx context.Context, req sim.Request) (any, error) {
 		return o.write(ctx, req.Body.(Write))
 	case "digest":
 		r := req.Body.(DigestRequest)
-		st := o.env.Store()
 		versions := make([]uint64, 0, max(0, int(r.To-r.From)))
 		for s := r.From; s < r.To && int(s) < o.cfg.Sellers; s++ {
-			versions = append(versions, o.read(st, s).Version)
+			versions = append(versions, o.read(o.lists, s).Version)
 		}
 		return versions, nil
 	}
@@ -130,10 +133,9 @@ func (o *Owner) Handle(ctx context.Context, req sim.Request) (any, error) {
 }
 
 func (o *Owner) readReply(sellers []Seller) ReadReply {
-	st := o.env.Store()
 	r := ReadReply{At: o.env.Now(), Lists: make([]*List, len(sellers))}
 	for i, s := range sellers {
-		l := o.read(st, s)
+		l := o.read(o.lists, s)
 		r.Lists[i] = l
 		o.Stats.Reads++
 		if len(l.Clients) == 0 {
@@ -152,13 +154,14 @@ func (o *Owner) write(ctx context.Context, w Write) (WriteReply, error) {
 	var next *List
 	var event []byte
 	err := o.env.Store().Update(func(tx sim.Tx) error {
-		cur := o.read(tx, w.Seller)
+		lists := tx.Table(listsTable)
+		cur := o.read(lists, w.Seller)
 		if next = w.Apply(cur, o.cfg.ClientSize); next == nil {
 			next = cur
 			return errNoChange
 		}
 		next.Committed = o.env.Now()
-		tx.Put(o.keys[w.Seller], next)
+		lists.Put(int(w.Seller), next)
 		if o.topic != "" {
 			event = o.encode(next)
 		}

@@ -20,7 +20,7 @@ type View struct {
 	service string
 	ids     bool // hold ID sets, not lists
 	topic   string
-	keys    []string // "view/<seller>"
+	entries sim.Table // row s: seller s's Entry
 	Stats   ViewStats
 	// OnApply, if set, is told of every entry the view takes, as it takes
 	// it: the harness measures propagation with it.
@@ -46,16 +46,20 @@ type Entry struct {
 
 func newView(env sim.Env, cfg Config, service string) *View {
 	topic, _ := cfg.Strategy.publishes()
-	return &View{env: env, cfg: cfg, service: service, ids: topic == IDsTopic, topic: topic, keys: sellerKeys("view/", cfg.Sellers)}
+	return &View{env: env, cfg: cfg, service: service, ids: topic == IDsTopic, topic: topic, entries: env.Store().Table("view")}
 }
+
+// noEntry is what a view holds for a seller it has nothing for. Shared:
+// entries are never modified.
+var noEntry = &Entry{}
 
 // Entry returns the view's entry for s; version 0 and nothing else if it
 // holds none.
 func (v *View) Entry(s Seller) *Entry {
-	if e, ok := v.env.Store().Get(v.keys[s]); ok {
+	if e, ok := v.entries.Get(int(s)); ok {
 		return e.(*Entry)
 	}
-	return &Entry{}
+	return noEntry
 }
 
 // apply takes l's data if it is newer than what the view holds.
@@ -75,7 +79,7 @@ func (v *View) apply(s Seller, version uint64, clients []Client, ids []uint32, s
 	} else {
 		e.Clients = clients
 	}
-	v.env.Store().Put(v.keys[s], e)
+	v.entries.Put(int(s), e)
 	v.Stats.Applied++
 	v.Stats.Bytes += int64(size - cur.Size)
 	if v.OnApply != nil {
@@ -86,13 +90,10 @@ func (v *View) apply(s Seller, version uint64, clients []Client, ids []uint32, s
 
 // applyList takes a list read from the owner (snapshot or repair).
 func (v *View) applyList(l *List) bool {
-	var size int
 	if v.ids {
-		size = encodedSize(IDsEvent{Seller: l.Seller, Version: l.Version, IDs: l.IDs()})
-		return v.apply(l.Seller, l.Version, nil, l.IDs(), size)
+		return v.apply(l.Seller, l.Version, nil, l.IDs(), idsEventSize(l))
 	}
-	size = encodedSize(ListEvent{Seller: l.Seller, Version: l.Version, Clients: l.Clients})
-	return v.apply(l.Seller, l.Version, l.Clients, nil, size)
+	return v.apply(l.Seller, l.Version, l.Clients, nil, listEventSize(l))
 }
 
 // applyRecord decodes and applies one broker record; a corrupt one is

@@ -135,3 +135,29 @@ func TestCorruptRecordOnTheWire(t *testing.T) {
 		t.Errorf("stats %+v, seller 1 at version %d; want 1 corrupt record skipped and version 2 applied", v.Stats, v.Entry(1).Version)
 	}
 }
+
+// TestEncodedSizes: the size arithmetic matches the encoder.
+func TestEncodedSizes(t *testing.T) {
+	for _, size := range []int{16, 50, 200, 300, 70000} {
+		for n := range []int{0, 1, 3, 20} {
+			l := &List{Seller: Seller(n * 12345), Version: uint64(n) * 1e12}
+			for i := range n {
+				l.Clients = append(l.Clients, NewClient(uint32(i*99991), size))
+			}
+			for _, c := range l.Clients {
+				if got, want := clientSize(c), encodedSize(c); got != want {
+					t.Fatalf("clientSize = %d; want %d (encoded)", got, want)
+				}
+				if want := max(size, clientSize(Client{ID: c.ID, Name: c.Name, Country: c.Country, LogoURL: c.LogoURL, Industry: c.Industry})); clientSize(c) > want || clientSize(c) < want-2 {
+					t.Errorf("NewClient(_, %d) encodes in %d bytes; want %d, or a byte or two less", size, clientSize(c), want)
+				}
+			}
+			if got, want := listEventSize(l), encodedSize(ListEvent{Seller: l.Seller, Version: l.Version, Clients: l.Clients}); got != want {
+				t.Errorf("listEventSize = %d; want %d", got, want)
+			}
+			if got, want := idsEventSize(l), encodedSize(IDsEvent{Seller: l.Seller, Version: l.Version, IDs: l.IDs()}); got != want {
+				t.Errorf("idsEventSize = %d; want %d", got, want)
+			}
+		}
+	}
+}
