@@ -39,10 +39,15 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 	}
 	var secs []Section
 	if p.cfg.Call.Parallel && src.remote() {
+		// The fetch runs beside the page's own work, which this process
+		// does itself.
 		g, _ := p.env.Group(ctx)
-		g.Go(func(ctx context.Context) error { return p.env.Sleep(ctx, req.Work) })
 		g.Go(func(ctx context.Context) error { secs = src.sections(ctx, pr.Sellers); return nil })
-		if err := g.Wait(); err != nil {
+		err := p.env.Sleep(ctx, req.Work)
+		if werr := g.Wait(); err == nil {
+			err = werr
+		}
+		if err != nil {
 			return nil, err
 		}
 	} else {

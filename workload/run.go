@@ -1,8 +1,7 @@
 package workload
 
 import (
-	"context"
-	"fmt"
+		"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -184,11 +183,12 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 	return m, int64(*sent), nil
 }
 
-// drive starts the workload driver: one process walking the page and write
-// schedules in time order, sending each request from a process of its
-// own, open loop — a request never waits for an earlier one, and its
-// latency counts from when it was meant to be sent. The count of page
-// requests sent grows as the run goes.
+// drive schedules the workload: the page and write schedules walked in
+// virtual time by kernel callbacks, each request sent open loop — it never
+// waits for an earlier one, and its latency counts from when it was meant
+// to be sent. The driver is harness code, so it sends with Node.Send and
+// pays no process per request. The count of page requests sent grows as
+// the run goes.
 func drive(w *virtual.World, client *virtual.Node, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
 	pg := sc.Traffic.Pages
 	recent := &recentWriters{}
@@ -206,43 +206,40 @@ func drive(w *virtual.World, client *virtual.Node, sc *Scenario, sellers *Seller
 	end := sc.End()
 	timeout := pg.Timeout.D()
 	count := new(int)
+	ignore := func(any, error) {}
 
-	client.Go("driver", func(ctx context.Context) {
-		nextPage, nextWrite := pageArrivals.next(), writeArrivals.next()
-		for {
-			at := min(nextPage, nextWrite)
-			if at >= end {
-				return
-			}
-			client.Sleep(ctx, at-client.Now())
-			if nextWrite <= nextPage {
-				wr := writes.next()
-				recent.add(wr.Seller)
-				client.Go("write", func(ctx context.Context) {
-					ctx, cancel := client.WithTimeout(ctx, timeout)
-					defer cancel()
-					client.Call(ctx, strategies.OwnerNode, "write", wr)
-				})
-				nextWrite = writeArrivals.next()
-				continue
-			}
-			kind, ss := pages.next()
-			*count++
-			sent := at
-			client.Go("page", func(ctx context.Context) {
-				ctx, cancel := client.WithTimeout(ctx, timeout)
-				defer cancel()
-				body, err := client.Call(ctx, strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: ss})
-				var page *strategies.Page
-				if err == nil {
-					p := body.(strategies.Page)
-					page = &p
-				}
-				o.rendered(kind, ss, sent, client.Now(), page, err != nil)
-			})
-			nextPage = pageArrivals.next()
+	var nextWrite func()
+	nextWrite = func() {
+		wr := writes.next()
+		recent.add(wr.Seller)
+		client.Send(strategies.OwnerNode, "write", wr, timeout, ignore)
+		if at := writeArrivals.next(); at < end {
+			w.At(at, nextWrite)
 		}
-	})
+	}
+	var nextPage func()
+	nextPage = func() {
+		kind, ss := pages.next()
+		*count++
+		sent := w.Now()
+		client.Send(strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: ss}, timeout, func(body any, err error) {
+			var page *strategies.Page
+			if err == nil {
+				p := body.(strategies.Page)
+				page = &p
+			}
+			o.rendered(kind, ss, sent, w.Now(), page, err != nil)
+		})
+		if at := pageArrivals.next(); at < end {
+			w.At(at, nextPage)
+		}
+	}
+	if at := writeArrivals.next(); at < end {
+		w.At(at, nextWrite)
+	}
+	if at := pageArrivals.next(); at < end {
+		w.At(at, nextPage)
+	}
 	return count
 }
 

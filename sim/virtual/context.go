@@ -27,6 +27,7 @@ type vctx struct {
 	idx      int   // position in pv.children
 	children []*vctx
 	waiters  []waiter
+	inline   [1]waiter // waiters' first backing array: one waiter is the rule
 	hooks    []*afterFunc
 }
 
@@ -94,8 +95,8 @@ func (c *vctx) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
-// fire is the deadline timer.
-func (c *vctx) fire() {
+// expire is the deadline timer.
+func (c *vctx) expire() {
 	if c.err == nil {
 		c.cancel(context.DeadlineExceeded)
 	}
@@ -180,7 +181,7 @@ func (w *World) withTimeout(parent context.Context, d time.Duration) *vctx {
 	if at == w.q.now {
 		c.cancel(context.DeadlineExceeded)
 	} else {
-		w.q.schedule(at, c, 0)
+		w.timeout(d, c)
 	}
 	return c
 }
@@ -194,6 +195,9 @@ func (w *World) watch(ctx context.Context, p *proc, tok uint64) bool {
 	}
 	if c.Err() != nil {
 		return false
+	}
+	if c.waiters == nil {
+		c.waiters = c.inline[:0]
 	}
 	p.watching, p.watchIdx = c, len(c.waiters)
 	c.waiters = append(c.waiters, waiter{p, tok})

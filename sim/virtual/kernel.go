@@ -25,6 +25,8 @@ type World struct {
 	all     []*proc // every coroutine ever made, to stop them on Close
 	closed  bool
 
+	lanes map[time.Duration]*timerLane // timeouts by length
+
 	nodes  map[string]*Node
 	order  []*Node // nodes in creation order: the order of every iteration
 	net    network
@@ -172,10 +174,13 @@ type proc struct {
 	stop  func()
 	yield func(struct{}) bool
 
-	name string
-	node *Node
-	fn   func(ctx context.Context)
-	ctx  context.Context
+	name   string
+	node   *Node
+	fn     func(ctx context.Context)
+	call   *call                           // serve this call instead of fn: saves a closure per request
+	group  *group                          // or run member as a member of group
+	member func(ctx context.Context) error //
+	ctx    context.Context
 
 	tok       uint64     // identifies the current wait; events with another are stale
 	why       wakeReason // why it was last resumed
@@ -214,7 +219,7 @@ func (p *proc) loop(yield func(struct{}) bool) {
 		p.run()
 		p.tok++ // events still addressed to this process are now stale
 		p.node.orphan(p)
-		p.fn, p.ctx, p.node, p.killed, p.unwinding = nil, nil, nil, false, false
+		p.fn, p.call, p.group, p.member, p.ctx, p.node, p.killed, p.unwinding = nil, nil, nil, nil, nil, nil, false, false
 		if p.w.closed {
 			return
 		}
@@ -232,7 +237,14 @@ func (p *proc) run() {
 	if p.killed {
 		return
 	}
-	p.fn(p.ctx)
+	switch {
+	case p.call != nil:
+		p.call.handle(p.ctx)
+	case p.group != nil:
+		p.group.runMember(p.member)
+	default:
+		p.fn(p.ctx)
+	}
 }
 
 // recoverKill ends the unwinding of a killed process, and annotates any

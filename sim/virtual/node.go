@@ -256,13 +256,17 @@ type group struct {
 
 func (g *group) Go(fn func(ctx context.Context) error) {
 	g.pending++
-	g.n.w.spawn(g.n, "group", func(context.Context) {
-		defer g.finished()
-		if err := fn(g.ctx); err != nil && g.err == nil {
-			g.err = err
-			g.ctx.cancel(context.Canceled)
-		}
-	})
+	p := g.n.w.spawn(g.n, "group", nil)
+	p.group, p.member = g, fn // no closure per member
+}
+
+// runMember runs fn as a member of g.
+func (g *group) runMember(fn func(ctx context.Context) error) {
+	defer g.finished()
+	if err := fn(g.ctx); err != nil && g.err == nil {
+		g.err = err
+		g.ctx.cancel(context.Canceled)
+	}
 }
 
 func (g *group) finished() {

@@ -121,7 +121,7 @@ func (s *service) start(c *call) {
 		w.q.schedule(w.q.now+c.work, (*workDone)(c), 0)
 		return
 	}
-	w.spawn(s.n, c.method, c.handle)
+	w.spawn(s.n, c.method, nil).call = c
 }
 
 // handle runs the service's handler for c in a process of the service.
@@ -188,7 +188,8 @@ type call struct {
 	id       uint64
 	from, to *Node
 	caller   *proc
-	tok      uint64 // the caller's wait
+	tok      uint64           // the caller's wait
+	done     func(any, error) // instead of a caller: Send's callback
 	method   string
 	body     any
 	resp     any
@@ -214,8 +215,24 @@ func (c *call) fire() {
 			return
 		}
 		c.stage = stageReturned
+		if c.done != nil {
+			c.done(c.resp, c.err)
+			return
+		}
 		c.w.wake(c.w.q.now, c.caller, c.tok, wakeReply)
 	}
+}
+
+// expire ends a Send that was not answered in time.
+func (c *call) expire() {
+	if c.stage == stageReturned || c.abandoned {
+		return
+	}
+	c.abandoned = true
+	if c.w.trace != nil {
+		c.w.tracef("%s: call#%d gave up: %v", c.from.name, c.id, context.DeadlineExceeded)
+	}
+	c.done(nil, context.DeadlineExceeded)
 }
 
 // workDone is a call's completion event when no handler serves it: a
@@ -306,6 +323,26 @@ func (w *World) newCall() *call {
 		return c
 	}
 	return &call{w: w}
+}
+
+// Send sends a request to the service called to without waiting for it:
+// done is called with the answer, or with context.DeadlineExceeded once
+// timeout has passed, from kernel context (it must not block). It is for
+// harness code, such as a workload driver, that sends many requests and
+// should not pay a process for each; strategy code uses Call.
+func (n *Node) Send(to, method string, body any, timeout time.Duration, done func(resp any, err error)) {
+	w := n.w
+	dst := w.nodes[to]
+	if dst == nil || dst.svc == nil {
+		panic(fmt.Sprintf("virtual: %s sends to %q, which is not a service of this world", n.name, to))
+	}
+	w.calls++
+	c := &call{w: w, id: w.calls, from: n, to: dst, method: method, body: body, done: done}
+	if w.trace != nil {
+		w.tracef("%s: call#%d %s.%s", n.name, c.id, to, method)
+	}
+	w.timeout(timeout, c)
+	w.net.send(n, dst, c, "request", c.id)
 }
 
 // callQueue is a FIFO of calls waiting for a worker.
