@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/workload"
 )
 
 func TestMM1CommandMatchesTheory(t *testing.T) {
@@ -43,6 +48,91 @@ func TestUsageErrors(t *testing.T) {
 		var ue usageError
 		if !errors.As(err, &ue) {
 			t.Errorf("run(%q) = %v; want a usage error (exit status 2)", args, err)
+		}
+	}
+}
+
+const tinyScenario = `
+name: tiny
+duration: 3s
+warmup: 1s
+strategies: [sync, async]
+population: {sellers: 500}
+traffic: {pages: {rate: 200/s}}
+faults:
+  - {at: 2s, for: 500ms, kind: outage, target: topclients}
+`
+
+func writeScenario(t *testing.T, text string) string {
+	path := filepath.Join(t.TempDir(), "tiny.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestRunWritesTableAndResultFile: run prints the table, with a row per
+// metric and a column per strategy, and writes a result file that reads
+// back; -json prints that document instead.
+func TestRunWritesTableAndResultFile(t *testing.T) {
+	scenario := writeScenario(t, tinyScenario)
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run([]string{"run", "-q", "-o", dir, scenario}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"sync", "async", "latency.p99 (ms)", "availability (%)", "* best of the row", "wrote " + filepath.Join(dir, "result.json")} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run output lacks %q:\n%s", want, out.String())
+		}
+	}
+	f, err := results.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Scenario != "tiny" || len(f.Strategies) != 2 || f.Strategies["sync"].Pages["all"].Count == 0 {
+		t.Errorf("result file: scenario %q, %d strategies; want tiny with sync and async measured", f.Scenario, len(f.Strategies))
+	}
+
+	out.Reset()
+	if err := run([]string{"run", "-q", "-json", "-o", t.TempDir(), scenario}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	again, err := results.Decode(&out)
+	if err != nil {
+		t.Fatalf("-json output does not decode: %v", err)
+	}
+	var a, b bytes.Buffer
+	results.Encode(&a, results.StripWall(f))
+	results.Encode(&b, results.StripWall(again))
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("-json printed a different document than the same run wrote")
+	}
+}
+
+func TestBadScenarioIsInputError(t *testing.T) {
+	bad := writeScenario(t, "name: x\nduration: 10s\ntraffic: {pages: {mix: {gig: 0.5}}}\n")
+	var out, errOut bytes.Buffer
+	for _, args := range [][]string{{"run", "-q", bad}, {"validate", bad}, {"run", "no-such-scenario"}} {
+		err := run(args, &out, &errOut)
+		var ie inputError
+		if !errors.As(err, &ie) {
+			t.Errorf("run(%q) = %v; want an input error (exit status 3)", args, err)
+		}
+	}
+	if err := run([]string{"validate", writeScenario(t, tinyScenario)}, &out, &errOut); err != nil {
+		t.Errorf("validate of a good scenario: %v", err)
+	}
+}
+
+func TestScenariosListsBuiltins(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"scenarios"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range workload.BuiltinNames() {
+		if !strings.Contains(out.String(), name+" ") {
+			t.Errorf("scenarios output lacks %s:\n%s", name, out.String())
 		}
 	}
 }

@@ -466,3 +466,29 @@ func TestInjectRejectsBadSchedules(t *testing.T) {
 		}
 	}
 }
+
+// TestSendAnswersOrTimesOutExactly: Send calls back with the answer when
+// it arrives, or with DeadlineExceeded exactly at the timeout, never both.
+func TestSendAnswersOrTimesOutExactly(t *testing.T) {
+	w := New(1, WithDefaultLink(LinkSpec{Latency: sim.ConstDuration(ms)}))
+	defer w.Close()
+	serve(t, w, "server", sim.ServiceSpec{Workers: 1, ServiceTime: sim.ConstDuration(10 * ms)})
+	client := w.Node("client")
+	type result struct {
+		at  time.Duration
+		err error
+	}
+	var got []result
+	for _, timeout := range []time.Duration{15 * ms, 11 * ms} {
+		w.At(time.Second, func() {
+			client.Send("server", "get", nil, timeout, func(_ any, err error) { got = append(got, result{w.Now(), err}) })
+		})
+	}
+	w.Run(2 * time.Second)
+	// The first is served 1.001–1.011s and answered at 1.012s, within its
+	// 15ms; the second waits behind it and gives up at 1.011s.
+	want := []result{{time.Second + 11*ms, context.DeadlineExceeded}, {time.Second + 12*ms, nil}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("Send callbacks = %v; want %v", got, want)
+	}
+}
