@@ -1,7 +1,7 @@
 package workload
 
 import (
-		"fmt"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
