@@ -60,6 +60,9 @@ type Metrics struct {
 	DuplicationBytes   map[string]int64        `json:"duplication_bytes"`
 	Broker             BrokerMetrics           `json:"broker"`
 	Series             []Second                `json:"series"`
+	// Consistency is staleness as PBS plots it: public reads binned by the
+	// time since their seller's last write, and how many were consistent.
+	Consistency []ConsistencyPoint `json:"consistency"`
 	// HDR holds histogram snapshots (HdrHistogram V2 compressed, base64),
 	// so runs can be merged later: "latency.<kind>", "staleness.all" and
 	// "propagation", all in microseconds.
@@ -130,6 +133,15 @@ type Second struct {
 	StalenessP99MS float64 `json:"staleness_p99_ms"`
 	OwnerRPS       float64 `json:"owner_rps"`
 	ConsumerLag    int64   `json:"consumer_lag"` // records the furthest-behind group lagged at the end of the second
+}
+
+// ConsistencyPoint is one bin of Metrics.Consistency: reads made between
+// the previous bin's AfterMS and this one's after the last write to their
+// seller, and how many of them showed that write.
+type ConsistencyPoint struct {
+	AfterMS    float64 `json:"after_ms"`
+	Reads      int64   `json:"reads"`
+	Consistent int64   `json:"consistent"`
 }
 
 // Better says which direction of a metric is an improvement.

@@ -28,8 +28,8 @@ import (
 //     those merged snapshots. A snapshot missing from some replica, or one
 //     that does not decode, leaves the mean of the replicas' summaries and
 //     no merged snapshot, so HDR never describes fewer runs than the rest;
-//   - Series is the point-wise mean by index, each point over the replicas
-//     whose series reach it;
+//   - Series and Consistency are point-wise means by index, each point over
+//     the replicas whose lists reach it;
 //   - Replicas holds the inputs, and CI95 the half-width of the 95 %
 //     confidence interval of each Registry metric's mean (Student's t with
 //     n−1 degrees of freedom).
@@ -48,7 +48,8 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	meanFields(reflect.ValueOf(agg).Elem(), valuesOf(replicas))
 	agg.Pages = meanPages(replicas)
 	agg.DuplicationBytes = meanDuplication(replicas)
-	agg.Series = meanSeries(replicas)
+	agg.Series = meanByIndex(replicas, func(m *Metrics) []Second { return m.Series })
+	agg.Consistency = meanByIndex(replicas, func(m *Metrics) []ConsistencyPoint { return m.Consistency })
 	agg.HDR = mergeSummaries(agg, replicas)
 	agg.Replicas = slices.Clone(replicas)
 	agg.CI95 = make(map[string]float64, len(Registry))
@@ -166,22 +167,24 @@ func meanDuplication(replicas []*Metrics) map[string]int64 {
 	return dup
 }
 
-func meanSeries(replicas []*Metrics) []Second {
+// meanByIndex is the point-wise mean of a list of points, each over the
+// replicas whose lists reach it.
+func meanByIndex[T any](replicas []*Metrics, get func(*Metrics) []T) []T {
 	n := 0
 	for _, r := range replicas {
-		n = max(n, len(r.Series))
+		n = max(n, len(get(r)))
 	}
-	series := make([]Second, n)
-	for i := range series {
+	out := make([]T, n)
+	for i := range out {
 		var have []reflect.Value
 		for _, r := range replicas {
-			if i < len(r.Series) {
-				have = append(have, reflect.ValueOf(&r.Series[i]).Elem())
+			if pts := get(r); i < len(pts) {
+				have = append(have, reflect.ValueOf(&pts[i]).Elem())
 			}
 		}
-		meanFields(reflect.ValueOf(&series[i]).Elem(), have)
+		meanFields(reflect.ValueOf(&out[i]).Elem(), have)
 	}
-	return series
+	return out
 }
 
 // mergeSummaries merges the snapshots every replica has, replaces the

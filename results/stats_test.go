@@ -97,6 +97,7 @@ func TestAggregateMeans(t *testing.T) {
 		DuplicationBytes:   map[string]int64{"gig": 150, "user": 26}, // 25.5 rounded; a holds 0
 		Broker:             BrokerMetrics{Published: 6, Delivered: 7, Redelivered: 2, Lost: 1, MaxLag: 3},
 		Series:             []Second{{T: 0, Pages: 20, OwnerRPS: 3}, {T: 1, Pages: 20}},
+		Consistency:        []ConsistencyPoint{},
 		HDR:                map[string]string{},
 		Replicas:           []*Metrics{a, b},
 		CI95:               got.CI95, // checked below
@@ -130,7 +131,7 @@ func TestAggregateCoversEveryNumericField(t *testing.T) {
 	want := new(Metrics)
 	fill(reflect.ValueOf(want).Elem(), 2)
 	got := Aggregate([]*Metrics{a, b})
-	got.Pages, got.DuplicationBytes, got.Series, got.HDR, got.Replicas, got.CI95 = nil, nil, nil, nil, nil, nil
+	got.Pages, got.DuplicationBytes, got.Series, got.Consistency, got.HDR, got.Replicas, got.CI95 = nil, nil, nil, nil, nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Aggregate(a, b) scalars = %+v; want %+v", got, want)
 	}

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -20,9 +21,10 @@ type oracle struct {
 	end      time.Duration
 	lastHeal time.Duration // when the last fault heals; 0 if none
 
-	kinds map[string]*kindStats // by page kind and "all"
-	self  int64                 // self-view violations
-	prop  *hdrhistogram.Histogram
+	kinds       map[string]*kindStats // by page kind and "all"
+	consistency []results.ConsistencyPoint
+	self        int64 // self-view violations
+	prop        *hdrhistogram.Histogram
 
 	// Views: what each has applied, for propagation lag and convergence.
 	applied    map[string][]uint64
@@ -52,6 +54,9 @@ func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time
 		applied: map[string][]uint64{}, latest: make([]uint64, sellers), converged: -1,
 		secLat: results.NewLatencyHistogram(), secStal: results.NewLatencyHistogram(),
 	}
+	for i := range consistencyBins {
+		o.consistency = append(o.consistency, results.ConsistencyPoint{AfterMS: binEdge(i)})
+	}
 	for _, k := range append(slices.Clone(PageKinds), "all") {
 		o.kinds[k] = &kindStats{lat: results.NewLatencyHistogram(), staleness: results.NewLatencyHistogram()}
 	}
@@ -62,6 +67,21 @@ func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time
 }
 
 func micros(d time.Duration) int64 { return max(1, d.Microseconds()) }
+
+// The consistency bins' upper edges grow by √2 from 1ms: 44 of them reach
+// past an hour.
+const consistencyBins = 44
+
+func binEdge(i int) float64 { return math.Pow(math.Sqrt2, float64(i)) }
+
+// consistencyBin is the bin of a read made d after the last write.
+func consistencyBin(d time.Duration) int {
+	ms := float64(d) / 1e6
+	if ms <= 1 {
+		return 0
+	}
+	return min(consistencyBins-1, int(math.Ceil(math.Log(ms)/math.Log(math.Sqrt2))))
+}
 
 // committed is the owner's OnCommit tap: the truth moves on.
 func (o *oracle) committed(l *strategies.List) {
@@ -184,6 +204,15 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 		if kind == "self" && !o.hist.Current(sec) && measured {
 			o.self++
 		}
+		if public && measured && !sec.Failed && version > 0 {
+			if at, ok := o.hist.CommittedAt(s, version); ok {
+				b := &o.consistency[consistencyBin(done-at)]
+				b.Reads++
+				if !stale {
+					b.Consistent++
+				}
+			}
+		}
 		if !measured {
 			continue
 		}
@@ -243,6 +272,7 @@ func (o *oracle) metrics() *results.Metrics {
 		m.ConvergenceMS = float64(o.converged) / 1e6
 	}
 	m.Series = o.series
+	m.Consistency = o.consistency
 	return m
 }
 

@@ -44,6 +44,18 @@ func TestOracleStalenessMatchesTheory(t *testing.T) {
 	if m.StalenessMS.Max > float64(d.Milliseconds())+0.5 {
 		t.Errorf("staleness max = %vms; a read D = %v late cannot be staler than D", m.StalenessMS.Max, d)
 	}
+	// PBS's curve: a read less than D after the last write is never
+	// consistent here, one more than D after always is.
+	lower := 0.0
+	for _, b := range o.metrics().Consistency {
+		switch {
+		case b.AfterMS <= 300 && b.Consistent != 0:
+			t.Errorf("reads %v–%vms after a write: %d of %d consistent; want none before D", lower, b.AfterMS, b.Consistent, b.Reads)
+		case lower > 300 && b.Consistent != b.Reads:
+			t.Errorf("reads %v–%vms after a write: %d of %d consistent; want all after D", lower, b.AfterMS, b.Consistent, b.Reads)
+		}
+		lower = b.AfterMS
+	}
 }
 
 // TestOracleCatchesStaleSelfView plants a self-view one version behind the
