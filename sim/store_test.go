@@ -82,3 +82,20 @@ func TestMemStoreTables(t *testing.T) {
 		t.Error("row -1 exists")
 	}
 }
+
+type wireThing struct{ A int }
+
+func TestWireTypes(t *testing.T) {
+	RegisterWireType(wireThing{}, []wireThing{})
+	name, ok := WireName(wireThing{A: 1})
+	if !ok || name != "sim.wireThing" {
+		t.Fatalf("WireName(wireThing) = %q, %v; want sim.wireThing", name, ok)
+	}
+	v, ok := WireNew(name)
+	if _, isPtr := v.(*wireThing); !ok || !isPtr {
+		t.Errorf("WireNew(%q) = %T; want *sim.wireThing", name, v)
+	}
+	if _, ok := WireNew("sim.nothing"); ok {
+		t.Error("WireNew of an unregistered name succeeded")
+	}
+}

@@ -37,6 +37,15 @@ func (d *Deployment) Duplication() map[string]int64 {
 	return m
 }
 
+func init() {
+	// Every body and answer that travels between nodes, for worlds that
+	// encode them on a wire.
+	sim.RegisterWireType(
+		Seller(0), []Seller{}, Write{}, WriteReply{}, ReadReply{}, DigestRequest{}, []uint64{},
+		PageRequest{}, Page{},
+	)
+}
+
 // PageServiceNames lists the page services, in a fixed order.
 var PageServiceNames = []string{"gig", "user", "search"}
 
