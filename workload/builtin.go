@@ -47,7 +47,7 @@ func Builtin(name string) (*Scenario, []byte, error) {
 // Resolve finds a scenario by file name or built-in name: a path to an
 // existing file wins.
 func Resolve(arg string) (*Scenario, error) {
-	if _, err := os.Stat(arg); err == nil {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
 		return Load(arg)
 	}
 	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
