@@ -102,8 +102,13 @@ type Summary struct {
 
 // OwnerMetrics is the load that reached the owner (Top Clients).
 type OwnerMetrics struct {
-	Requests        int64   `json:"requests"`
-	Reads           int64   `json:"reads"` // sellers looked up (a search page's batch call reads many)
+	Requests int64 `json:"requests"`
+	Reads    int64 `json:"reads"` // sellers looked up (a search page's batch call reads many)
+	// PublicReads counts the sellers public pages read from the owner: the
+	// load the strategy puts on it for its busiest pages, self-views and
+	// writes apart. PublicRPS is that per second.
+	PublicReads     int64   `json:"public_reads"`
+	PublicRPS       float64 `json:"public_rps"`
 	RPS             float64 `json:"rps"`
 	EmptyFraction   float64 `json:"empty_fraction"` // sellers read that had no clients: wasted
 	Rejected        int64   `json:"rejected"`
@@ -194,6 +199,7 @@ var Registry = []Metric{
 	{"convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, true},
 	{"self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, false},
 	{"owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }, false},
+	{"owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }, false},
 	{"owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }, false},
 	{"owner.rejected", "", Lower, func(m *Metrics) float64 { return float64(m.Owner.Rejected) }, false},
 	{"duplication", "B", Lower, func(m *Metrics) float64 {

@@ -24,6 +24,7 @@ type oracle struct {
 	kinds       map[string]*kindStats // by page kind and "all"
 	consistency []results.ConsistencyPoint
 	self        int64 // self-view violations
+	publicReads int64 // sections of public pages read from the owner
 	prop        *hdrhistogram.Histogram
 
 	// Views: what each has applied, for propagation lag and convergence.
@@ -225,6 +226,9 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			}
 			if sec.Failed {
 				continue
+			}
+			if sec.FromOwner && k == o.kinds["all"] {
+				o.publicReads++
 			}
 			k.shown++
 			if stale {

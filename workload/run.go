@@ -170,6 +170,8 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 	m.Owner = results.OwnerMetrics{
 		Requests:        os.Arrived - atWarmup.Arrived,
 		Reads:           reads,
+		PublicReads:     o.publicReads,
+		PublicRPS:       float64(o.publicReads) / sc.Duration.D().Seconds(),
 		RPS:             float64(os.Arrived-atWarmup.Arrived) / sc.Duration.D().Seconds(),
 		Rejected:        os.Rejected - atWarmup.Rejected,
 		PeakConcurrency: int64(os.MaxInSystem),
