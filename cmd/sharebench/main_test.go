@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -134,5 +135,86 @@ func TestScenariosListsBuiltins(t *testing.T) {
 		if !strings.Contains(out.String(), name+" ") {
 			t.Errorf("scenarios output lacks %s:\n%s", name, out.String())
 		}
+	}
+}
+
+// compareScenario is small enough to run ten seeds a side.
+const compareScenario = `
+name: cmp
+duration: 4s
+warmup: 1s
+strategies: [sync]
+population: {sellers: 2000}
+traffic: {pages: {rate: 400/s}}
+services:
+  topclients: {workers: 4, queue: 1000, service_time: {dist: lognormal, median: %s, p99: %s}}
+  gig: {workers: 64, service_time: {dist: exp, mean: 1ms}}
+  user: {workers: 64, service_time: {dist: exp, mean: 1ms}}
+  search: {workers: 64, service_time: {dist: exp, mean: 3ms}}
+`
+
+func runTo(t *testing.T, median, p99 string, seeds int) string {
+	t.Helper()
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"run", "-q", "-o", dir, "-seeds", strconv.Itoa(seeds), writeScenario(t, fmt.Sprintf(compareScenario, median, p99))}
+	if err := run(args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	return dir
+}
+
+// TestCompareGates: the same seed twice passes; the owner twice as slow
+// fails; with ten seeds a side, a 1% slower owner — inside the noise —
+// passes even against a 0.5% limit.
+func TestCompareGates(t *testing.T) {
+	limits := "latency.p99=+10%,owner.rejected=+0,availability=-0.1pp"
+	base := runTo(t, "2ms", "20ms", 1)
+	var out, errOut bytes.Buffer
+	if err := run([]string{"compare", "-max", limits, base, runTo(t, "2ms", "20ms", 1)}, &out, &errOut); err != nil {
+		t.Errorf("compare of two runs of the same seed = %v; want no regression\n%s", err, out.String())
+	}
+	out.Reset()
+	err := run([]string{"compare", "-max", limits, base, runTo(t, "4ms", "40ms", 1)}, &out, &errOut)
+	if err == nil || !strings.Contains(out.String(), "REGRESSION (limit latency.p99=+10%)") {
+		t.Errorf("compare against an owner twice as slow = %v; want a latency.p99 regression\n%s", err, out.String())
+	}
+	if testing.Short() {
+		return
+	}
+	out.Reset()
+	ten := runTo(t, "2ms", "20ms", 10)
+	if err := run([]string{"compare", "-max", "latency.p99=+0.5%,latency.p50=+0.5%", ten, runTo(t, "2.02ms", "20.2ms", 10)}, &out, &errOut); err != nil {
+		t.Errorf("compare of a 1%% slower owner, 10 seeds a side = %v; want no regression (inside the noise)\n%s", err, out.String())
+	}
+	// The noise test has teeth: ten seeds of an owner twice as slow fail.
+	out.Reset()
+	if err := run([]string{"compare", "-max", "latency.p99=+10%", ten, runTo(t, "4ms", "40ms", 10)}, &out, &errOut); err == nil {
+		t.Errorf("compare of an owner twice as slow, 10 seeds a side = nil; want a regression\n%s", out.String())
+	}
+}
+
+func TestCompareBadInput(t *testing.T) {
+	dir := runTo(t, "2ms", "20ms", 1)
+	var out, errOut bytes.Buffer
+	var ue usageError
+	if err := run([]string{"compare", "-max", "latency.p98=+10%", dir, dir}, &out, &errOut); !errors.As(err, &ue) {
+		t.Errorf("compare with an unknown metric = %v; want a usage error (exit 2)", err)
+	}
+	newer := filepath.Join(t.TempDir(), "result.json")
+	os.WriteFile(newer, []byte(`{"schema": 99}`), 0o644)
+	var ie inputError
+	if err := run([]string{"compare", dir, newer}, &out, &errOut); !errors.As(err, &ie) || !strings.Contains(err.Error(), "99") {
+		t.Errorf("compare with a newer-schema file = %v; want an input error (exit 3) naming the schema", err)
+	}
+}
+
+func TestRunFormatBench(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run([]string{"run", "-q", "-format", "bench", "-o", t.TempDir(), writeScenario(t, tinyScenario)}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "BenchmarkTiny/strategy=sync/page=all ") || !strings.Contains(out.String(), "Unit p99-ns better=lower") {
+		t.Errorf("-format bench output:\n%s", out.String())
 	}
 }

@@ -19,7 +19,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write the result into this directory instead of runs/<scenario>/<UTC timestamp>/")
-	asJSON := fs.Bool("json", false, "print the result document on stdout instead of the table")
+	format := fs.String("format", "table", "what to print on stdout: table, json (the result document) or bench (Go benchmark format, for benchstat)")
+	asJSON := fs.Bool("json", false, "short for -format json")
 	seeds := fs.Int("seeds", 1, "replications: run seeds seed, seed+1, … and report means with 95% confidence intervals")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "runs at once (the output is the same for any value)")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
@@ -37,6 +38,12 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if *seeds < 1 || *parallel < 1 {
 		return usageError{"-seeds and -parallel must be ≥ 1"}
+	}
+	if *asJSON {
+		*format = "json"
+	}
+	if *format != "table" && *format != "json" && *format != "bench" {
+		return usageError{fmt.Sprintf("-format %q: use table, json or bench", *format)}
 	}
 	name := "baseline"
 	if fs.NArg() == 1 {
@@ -77,8 +84,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := results.WriteFile(path, f); err != nil {
 		return err
 	}
-	if *asJSON {
+	switch *format {
+	case "json":
 		return results.Encode(stdout, f)
+	case "bench":
+		return results.WriteBench(stdout, f)
 	}
 	if err := results.WriteTable(stdout, f); err != nil {
 		return err
