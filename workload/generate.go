@@ -26,15 +26,17 @@ type Sellers struct {
 
 // NewSellers draws the population: each seller has clients with
 // probability with_clients, then a count from clients_per_seller
-// (rounded, at least 1).
-func NewSellers(p Population, r *rand.Rand) *Sellers {
+// (rounded, at least 1). Both draws are made for every seller, from two
+// streams, so that the sellers with clients at a lower with_clients are
+// among those at a higher one and keep their counts: a sweep over
+// with_clients compares like with like (common random numbers).
+func NewSellers(p Population, has, counts *rand.Rand) *Sellers {
 	s := &Sellers{counts: make([]uint16, p.Sellers)}
 	for i := range s.counts {
-		if r.Float64() >= *p.WithClients {
-			continue
+		u, n := has.Float64(), int(math.Round(p.ClientsPerSeller.Sample(counts)))
+		if u < *p.WithClients {
+			s.counts[i] = uint16(min(max(n, 1), clientsPerSellerSpace))
 		}
-		n := int(math.Round(p.ClientsPerSeller.Sample(r)))
-		s.counts[i] = uint16(min(max(n, 1), clientsPerSellerSpace))
 	}
 	return s
 }

@@ -144,7 +144,16 @@ func TestPageMixAndSelfRecent(t *testing.T) {
 func TestPopulationAndWrites(t *testing.T) {
 	const n = 100_000
 	wc := 0.2
-	sellers := NewSellers(Population{Sellers: n, WithClients: &wc, ClientsPerSeller: sim.NumberDist{Dist: sim.Uniform{Min: 1, Max: 10}}}, rng(5))
+	cps := sim.NumberDist{Dist: sim.Uniform{Min: 1, Max: 10}}
+	sellers := NewSellers(Population{Sellers: n, WithClients: &wc, ClientsPerSeller: cps}, rng(5), rng(6))
+	// A larger with_clients keeps the sellers with clients and their counts.
+	more := 0.5
+	bigger := NewSellers(Population{Sellers: n, WithClients: &more, ClientsPerSeller: cps}, rng(5), rng(6))
+	for s := range strategies.Seller(n) {
+		if a := sellers.Initial(s); len(a) > 0 && len(bigger.Initial(s)) != len(a) {
+			t.Fatalf("seller %d has %d clients at with_clients 0.2 and %d at 0.5; want the same", s, len(a), len(bigger.Initial(s)))
+		}
+	}
 	within4SE(t, "sellers with clients", float64(sellers.WithClients()), n*wc, math.Sqrt(n*wc*(1-wc)))
 	for s := range strategies.Seller(100) {
 		if ids := sellers.Initial(s); len(ids) > 10 {

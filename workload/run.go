@@ -115,7 +115,7 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 		return nil, 0, err
 	}
 	st := streams{sim.NewStreams(seed)}
-	sellers := NewSellers(sc.Population, st.get("population"))
+	sellers := NewSellers(sc.Population, st.get("population"), st.get("population/counts"))
 
 	var lastHeal time.Duration
 	for _, f := range sc.Faults {
