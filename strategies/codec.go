@@ -14,50 +14,45 @@ const MaxClients = 10_000
 
 // DecodeMsgpack decodes a ListEvent from bytes that may be corrupt.
 func (e *ListEvent) DecodeMsgpack(dec *msgpack.Decoder) error {
-	return decodeFields(dec, func(key string) error {
-		var err error
-		switch key {
-		case "s":
-			e.Seller, err = decodeSeller(dec)
-		case "v":
-			e.Version, err = dec.DecodeUint64()
-		case "c":
-			var n int
-			if n, err = arrayLen(dec); err != nil || n < 0 {
+	return decodeEvent(dec, &e.Seller, &e.Version, "c", func(n int) error {
+		e.Clients = make([]Client, n)
+		for i := range e.Clients {
+			if err := dec.Decode(&e.Clients[i]); err != nil {
 				return err
 			}
-			e.Clients = make([]Client, n)
-			for i := range e.Clients {
-				if err = dec.Decode(&e.Clients[i]); err != nil {
-					return err
-				}
-			}
-		default:
-			err = dec.Skip()
 		}
-		return err
+		return nil
 	})
 }
 
 // DecodeMsgpack decodes an IDsEvent from bytes that may be corrupt.
 func (e *IDsEvent) DecodeMsgpack(dec *msgpack.Decoder) error {
+	return decodeEvent(dec, &e.Seller, &e.Version, "ids", func(n int) error {
+		e.IDs = make([]uint32, n)
+		for i := range e.IDs {
+			var err error
+			if e.IDs[i], err = dec.DecodeUint32(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// decodeEvent reads an event's seller and version, and hands the length
+// of its list (checked against MaxClients) to list.
+func decodeEvent(dec *msgpack.Decoder, seller *Seller, version *uint64, listKey string, list func(n int) error) error {
 	return decodeFields(dec, func(key string) error {
 		var err error
 		switch key {
 		case "s":
-			e.Seller, err = decodeSeller(dec)
+			*seller, err = decodeSeller(dec)
 		case "v":
-			e.Version, err = dec.DecodeUint64()
-		case "ids":
+			*version, err = dec.DecodeUint64()
+		case listKey:
 			var n int
-			if n, err = arrayLen(dec); err != nil || n < 0 {
-				return err
-			}
-			e.IDs = make([]uint32, n)
-			for i := range e.IDs {
-				if e.IDs[i], err = dec.DecodeUint32(); err != nil {
-					return err
-				}
+			if n, err = arrayLen(dec); err == nil && n >= 0 {
+				err = list(n)
 			}
 		default:
 			err = dec.Skip()
