@@ -566,3 +566,53 @@ func (sc *Scenario) YAML() string {
 
 // End is when a run stops: warm-up plus measured duration.
 func (sc *Scenario) End() time.Duration { return sc.Warmup.D() + sc.Duration.D() }
+
+// Scaled returns the scenario with its time compressed by f (0 < f ≤ 1):
+// durations, fault times and the rate curve's times multiplied by f, page
+// and write rates by f too, so a live run fits a laptop while the
+// population, the services and the network stay as they are.
+func (sc *Scenario) Scaled(f float64) (*Scenario, error) {
+	if !(f > 0 && f <= 1) {
+		return nil, fmt.Errorf("scale %v: must be in (0, 1]", f)
+	}
+	if f == 1 {
+		return sc, nil
+	}
+	c := *sc
+	dur := func(d Duration) Duration { return Duration(float64(d) * f) }
+	c.Duration, c.Warmup = dur(sc.Duration), dur(sc.Warmup)
+	c.Traffic.Pages.Rate = RateCurve{scaleCurve(sc.Traffic.Pages.Rate.Curve, f)}
+	w := Rate(float64(*sc.Traffic.Writes.Rate) * f)
+	c.Traffic.Writes.Rate = &w
+	c.Faults = nil
+	for _, ft := range sc.Faults {
+		ft.At = time.Duration(float64(ft.At) * f)
+		ft.For = time.Duration(float64(ft.For) * f)
+		c.Faults = append(c.Faults, ft)
+	}
+	return &c, nil
+}
+
+// scaleCurve compresses a curve's time and lowers its rates by f, keeping
+// its kind, so the scaled scenario still writes itself out as a scenario.
+func scaleCurve(c Curve, f float64) Curve {
+	r := func(x Rate) Rate { return Rate(float64(x) * f) }
+	d := func(x Duration) Duration { return Duration(float64(x) * f) }
+	switch c := c.(type) {
+	case constantCurve:
+		return constantCurve{c.r * f}
+	case stepCurve:
+		steps := make([]step, len(c.Steps))
+		for i, st := range c.Steps {
+			steps[i] = step{At: d(st.At), Rate: r(st.Rate)}
+		}
+		return stepCurve{Curve: c.Curve, Steps: steps}
+	case rampCurve:
+		return rampCurve{Curve: c.Curve, From: r(c.From), To: r(c.To), Start: d(c.Start), Over: d(c.Over)}
+	case spikeCurve:
+		return spikeCurve{Curve: c.Curve, Base: r(c.Base), Peak: r(c.Peak), Start: d(c.Start), For: d(c.For)}
+	case diurnalCurve:
+		return diurnalCurve{Curve: c.Curve, Mean: r(c.Mean), Amplitude: c.Amplitude, Period: d(c.Period), Phase: d(c.Phase)}
+	}
+	panic(fmt.Sprintf("workload: cannot scale %T", c))
+}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sharebench/sharebench/sim"
 )
 
 func TestBuiltinsParseAndSayWhatTheyShow(t *testing.T) {
@@ -114,4 +116,39 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted scenario renders YAML that does not parse: %v\n%s", err, sc.YAML())
 		}
 	})
+}
+
+func TestScaled(t *testing.T) {
+	sc, _, err := Builtin("traffic-spike")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Faults = []sim.Fault{{At: 20 * time.Second, For: 10 * time.Second, Kind: sim.Outage, Target: "topclients"}}
+	s, err := sc.Scaled(0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Duration.D() != 6*time.Second || s.Warmup.D() != 500*time.Millisecond {
+		t.Errorf("scaled duration %v + %v; want 6s + 500ms", s.Duration.D(), s.Warmup.D())
+	}
+	// The spike ran 20s–30s at 20000/s: now 2s–3s at 2000/s.
+	if got := s.Traffic.Pages.Rate.At(2500 * time.Millisecond); got != 2000 {
+		t.Errorf("scaled spike rate at 2.5s = %v; want 2000", got)
+	}
+	if got := s.Traffic.Pages.Rate.At(3500 * time.Millisecond); got != 200 {
+		t.Errorf("scaled base rate at 3.5s = %v; want 200", got)
+	}
+	if *s.Traffic.Writes.Rate != 2 {
+		t.Errorf("scaled write rate = %v; want 2/s", *s.Traffic.Writes.Rate)
+	}
+	if f := s.Faults[0]; f.At != 2*time.Second || f.For != time.Second {
+		t.Errorf("scaled fault at %v for %v; want at 2s for 1s", f.At, f.For)
+	}
+	// It still writes itself out as a valid scenario.
+	if _, err := Parse("scaled.yaml", []byte(s.YAML())); err != nil {
+		t.Errorf("scaled scenario's YAML does not parse: %v", err)
+	}
+	if _, err := sc.Scaled(0); err == nil {
+		t.Error("Scaled(0) = nil error; want one")
+	}
 }
