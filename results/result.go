@@ -125,8 +125,9 @@ type BrokerMetrics struct {
 }
 
 // Second is one point of the per-second time series, measured over the
-// renders completed in that second of virtual time (counted from the start
-// of the run, warm-up included).
+// public pages (as pages.all) completed in that second of virtual time,
+// counted from the start of the run, warm-up included. The last point holds
+// the pages that completed after the run's end.
 type Second struct {
 	T              float64 `json:"t"`
 	Pages          int64   `json:"pages"`

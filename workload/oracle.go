@@ -130,7 +130,10 @@ func (o *oracle) tick(now time.Duration, ownerRequests int64, lag int64) {
 	s.StalenessP99MS = float64(o.secStal.ValueAtPercentile(99)) / 1000
 	s.Availability = ratio(o.secAvail, s.Pages)
 	s.Completeness = ratio(o.secComplete, o.secHas)
-	s.StaleFraction = ratio(o.secStale, o.secShown)
+	s.StaleFraction = 0
+	if o.secShown > 0 {
+		s.StaleFraction = float64(o.secStale) / float64(o.secShown)
+	}
 	s.OwnerRPS = float64(ownerRequests)
 	s.ConsumerLag = lag
 	o.series = append(o.series, *s)
@@ -160,10 +163,12 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 		stats = append(stats, o.kinds["all"])
 	}
 	lat := micros(done - sent)
-	o.sec.Pages++
-	if !failed {
-		o.secAvail++
-		o.secLat.RecordValue(lat)
+	if public { // the series follows the public pages, as pages.all does
+		o.sec.Pages++
+		if !failed {
+			o.secAvail++
+			o.secLat.RecordValue(lat)
+		}
 	}
 	if measured {
 		for _, k := range stats {
@@ -182,23 +187,25 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 		} else {
 			sec = page.Sections[i]
 		}
-		if clients > 0 {
-			o.secHas++
-			if sec.Shown() {
-				o.secComplete++
-			}
-		}
 		stale := !sec.Failed && sec.Version < version
-		if !sec.Failed {
-			o.secShown++
-			if stale {
-				o.secStale++
-			}
-		}
 		var staleness time.Duration
 		if stale {
 			if at, ok := o.hist.CommittedAt(s, sec.Version+1); ok {
 				staleness = done - at
+			}
+		}
+		if public {
+			if clients > 0 {
+				o.secHas++
+				if sec.Shown() {
+					o.secComplete++
+				}
+			}
+			if !sec.Failed {
+				o.secShown++
+			}
+			if stale {
+				o.secStale++
 				o.secStal.RecordValue(micros(staleness))
 			}
 		}
@@ -249,14 +256,12 @@ func (o *oracle) metrics() *results.Metrics {
 			LatencyMS:      results.SummaryOf(k.lat),
 			Availability:   ratio(k.ok, k.count),
 			Completeness:   ratio(k.complete, k.hasClients),
-			StaleFraction:  ratio(k.stale, k.shown),
+			StaleFraction:  0,
 			StalenessMS:    results.SummaryOf(k.staleness),
 			VersionsBehind: 0,
 		}
-		if k.stale == 0 {
-			pm.StaleFraction = 0
-		}
-		if k.shown > 0 {
+		if k.shown > 0 { // no section shown, nothing stale
+			pm.StaleFraction = float64(k.stale) / float64(k.shown)
 			pm.VersionsBehind = float64(k.versionsBack) / float64(k.shown)
 		}
 		m.Pages[name] = pm

@@ -27,6 +27,8 @@ var commands = []command{
 	{"run", "run a scenario's strategies and report what each costs", runCmd},
 	{"scenarios", "list the built-in scenarios", scenariosCmd},
 	{"validate", "check scenario files without running them", validateCmd},
+	{"plot", "draw a result file's plots (PNG and SVG)", plotCmd},
+	{"report", "write report.md and a self-contained report.html for a run directory", reportCmd},
 	{"sweep", "run a scenario over a grid of values of its fields", sweepCmd},
 	{"compare", "compare two result files and fail on a regression", compareCmd},
 	{"mm1", "run an M/M/1 queue in the virtual world and compare it with theory", mm1Cmd},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/results/plot"
 	"github.com/sharebench/sharebench/workload"
 )
 
@@ -83,6 +84,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	path := filepath.Join(dir, "result.json")
 	if err := results.WriteFile(path, f); err != nil {
 		return err
+	}
+	if _, err := plot.WriteAll(dir, f); err != nil {
+		return fmt.Errorf("plots: %w", err)
 	}
 	switch *format {
 	case "json":

@@ -1,0 +1,137 @@
+package plot
+
+import (
+	"github.com/sharebench/sharebench/results"
+)
+
+// seriesMetric is one per-second measure as a panel plots it.
+type seriesMetric struct {
+	title, label string
+	log          bool
+	percent      bool
+	integer      bool
+	// value returns the point for a second, and whether there is one: a
+	// second without renders has no latency, not a latency of 0.
+	value func(results.Second) (float64, bool)
+	// only restricts the panel to strategies the named registry metric
+	// applies to ("" = all); why says what the others lack.
+	only, why string
+}
+
+var (
+	seriesLatency = seriesMetric{
+		title: "p99 latency, public pages", label: "p99 latency (ms, log scale)", log: true,
+		value: func(s results.Second) (float64, bool) { return s.P99MS, s.Pages > 0 && s.P99MS > 0 },
+	}
+	seriesAvailability = seriesMetric{
+		title: "availability: pages rendered at all", label: "availability (%)", percent: true,
+		value: func(s results.Second) (float64, bool) { return 100 * s.Availability, s.Pages > 0 },
+	}
+	seriesCompleteness = seriesMetric{
+		title: "completeness: pages rendered with the section", label: "completeness (%)", percent: true,
+		value: func(s results.Second) (float64, bool) { return 100 * s.Completeness, s.Pages > 0 },
+	}
+	seriesStaleFraction = seriesMetric{
+		title: "stale fraction: sections older than the owner's", label: "stale sections (%)",
+		value: func(s results.Second) (float64, bool) { return 100 * s.StaleFraction, s.Pages > 0 },
+	}
+	seriesStaleness = seriesMetric{
+		title: "p99 staleness of stale sections (seconds without stale sections left out)", label: "p99 staleness (ms, log scale)", log: true,
+		value: func(s results.Second) (float64, bool) { return s.StalenessP99MS, s.StalenessP99MS > 0 },
+	}
+	seriesOwner = seriesMetric{
+		title: "requests reaching the owner (Top Clients)", label: "owner requests/s",
+		value: func(s results.Second) (float64, bool) { return s.OwnerRPS, true },
+	}
+	seriesLag = seriesMetric{
+		title: "consumer lag of the furthest-behind group", label: "lag (records)", integer: true,
+		value: func(s results.Second) (float64, bool) { return float64(s.ConsumerLag), true },
+		only:  "broker.max_lag", why: "keeps no views, so has no consumer lag",
+	}
+)
+
+// seriesFigures returns the time series, one figure per question a reader
+// asks of a run: how slow, how available, how stale, how loaded the
+// owner, how far behind the consumers.
+func seriesFigures(s source) []Figure {
+	type spec struct {
+		name, title string
+		metrics     []seriesMetric
+	}
+	specs := []spec{
+		{"series-latency", "p99 latency over time", []seriesMetric{seriesLatency}},
+		{"series-availability", "Availability and completeness over time", []seriesMetric{seriesAvailability, seriesCompleteness}},
+		{"series-staleness", "Staleness over time", []seriesMetric{seriesStaleFraction, seriesStaleness}},
+		{"series-owner", "Owner load over time", []seriesMetric{seriesOwner}},
+		{"series-lag", "Consumer lag over time", []seriesMetric{seriesLag}},
+	}
+	figs := make([]Figure, 0, len(specs))
+	for _, sp := range specs {
+		fig := Figure{Name: sp.name, Title: sp.title}
+		for _, sm := range sp.metrics {
+			fig.Panels = append(fig.Panels, seriesPanel(s, sm))
+		}
+		figs = append(figs, fig)
+	}
+	return figs
+}
+
+func seriesPanel(s source, sm seriesMetric) Panel {
+	p := Panel{
+		Title:   sm.title,
+		X:       Axis{Label: "time since the start of the run (s)"},
+		Y:       Axis{Label: sm.label, Log: sm.log, Integer: sm.integer},
+		Windows: s.windows(),
+	}
+	// The x range covers the whole run, data or not, so the panels of a
+	// figure line up and the fault windows sit where they happened.
+	p.X.Max = s.f.WarmupS + s.f.DurationS
+	var all []float64
+	for _, name := range s.names {
+		m := s.metrics(name)
+		if sm.only != "" && !applies(sm.only, m) {
+			p.Notes = append(p.Notes, name+" "+sm.why)
+			continue
+		}
+		line := Line{Label: name, Style: s.style[name]}
+		var seg []XY
+		for _, sec := range m.Series {
+			v, ok := sm.value(sec)
+			if !ok {
+				if len(seg) > 0 {
+					line.Segments = append(line.Segments, seg)
+					seg = nil
+				}
+				continue
+			}
+			// A second's measure belongs to its middle: the drop of an
+			// outage at 20 s then falls at 20 s, not a second early.
+			seg = append(seg, XY{sec.T + 0.5, v})
+			all = append(all, v)
+			p.X.Max = max(p.X.Max, sec.T+1)
+		}
+		if len(seg) > 0 {
+			line.Segments = append(line.Segments, seg)
+		}
+		if len(line.Segments) == 0 {
+			p.Notes = append(p.Notes, name+": nothing to show")
+			continue
+		}
+		p.Lines = append(p.Lines, line)
+	}
+	for _, w := range p.Windows {
+		p.X.Max = max(p.X.Max, w.ToS)
+	}
+	if p.X.Max <= p.X.Min {
+		p.X.Max = p.X.Min + 1
+	}
+	switch {
+	case sm.log:
+		p.Y.Min, p.Y.Max = logRange(all, 1.25, 1.6)
+	case sm.percent:
+		p.Y.Min, p.Y.Max = percentRange(all)
+	default:
+		p.Y.Min, p.Y.Max = linRange(all)
+	}
+	return p
+}

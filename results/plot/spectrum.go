@@ -1,0 +1,132 @@
+package plot
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/sharebench/sharebench/results"
+)
+
+// pageKinds are the page kinds in the order their spectra appear; kinds a
+// file has beyond these follow by name.
+var pageKinds = []string{"all", "gig", "user", "search", "self"}
+
+// kindTitle names a page kind for a reader.
+func kindTitle(kind string) string {
+	switch kind {
+	case "all":
+		return "public pages (gig, user, search)"
+	case "self":
+		return "self-view pages"
+	}
+	return kind + " pages"
+}
+
+// spectrumPointsPerDecade is how finely spectra sample the percentiles: 10
+// points per decade of 1/(1−p) draws a smooth curve from 50 % to the tail.
+const spectrumPointsPerDecade = 10
+
+// spectrumMaxDecades stops the spectrum at 99.9999 %: beyond a million
+// values' worth of tail, a run has no information.
+const spectrumMaxDecades = 6
+
+// spectra returns a latency spectrum per page kind, HDR-style: latency
+// against 1/(1−p) on a log axis, so 50 %, 90 %, 99 %, 99.9 % … are evenly
+// spaced and the tail gets the room it deserves.
+func spectra(s source) []Figure {
+	kinds := slices.Clone(pageKinds)
+	extra := map[string]bool{}
+	for _, name := range s.names {
+		for key := range s.metrics(name).HDR {
+			if k, ok := strings.CutPrefix(key, "latency."); ok && !slices.Contains(kinds, k) {
+				extra[k] = true
+			}
+		}
+	}
+	kinds = append(kinds, slices.Sorted(maps.Keys(extra))...)
+
+	var figs []Figure
+	for _, kind := range kinds {
+		fig, ok := spectrum(s, kind)
+		// The standard kinds always get a file, so a run's directory
+		// has the same names every time; an extra kind only when it has data.
+		if ok || slices.Contains(pageKinds, kind) {
+			figs = append(figs, fig)
+		}
+	}
+	return figs
+}
+
+// spectrum is the figure for one page kind; ok reports whether any
+// strategy had renders of it.
+func spectrum(s source, kind string) (fig Figure, ok bool) {
+	p := Panel{
+		X: Axis{Label: "percentile (spaced by 1/(1−p), log scale)", Log: true, Min: 1},
+		Y: Axis{Label: "latency (ms)"},
+	}
+	maxX, maxY := 10.0, 0.0 // at least out to 90 %
+	for _, name := range s.names {
+		m := s.metrics(name)
+		enc, found := m.HDR["latency."+kind]
+		if !found {
+			p.Notes = append(p.Notes, name+": no latency histogram")
+			continue
+		}
+		h, err := results.DecodeHDR(enc)
+		if err != nil {
+			p.Notes = append(p.Notes, name+": latency histogram unreadable")
+			continue
+		}
+		n := h.TotalCount()
+		if n == 0 {
+			p.Notes = append(p.Notes, name+": no renders")
+			continue
+		}
+		// Sample up to x = n: past it the nearest rank is the maximum and
+		// the curve would only repeat it.
+		top := min(int(math.Floor(spectrumPointsPerDecade*math.Log10(float64(n)))), spectrumPointsPerDecade*spectrumMaxDecades)
+		pts := make([]XY, 0, top+1)
+		for k := 0; k <= top; k++ {
+			x := math.Pow(10, float64(k)/spectrumPointsPerDecade)
+			v := float64(h.ValueAtPercentile(100*(1-1/x))) / 1000
+			pts = append(pts, XY{x, v})
+			maxY = max(maxY, v)
+		}
+		maxX = max(maxX, pts[len(pts)-1].X)
+		sum := results.SummaryOf(h)
+		p.Lines = append(p.Lines, Line{
+			Label:    fmt.Sprintf("%s: p99 %s ms, max %s ms", name, sig(sum.P99), sig(sum.Max)),
+			Style:    s.style[name],
+			Segments: [][]XY{pts},
+		})
+		ok = true
+	}
+	// The axis ends where the data does: a run of 3,000 pages has
+	// nothing to say at 99.99 %, and an empty decade only squeezes the rest.
+	p.X.Max = maxX
+	p.X.Ticks = percentileTicks(p.X.Max)
+	_, p.Y.Max = linRange([]float64{maxY})
+	return Figure{
+		Name:   "latency-" + kind,
+		Title:  "Latency by percentile: " + kindTitle(kind),
+		Panels: []Panel{p},
+	}, ok
+}
+
+// percentileTicks labels x = 1/(1−p) with p, up to max.
+func percentileTicks(max float64) []Tick {
+	// x = 1 (the minimum) gets no label: "0 %" beside "50 %" crowds both.
+	ticks := []Tick{{1, ""}, {2, "50 %"}}
+	labels := []string{"90 %", "99 %", "99.9 %", "99.99 %", "99.999 %", "99.9999 %"}
+	for i, label := range labels {
+		x := math.Pow10(i + 1)
+		if x > max*(1+1e-9) {
+			break
+		}
+		ticks = append(ticks, Tick{x, label})
+	}
+	return ticks
+}

@@ -1,0 +1,276 @@
+package report
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"image/png"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/results/plot"
+)
+
+// File names WriteReport writes into the run's directory.
+const (
+	MarkdownFile = "report.md"
+	HTMLFile     = "report.html"
+)
+
+// WriteReport writes report.md and report.html for f into dir, each
+// atomically. report.md links the plots as PNG files beside it; any plot
+// file (PNG or SVG) missing from dir is written too, so the links hold.
+// report.html embeds its plots and needs nothing else.
+func WriteReport(dir string, f *results.File) error {
+	if f == nil {
+		return errors.New("report: WriteReport: nil result file")
+	}
+	figs := plot.Figures(f)
+	images := make([]image, len(figs))
+	for i, fig := range figs {
+		var buf bytes.Buffer
+		if err := plot.Render(&buf, fig, "png"); err != nil {
+			return err
+		}
+		img, err := newImage(fig, buf.Bytes())
+		if err != nil {
+			return err
+		}
+		images[i] = img
+		if err := writeIfMissing(dir, fig.Name+".png", func(w io.Writer) error {
+			_, err := w.Write(buf.Bytes())
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := writeIfMissing(dir, fig.Name+".svg", func(w io.Writer) error {
+			return plot.Render(w, fig, "svg")
+		}); err != nil {
+			return err
+		}
+	}
+	page := newPage(f, images)
+	if err := results.WriteFileAtomic(filepath.Join(dir, MarkdownFile), func(w io.Writer) error {
+		return writeMarkdown(w, page)
+	}); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(dir, HTMLFile), func(w io.Writer) error {
+		return writeHTML(w, page)
+	})
+}
+
+func writeIfMissing(dir, name string, write func(io.Writer) error) error {
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return results.WriteFileAtomic(path, write)
+}
+
+// image is a rendered plot as the report shows it.
+type image struct {
+	Name, Title   string
+	File          string            // the PNG beside the report
+	Src           template.HTMLAttr // src="data:image/png;base64,…"
+	Width, Height int               // pixels
+}
+
+func newImage(fig plot.Figure, pngBytes []byte) (image, error) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(pngBytes))
+	if err != nil {
+		return image{}, fmt.Errorf("report: plot %s: %w", fig.Name, err)
+	}
+	return image{
+		Name:  fig.Name,
+		Title: fig.Title,
+		File:  fig.Name + ".png",
+		// Our own PNG as a data: URI, which base64 keeps free of quotes and
+		// markup. As a trusted attribute it is written as is; as a URL,
+		// html/template would spell every + as &#43;.
+		Src:    template.HTMLAttr(`src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(pngBytes) + `"`),
+		Width:  cfg.Width,
+		Height: cfg.Height,
+	}, nil
+}
+
+// page is everything both reports show, computed once.
+type page struct {
+	Scenario    string
+	Description string
+	Facts       []string
+	Faults      []string
+	Verdicts    []Verdict
+	Table       string
+	Images      []image
+	YAML        string
+	Wall        string
+}
+
+func newPage(f *results.File, images []image) page {
+	p := page{
+		Scenario: f.Scenario,
+		Verdicts: Verdicts(f),
+		Images:   images,
+		YAML:     strings.TrimRight(f.ScenarioYAML, "\n"),
+	}
+	if p.Scenario == "" {
+		p.Scenario = "unnamed scenario"
+	}
+	var head struct {
+		Description string `yaml:"description"`
+	}
+	// Best effort: a scenario that does not parse still gets a report.
+	if yaml.Unmarshal([]byte(f.ScenarioYAML), &head) == nil {
+		p.Description = head.Description
+	}
+	seeds := make([]string, len(f.Seeds))
+	for i, s := range f.Seeds {
+		seeds[i] = strconv.FormatUint(s, 10)
+	}
+	seedWord := "seed"
+	if len(seeds) != 1 {
+		seedWord = "seeds"
+	}
+	p.Facts = []string{
+		"strategies: " + strings.Join(strategyNames(f), ", "),
+		fmt.Sprintf("%s s measured after %s s of warm-up, virtual time", num(f.DurationS), num(f.WarmupS)),
+		seedWord + " " + strings.Join(seeds, ", "),
+	}
+	for _, w := range f.Faults {
+		label := w.Label
+		if label == "" {
+			label = w.Kind
+		}
+		p.Faults = append(p.Faults, fmt.Sprintf("%s–%s s: %s", num(w.AtS), num(w.AtS+w.ForS), label))
+	}
+	var table bytes.Buffer
+	if err := results.WriteTable(&table, f); err != nil {
+		table.WriteString(err.Error())
+	}
+	p.Table = strings.TrimRight(table.String(), "\n")
+	if f.Wall.ElapsedS > 0 {
+		p.Wall = fmt.Sprintf("Simulated in %s s of wall time with %s, %s simulated page requests per second per core.",
+			num(f.Wall.ElapsedS), f.Wall.GoVersion, sig(f.Wall.PagesPerSecond))
+	}
+	return p
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func writeMarkdown(w io.Writer, p page) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# sharebench report: %s\n\n", p.Scenario)
+	if p.Description != "" {
+		fmt.Fprintf(&b, "%s\n\n", p.Description)
+	}
+	for _, fact := range p.Facts {
+		fmt.Fprintf(&b, "- %s\n", fact)
+	}
+	if len(p.Faults) == 0 {
+		b.WriteString("- no faults\n")
+	}
+	for _, fault := range p.Faults {
+		fmt.Fprintf(&b, "- fault %s\n", fault)
+	}
+	b.WriteString("\n## Verdict\n\n")
+	for _, v := range p.Verdicts {
+		fmt.Fprintf(&b, "**%s**\n\n", v.Strategy)
+		if len(v.Wins) == 0 {
+			b.WriteString("- best on no metric\n")
+		}
+		for _, s := range v.Wins {
+			fmt.Fprintf(&b, "- %s\n", s)
+		}
+		for _, s := range v.Losses {
+			fmt.Fprintf(&b, "- ⚠ %s\n", s)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "## Summary\n\n```text\n%s\n```\n\n## Plots\n\n", p.Table)
+	for _, img := range p.Images {
+		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n[SVG](%s.svg)\n\n", img.Title, img.Title, img.File, img.Name)
+	}
+	fmt.Fprintf(&b, "## Scenario\n\n```yaml\n%s\n```\n", p.YAML)
+	if p.Wall != "" {
+		fmt.Fprintf(&b, "\n%s\n", p.Wall)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeHTML(w io.Writer, p page) error {
+	return htmlTemplate.Execute(w, p)
+}
+
+// htmlTemplate is the whole page: styles inline, images as data: URIs, no
+// script and no external resource, so the file works anywhere alone. The
+// empty data: icon keeps browsers from asking for a favicon.
+var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>sharebench report: {{.Scenario}}</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", "Liberation Sans", sans-serif; max-width: 1180px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2em; }
+.description { font-size: 1.1em; color: #444; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; line-height: 1.3; }
+.verdict { margin: 0.8em 0; }
+.verdict h3 { margin: 0.3em 0; font-size: 1.1em; }
+.verdict ul { margin: 0.2em 0; }
+.loss { color: #a02020; }
+figure { margin: 1.5em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+.wall { color: #777; font-size: 0.85em; }
+</style>
+</head>
+<body>
+<h1>sharebench report: {{.Scenario}}</h1>
+{{with .Description}}<p class="description">{{.}}</p>{{end}}
+<ul>
+{{range .Facts}}<li>{{.}}</li>
+{{end}}{{range .Faults}}<li>fault {{.}}</li>
+{{else}}<li>no faults</li>
+{{end}}</ul>
+
+<h2>Verdict</h2>
+{{range .Verdicts}}<div class="verdict">
+<h3>{{.Strategy}}</h3>
+<ul>
+{{range .Wins}}<li>{{.}}</li>
+{{else}}<li>best on no metric</li>
+{{end}}{{range .Losses}}<li class="loss">⚠ {{.}}</li>
+{{end}}</ul>
+</div>
+{{end}}
+<h2>Summary</h2>
+<pre>{{.Table}}</pre>
+
+<h2>Plots</h2>
+{{range .Images}}<figure id="{{.Name}}">
+<img {{.Src}} alt="{{.Title}}" width="{{.Width}}" height="{{.Height}}">
+<figcaption>{{.Title}}</figcaption>
+</figure>
+{{end}}
+<h2>Scenario</h2>
+<pre>{{.YAML}}</pre>
+{{with .Wall}}<p class="wall">{{.}}</p>{{end}}
+</body>
+</html>
+`))

@@ -1,0 +1,297 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/results/plot"
+)
+
+// sample is a real result: the built-in broker-partition scenario for 30 s
+// with one seed, from `sharebench run -q -duration 30s -o DIR
+// broker-partition`.
+const sample = "testdata/broker-partition.json"
+
+func readSample(tb testing.TB) *results.File {
+	tb.Helper()
+	f, err := results.ReadFile(sample)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+// TestWriteReport: both files appear, report.md carries the table, the
+// verdicts and links to plots that exist, and report.html stands alone.
+// Plots already in the directory (written by run) are left alone; only
+// missing ones are drawn.
+func TestWriteReport(t *testing.T) {
+	f := readSample(t)
+	dir := t.TempDir()
+	kept := filepath.Join(dir, "cost.png")
+	if err := os.WriteFile(kept, []byte("already here"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteReport(dir, f); err != nil {
+		t.Fatalf("WriteReport = %v", err)
+	}
+	if b, _ := os.ReadFile(kept); string(b) != "already here" {
+		t.Errorf("WriteReport rewrote cost.png; want it left alone")
+	}
+	for _, name := range plot.FileNames(f) {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("WriteReport did not write missing %s: %v", name, err)
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(dir, MarkdownFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := results.WriteTable(&table, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# sharebench report: broker-partition", "## Verdict", "**async**", "```text\n" + table.String() + "```", "```yaml\nname: broker-partition"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q:\n%s", want, md)
+		}
+	}
+	links := regexp.MustCompile(`\]\(([^)]+)\)`).FindAllStringSubmatch(string(md), -1)
+	if len(links) != 2*len(plot.Figures(f)) {
+		t.Errorf("report.md links %d files; want a PNG and an SVG per plot (%d)", len(links), 2*len(plot.Figures(f)))
+	}
+	for _, l := range links {
+		if _, err := os.Stat(filepath.Join(dir, l[1])); err != nil {
+			t.Errorf("report.md links %s: %v", l[1], err)
+		}
+	}
+
+	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, bad := range []string{"<script", "http://", "https://", `src="latency`, "<link rel=\"stylesheet\""} {
+		if strings.Contains(s, bad) {
+			t.Errorf("report.html contains %q; want a self-contained page without scripts", bad)
+		}
+	}
+	imgs := regexp.MustCompile(`<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"]+" width="\d+" height="\d+">`).FindAllString(s, -1)
+	if len(imgs) != len(plot.Figures(f)) {
+		t.Errorf("report.html embeds %d images; want %d", len(imgs), len(plot.Figures(f)))
+	}
+	for _, want := range []string{"partition broker&lt;-&gt;gig (drop)", "<h3>sync</h3>", "best of the row"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("WriteReport left %s behind", e.Name())
+		}
+	}
+}
+
+func TestWriteReportNoStrategies(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteReport(dir, &results.File{Schema: 1, Scenario: "empty"}); err != nil {
+		t.Fatalf("WriteReport(no strategies) = %v; want a report that says little", err)
+	}
+	if err := WriteReport(dir, nil); err == nil {
+		t.Errorf("WriteReport(nil) = nil; want an error")
+	}
+}
+
+// metrics builds a strategy's Metrics with the public pages' figures the
+// verdicts read.
+func metrics(p99, completeness float64, rps float64, opts ...func(*results.Metrics)) *results.Metrics {
+	m := &results.Metrics{
+		Pages: map[string]*results.PageMetrics{"all": {
+			Count: 1000, Availability: 1, Completeness: completeness,
+			LatencyMS: results.Summary{P50: p99 / 4, P99: p99, P999: p99 * 2},
+		}},
+		Owner: results.OwnerMetrics{RPS: rps},
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+func TestVerdicts(t *testing.T) {
+	views := func(m *results.Metrics) { m.Broker.Published, m.Broker.Delivered = 100, 300 }
+	for _, tc := range []struct {
+		name       string
+		f          *results.File
+		strategy   string
+		wantWins   []string // substrings, in order
+		wantLosses []string
+		notWins    []string // substrings no win may contain
+	}{
+		{
+			name: "latency winner by ratio",
+			f: &results.File{Order: []string{"sync", "async", "hybrid"}, Strategies: map[string]*results.Metrics{
+				"sync": metrics(26.7, 1, 2104), "async": metrics(11.3, 1, 125, views), "hybrid": metrics(16.5, 1, 700, views),
+			}},
+			strategy: "async",
+			wantWins: []string{
+				"lowest p99 latency: 11.3 ms, 1.46× better than hybrid (16.5 ms)",
+				"lowest owner load: 125 req/s, 5.60× better than hybrid (700 req/s)",
+			},
+			notWins: []string{"availability", "completeness"}, // everyone at 100 %: no winner
+		},
+		{
+			name: "percentages compare by points, losses with the worst second",
+			f: &results.File{WarmupS: 5, Order: []string{"sync", "async"},
+				Faults: []results.FaultWindow{{AtS: 20, ForS: 10, Kind: "outage", Label: "outage topclients (refuse)"}},
+				Strategies: map[string]*results.Metrics{
+					"sync": metrics(26.7, 0.8341, 2104, func(m *results.Metrics) {
+						m.Series = []results.Second{{T: 2, Pages: 10, Completeness: 0}, {T: 20, Pages: 10, Completeness: 0.5}, {T: 21, Pages: 10, Completeness: 0}}
+					}),
+					"async": metrics(11.3, 1, 125, views),
+				}},
+			strategy: "sync",
+			wantLosses: []string{
+				"completeness 83.41 % overall, down to 0.00 % in the second starting at 21 s (during outage topclients (refuse))",
+			},
+		},
+		{
+			name: "higher is better, in points",
+			f: &results.File{Order: []string{"sync", "async"}, Strategies: map[string]*results.Metrics{
+				"sync": metrics(26.7, 0.8341, 2104), "async": metrics(11.3, 1, 125, views),
+			}},
+			strategy: "async",
+			wantWins: []string{"highest completeness: 100.00 %, 16.59 points above sync (83.41 %)"},
+		},
+		{
+			name: "a win from zero has no ratio",
+			f: &results.File{Order: []string{"sync", "async"}, Strategies: map[string]*results.Metrics{
+				"sync":  metrics(26.7, 1, 2104),
+				"async": metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.DuplicationBytes = map[string]int64{"gig": 22_765_588} }),
+			}},
+			strategy: "sync",
+			wantWins: []string{"lowest duplicated data: 0 B, against 22.8 MB for async"},
+		},
+		{
+			name: "a lead under 2 % is noise",
+			f: &results.File{Order: []string{"a", "b"}, Strategies: map[string]*results.Metrics{
+				"a": metrics(10.0, 1, 100), "b": metrics(10.1, 1, 300),
+			}},
+			strategy: "a",
+			wantWins: []string{"lowest owner load"},
+			notWins:  []string{"latency"},
+		},
+		{
+			name: "with seeds, overlapping confidence intervals are no win",
+			f: &results.File{Order: []string{"a", "b"}, Strategies: map[string]*results.Metrics{
+				"a": metrics(10, 1, 100, func(m *results.Metrics) { m.CI95 = map[string]float64{"latency.p99": 2, "owner.rps": 1} }),
+				"b": metrics(13, 1, 300, func(m *results.Metrics) { m.CI95 = map[string]float64{"latency.p99": 2, "owner.rps": 1} }),
+			}},
+			strategy: "a",
+			wantWins: []string{"lowest owner load: 100 req/s, 3.00× better than b (300 req/s)"},
+			notWins:  []string{"p99 latency"},
+		},
+		{
+			name: "view metrics rank only strategies with views",
+			f: &results.File{Order: []string{"sync", "async", "hybrid"}, Strategies: map[string]*results.Metrics{
+				"sync":   metrics(26.7, 1, 2104),
+				"async":  metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.PropagationMS.P99 = 35.5; m.ConvergenceMS = -1 }),
+				"hybrid": metrics(16.5, 1, 700, views, func(m *results.Metrics) { m.PropagationMS.P99 = 20; m.ConvergenceMS = 900 }),
+			}},
+			strategy:   "async",
+			notWins:    []string{"propagation", "convergence"},
+			wantLosses: []string{"views never converged"},
+		},
+		{
+			name: "the invariants' losses",
+			f: &results.File{Order: []string{"async-dualwrite"}, Strategies: map[string]*results.Metrics{
+				"async-dualwrite": metrics(11, 1, 100, views, func(m *results.Metrics) {
+					m.Pages["all"].Availability = 0.992
+					m.SelfViewViolations = 3
+					m.Broker.Lost = 1
+					m.Owner.Rejected = 12
+				}),
+			}},
+			strategy: "async-dualwrite",
+			wantLosses: []string{
+				"availability 99.20 %: 0.80 % of public pages not rendered",
+				"3 self-view violations",
+				"1 broker record lost",
+				"owner rejected 12 calls",
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vs := Verdicts(tc.f)
+			i := slices.IndexFunc(vs, func(v Verdict) bool { return v.Strategy == tc.strategy })
+			if i < 0 {
+				t.Fatalf("Verdicts(%s) = %+v; want one for %s", tc.name, vs, tc.strategy)
+			}
+			v := vs[i]
+			containsInOrder(t, "Wins", v.Wins, tc.wantWins)
+			containsInOrder(t, "Losses", v.Losses, tc.wantLosses)
+			for _, no := range tc.notWins {
+				for _, w := range v.Wins {
+					if strings.Contains(w, no) {
+						t.Errorf("Verdicts(%s)[%s].Wins has %q; want no win on %s", tc.name, tc.strategy, w, no)
+					}
+				}
+			}
+		})
+	}
+}
+
+// containsInOrder checks that each want is a substring of some got, in
+// order.
+func containsInOrder(t *testing.T, field string, got, want []string) {
+	t.Helper()
+	j := 0
+	for _, g := range got {
+		if j < len(want) && strings.Contains(g, want[j]) {
+			j++
+		}
+	}
+	if j < len(want) {
+		t.Errorf("%s = %q; want entries containing %q, in order", field, got, want)
+	}
+}
+
+func TestVerdictsOrder(t *testing.T) {
+	f := &results.File{Order: []string{"hybrid", "sync", "missing"}, Strategies: map[string]*results.Metrics{
+		"sync": metrics(1, 1, 1), "hybrid": metrics(2, 1, 2), "async": metrics(3, 1, 3), "nil": nil,
+	}}
+	var got []string
+	for _, v := range Verdicts(f) {
+		got = append(got, v.Strategy)
+	}
+	if want := []string{"hybrid", "sync", "async"}; !slices.Equal(got, want) {
+		t.Errorf("Verdicts strategies = %q; want %q (order first, then the rest by name)", got, want)
+	}
+}
+
+func TestFormatValue(t *testing.T) {
+	for _, tc := range []struct {
+		unit string
+		v    float64
+		want string
+	}{
+		{"ms", 11.327, "11.3 ms"},
+		{"%", 83.4074, "83.41 %"},
+		{"B", 22765588, "22.8 MB"},
+		{"B", 0, "0 B"},
+		{"", 3, "3"},
+		{"", 0.00000436, "0.00000436"},
+		{"req/s", 2103.87, "2104 req/s"},
+	} {
+		if got := formatValue(tc.unit, tc.v); got != tc.want {
+			t.Errorf("formatValue(%q, %v) = %s; want %s", tc.unit, tc.v, got, tc.want)
+		}
+	}
+}
