@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/results/plot"
 	"github.com/sharebench/sharebench/workload"
 )
 
@@ -44,7 +45,9 @@ addressed by its dotted path (population.with_clients, traffic.pages.rate,
 services.topclients.workers, options.sync.timeout, …). Every cell is
 checked before anything runs; each cell's result is written as it finishes,
 so a sweep interrupted and run again does only the cells still missing.
-Writes DIR/sweep.csv, a row per cell and strategy.
+Writes DIR/sweep.csv, a row per cell and strategy, and plots: over one
+parameter, each metric against it with a line per strategy; over two, a
+heatmap per strategy.
 
 `)
 		fs.PrintDefaults()
@@ -103,7 +106,30 @@ Writes DIR/sweep.csv, a row per cell and strategy.
 	if err := results.WriteFileAtomic(csvPath, func(w io.Writer) error { return results.WriteSweepCSV(w, paths, rows) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d cells over %s: %d run, %d already done\nwrote %s\n", len(cells), strings.Join(paths, " × "), len(cells)-resumed, resumed, csvPath)
+	// The plots' axes are the parameters that vary; one set to a single
+	// value is part of the scenario.
+	var axes []string
+	var axisRows []results.SweepRow
+	for _, p := range sets {
+		if len(p.Values) > 1 {
+			axes = append(axes, p.Path)
+		}
+	}
+	for _, r := range rows {
+		ar := results.SweepRow{File: r.File}
+		for i, p := range sets {
+			if len(p.Values) > 1 {
+				ar.Values = append(ar.Values, r.Values[i])
+			}
+		}
+		axisRows = append(axisRows, ar)
+	}
+	plots, err := plot.WriteSweep(dir, axes, axisRows)
+	if err != nil {
+		return fmt.Errorf("plots: %w", err)
+	}
+	fmt.Fprintf(stdout, "%d cells over %s: %d run, %d already done\nwrote %s and %d plots in %s\n",
+		len(cells), strings.Join(paths, " × "), len(cells)-resumed, resumed, csvPath, len(plots), dir)
 	return nil
 }
 

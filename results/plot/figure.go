@@ -26,6 +26,7 @@ type Panel struct {
 	Points  []Point // labelled markers
 	Front   []XY    // a Pareto front, drawn as a staircase through these points
 	Bars    *Bars
+	Heat    *Heat // a heatmap instead of axes of data (sweeps over two parameters)
 	// Notes say what the panel leaves out and why, e.g. a strategy that
 	// keeps no views has no consumer lag.
 	Notes []string

@@ -99,6 +99,16 @@ func dump(w io.Writer, fig Figure) {
 				fmt.Fprintf(w, "    %q style=%d values=[%s] texts=%q\n", s.Label, s.Style, strings.Join(vs, " "), s.Texts)
 			}
 		}
+		if h := p.Heat; h != nil {
+			fmt.Fprintf(w, "  heat x=%q y=%q scale [%s, %s] %s\n", h.XLabels, h.YLabels, num(h.Min), num(h.Max), h.Unit)
+			for _, row := range h.Values {
+				var vs []string
+				for _, v := range row {
+					vs = append(vs, num(v))
+				}
+				fmt.Fprintf(w, "    [%s]\n", strings.Join(vs, " "))
+			}
+		}
 		for _, n := range p.Notes {
 			fmt.Fprintf(w, "  note %q\n", n)
 		}

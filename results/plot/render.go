@@ -516,6 +516,12 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 		}
 	}
 
+	if p.Heat != nil {
+		if err := addHeat(pl, p.Heat); err != nil {
+			return nil, err
+		}
+		return pl, nil
+	}
 	// The data ranges were decided with the data; plotters' own ranges
 	// (added above) must not widen a log axis towards 0.
 	pl.X.Min, pl.X.Max = p.X.Min, p.X.Max
