@@ -1,0 +1,274 @@
+package live
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/sharebench/sharebench/sim"
+)
+
+// netState is the fault state of the links: partitions, added latency and
+// loss in force on each directed link. Node outages live on the nodes.
+// Every change closes changed, waking the proxies' writers that wait out a
+// stall.
+type netState struct {
+	mu      sync.Mutex
+	changed chan struct{}
+	links   map[[2]string]*linkState
+}
+
+type linkState struct {
+	drop, hold int          // partitions in force
+	degraded   []*linkFault // latency and loss faults in force
+}
+
+// linkFault is a latency or loss fault on a link, drawing from the
+// fault's own stream (under netState.mu).
+type linkFault struct {
+	add sim.DurationDist
+	p   float64
+	rng *rand.Rand
+}
+
+// dupFault is a duplicate fault in force on a node's consumers.
+type dupFault struct {
+	p   float64
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+func (d *dupFault) hit() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.rng.Float64() < d.p
+}
+
+func (ns *netState) init() {
+	ns.changed = make(chan struct{})
+	ns.links = map[[2]string]*linkState{}
+}
+
+func (ns *netState) notify() {
+	ns.mu.Lock()
+	close(ns.changed)
+	ns.changed = make(chan struct{})
+	ns.mu.Unlock()
+}
+
+func (ns *netState) link(from, to string) *linkState {
+	k := [2]string{from, to}
+	l := ns.links[k]
+	if l == nil {
+		l = &linkState{}
+		ns.links[k] = l
+	}
+	return l
+}
+
+// flowState is whether bytes may flow on one direction of a connection.
+type flowState struct {
+	stall   bool            // hold them back
+	drop    bool            // ... and they are lost
+	changed <-chan struct{} // closed at the next change of fault state
+}
+
+// flow says whether bytes may go from → to now on a connection of p.
+func (ns *netState) flow(p *proxy, from, to string) flowState {
+	ns.mu.Lock()
+	st := flowState{changed: ns.changed} // taken first: no change is missed
+	if l := ns.links[[2]string{from, to}]; l != nil {
+		st.drop = l.drop > 0
+		st.stall = st.drop || l.hold > 0
+	}
+	ns.mu.Unlock()
+	if down, swallowing := p.to.state(); down && swallowing {
+		st.stall, st.drop = true, true
+	}
+	return st
+}
+
+// draw decides the fate of one chunk sent from → to: its added delay, or
+// its loss.
+func (ns *netState) draw(from, to string) (delay time.Duration, lose bool) {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	l := ns.links[[2]string{from, to}]
+	if l == nil {
+		return 0, false
+	}
+	for _, f := range l.degraded {
+		if f.p > 0 && f.rng.Float64() < f.p {
+			return 0, true
+		}
+		delay += f.add.Sample(f.rng)
+	}
+	return delay, false
+}
+
+// Inject schedules faults (sim.Fault documents each kind; the package doc
+// says how each is realised live) at their times, counted from the
+// world's start on the wall clock. A fault whose start has passed starts at
+// once; one that would already have healed is an error, as is a node name
+// this world does not have. Each fault draws from its own random stream.
+func (w *World) Inject(faults ...sim.Fault) error {
+	if err := sim.CheckFaults(faults, w.NodeNames(), 1<<62); err != nil {
+		return err
+	}
+	now := w.Now()
+	for i, f := range faults {
+		n := w.Node(f.Nodes()[0])
+		switch {
+		case f.Kind == sim.Slowdown && (n.svc == nil || n.name == sim.BrokerNode):
+			return fmt.Errorf("faults[%d]: slowdown of %s, which serves nothing here; slow down a service", i, f.Target)
+		case f.Kind == sim.Duplicate && n.name == sim.BrokerNode:
+			return fmt.Errorf("faults[%d]: duplicate targets the consumers of a node; the broker has none", i)
+		case f.End() < now || (f.For > 0 && f.End() == now):
+			return fmt.Errorf("faults[%d]: %s would heal at %v, before now (%v)", i, f, f.End(), now)
+		}
+	}
+	for _, f := range faults {
+		w.mu.Lock()
+		id := w.faults
+		w.faults++
+		w.mu.Unlock()
+		a := &activeFault{w: w, f: f, rng: w.streams.Stream(fmt.Sprintf("fault/%d", id))}
+		w.spawn(a.run)
+	}
+	return nil
+}
+
+// activeFault applies one fault and later undoes exactly what it did.
+type activeFault struct {
+	w   *World
+	f   sim.Fault
+	rng *rand.Rand
+	lfs []*linkFault
+	dup *dupFault
+}
+
+// run waits for the fault's start, applies it, waits for its end, undoes
+// it; it gives up when the world closes.
+func (a *activeFault) run() {
+	if !a.w.sleepUntil(a.f.At) {
+		return
+	}
+	a.start()
+	if !a.w.sleepUntil(a.f.End()) {
+		return
+	}
+	a.end()
+}
+
+// sleepUntil waits until world time t; false if the world closed first.
+func (w *World) sleepUntil(t time.Duration) bool {
+	d := t - w.Now()
+	if d <= 0 {
+		select {
+		case <-w.done:
+			return false
+		default:
+			return true
+		}
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-w.done:
+		return false
+	}
+}
+
+func (a *activeFault) start() {
+	w, f := a.w, a.f
+	switch f.Kind {
+	case sim.Outage, sim.Crash:
+		n := w.Node(f.Target)
+		n.goDown(f.Mode == "blackhole")
+		w.refresh(n)
+	case sim.Slowdown:
+		s := w.Node(f.Target).svc
+		s.mu.Lock()
+		s.slow *= f.Factor
+		s.mu.Unlock()
+	case sim.Duplicate:
+		n := w.Node(f.Target)
+		a.dup = &dupFault{p: f.P, rng: a.rng}
+		n.mu.Lock()
+		n.dups = append(n.dups, a.dup)
+		n.mu.Unlock()
+	case sim.Partition, sim.Latency, sim.Loss:
+		w.net.mu.Lock()
+		for _, ends := range f.Links() {
+			l := w.net.link(ends[0], ends[1])
+			switch {
+			case f.Kind == sim.Partition && f.Mode == "hold":
+				l.hold++
+			case f.Kind == sim.Partition:
+				l.drop++
+			default:
+				lf := &linkFault{add: f.Add, p: f.P, rng: a.rng}
+				l.degraded = append(l.degraded, lf)
+				a.lfs = append(a.lfs, lf)
+			}
+		}
+		w.net.mu.Unlock()
+		w.net.notify()
+	}
+}
+
+func (a *activeFault) end() {
+	w, f := a.w, a.f
+	switch f.Kind {
+	case sim.Outage, sim.Crash:
+		n := w.Node(f.Target)
+		n.comeUp(f.Mode == "blackhole")
+		w.refresh(n)
+	case sim.Slowdown:
+		s := w.Node(f.Target).svc
+		s.mu.Lock()
+		s.slow /= f.Factor
+		s.mu.Unlock()
+	case sim.Duplicate:
+		n := w.Node(f.Target)
+		n.mu.Lock()
+		n.dups = slices.DeleteFunc(n.dups, func(d *dupFault) bool { return d == a.dup })
+		n.mu.Unlock()
+	case sim.Partition, sim.Latency, sim.Loss:
+		w.net.mu.Lock()
+		for _, ends := range f.Links() {
+			l := w.net.link(ends[0], ends[1])
+			switch {
+			case f.Kind == sim.Partition && f.Mode == "hold":
+				l.hold--
+			case f.Kind == sim.Partition:
+				l.drop--
+			default:
+				l.degraded = slices.DeleteFunc(l.degraded, func(lf *linkFault) bool { return slices.Contains(a.lfs, lf) })
+			}
+		}
+		w.net.mu.Unlock()
+		w.net.notify()
+	}
+}
+
+// refresh brings every proxy into or out of n in line with n's state, and
+// wakes the stalled writers.
+func (w *World) refresh(n *Node) {
+	w.mu.Lock()
+	var ps []*proxy
+	for _, p := range w.proxies {
+		if p.from == n || p.to == n {
+			ps = append(ps, p)
+		}
+	}
+	w.mu.Unlock()
+	for _, p := range ps {
+		p.refresh()
+	}
+	w.net.notify()
+}
