@@ -9,7 +9,10 @@ const Schema = 1
 // pure function of the scenario and seeds: the same inputs give the same
 // bytes.
 type File struct {
-	Schema   int      `json:"schema"`
+	Schema int `json:"schema"`
+	// Mode is the world the runs ran in: "virtual" (deterministic, virtual
+	// time) or "live" (goroutines, loopback HTTP, Kafka, the wall clock).
+	Mode     string   `json:"mode"`
 	Scenario string   `json:"scenario"`
 	Seeds    []uint64 `json:"seeds"`
 	// ScenarioYAML is the scenario as run, defaults filled in.

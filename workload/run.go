@@ -70,8 +70,17 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 		return nil, err
 	}
 
+	f := newFile(sc, seeds, out)
+	f.Wall = wallFacts(started, parallel, pages.Load(), min(parallel, len(jobs), runtime.NumCPU()))
+	return f, nil
+}
+
+// newFile assembles a result file from the runs' metrics, strategy by
+// strategy, seed by seed.
+func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
 	f := &results.File{
 		Schema:       results.Schema,
+		Mode:         "virtual",
 		Scenario:     sc.Name,
 		ScenarioYAML: sc.YAML(),
 		DurationS:    sc.Duration.D().Seconds(),
@@ -89,16 +98,21 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 	for _, ft := range sc.Faults {
 		f.Faults = append(f.Faults, results.FaultWindow{AtS: ft.At.Seconds(), ForS: ft.For.Seconds(), Kind: string(ft.Kind), Label: ft.String()})
 	}
+	return f
+}
+
+// wallFacts are a run's wall-clock facts; cores is how many cores the
+// runs had between them, for the per-core speed.
+func wallFacts(started time.Time, parallel int, pages int64, cores int) results.Wall {
 	elapsed := time.Since(started)
-	f.Wall = results.Wall{
+	return results.Wall{
 		Started:        started.UTC().Format(time.RFC3339),
 		ElapsedS:       elapsed.Seconds(),
 		Parallel:       parallel,
-		PagesPerSecond: float64(pages.Load()) / elapsed.Seconds() / float64(min(parallel, len(jobs), runtime.NumCPU())),
+		PagesPerSecond: float64(pages) / elapsed.Seconds() / float64(max(cores, 1)),
 		GoVersion:      runtime.Version(),
 		MaxRSSBytes:    maxRSS(),
 	}
-	return f, nil
 }
 
 // RunOne runs one strategy with one seed and returns its metrics and the
@@ -117,12 +131,8 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 	st := streams{sim.NewStreams(seed)}
 	sellers := NewSellers(sc.Population, st.get("population"), st.get("population/counts"))
 
-	var lastHeal time.Duration
-	for _, f := range sc.Faults {
-		lastHeal = max(lastHeal, f.End())
-	}
 	end := sc.End()
-	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal)
+	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
 	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
 	if err != nil {
 		return nil, 0, err
@@ -143,10 +153,13 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 	sent := drive(w, client, sc, sellers, st, o)
 
 	owner := w.Node(strategies.OwnerNode)
-	var atWarmup virtual.ServiceStats
-	var readsAtWarmup strategies.OwnerStats
+	load := func() ownerLoad {
+		s := owner.Stats()
+		return ownerLoad{s.Arrived, s.Rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.MaxInSystem}
+	}
+	var atWarmup ownerLoad
 	w.At(sc.Warmup.D(), func() {
-		atWarmup, readsAtWarmup = owner.Stats(), d.Owner.Stats
+		atWarmup = load()
 		owner.ResetPeaks()
 	})
 	var lastArrived int64
@@ -165,20 +178,7 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 	}
 
 	m := o.metrics()
-	os := owner.Stats()
-	reads := d.Owner.Stats.Reads - readsAtWarmup.Reads
-	m.Owner = results.OwnerMetrics{
-		Requests:        os.Arrived - atWarmup.Arrived,
-		Reads:           reads,
-		PublicReads:     o.publicReads,
-		PublicRPS:       float64(o.publicReads) / sc.Duration.D().Seconds(),
-		RPS:             float64(os.Arrived-atWarmup.Arrived) / sc.Duration.D().Seconds(),
-		Rejected:        os.Rejected - atWarmup.Rejected,
-		PeakConcurrency: int64(os.MaxInSystem),
-	}
-	if reads > 0 {
-		m.Owner.EmptyFraction = float64(d.Owner.Stats.EmptyReads-readsAtWarmup.EmptyReads) / float64(reads)
-	}
+	m.Owner = ownerMetrics(sc, o, atWarmup, load())
 	m.DuplicationBytes = d.Duplication()
 	bs := w.BrokerStats()
 	m.Broker = results.BrokerMetrics{Published: bs.Published, Delivered: bs.Delivered, Redelivered: bs.Redelivered, Lost: bs.Lost, MaxLag: bs.MaxLag}
@@ -192,21 +192,10 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 // pays no process per request. The count of page requests sent grows as
 // the run goes.
 func drive(w *virtual.World, client *virtual.Node, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
-	pg := sc.Traffic.Pages
-	recent := &recentWriters{}
-	pages := &pageGen{
-		r: st.get("pages"), kinds: newWeighted(pg.Mix, PageKinds), pop: newPicker(pg.Popularity, sc.Population.Sellers, st.get("popularity")),
-		search: pg.SearchResults, selfRecent: *pg.SelfRecent, recent: recent,
-	}
-	writes := &writeGen{
-		r: st.get("writes"), ops: newWeighted(sc.Traffic.Writes.Mix, []string{"add", "remove", "reorder"}),
-		pop: newPicker(sc.Traffic.Writes.Popularity, sc.Population.Sellers, st.get("write-popularity")), sellers: sellers,
-		lists: map[strategies.Seller][]uint32{},
-	}
-	pageArrivals := &arrivals{curve: pg.Rate.Curve, poisson: pg.Arrival == "poisson", r: st.get("page-arrivals")}
-	writeArrivals := &arrivals{curve: constantCurve{float64(*sc.Traffic.Writes.Rate)}, poisson: true, r: st.get("write-arrivals")}
+	g := newGenerators(sc, sellers, st)
+	pages, writes, recent, pageArrivals, writeArrivals := g.pages, g.writes, g.recent, g.pageArrivals, g.writeArrivals
 	end := sc.End()
-	timeout := pg.Timeout.D()
+	timeout := sc.Traffic.Pages.Timeout.D()
 	count := new(int)
 	ignore := func(any, error) {}
 
@@ -243,6 +232,67 @@ func drive(w *virtual.World, client *virtual.Node, sc *Scenario, sellers *Seller
 		w.At(at, nextPage)
 	}
 	return count
+}
+
+// generators are a run's schedules: pages, writes and their arrivals.
+type generators struct {
+	pages                       *pageGen
+	writes                      *writeGen
+	recent                      *recentWriters
+	pageArrivals, writeArrivals *arrivals
+}
+
+func newGenerators(sc *Scenario, sellers *Sellers, st streams) generators {
+	pg := sc.Traffic.Pages
+	recent := &recentWriters{}
+	return generators{
+		recent: recent,
+		pages: &pageGen{
+			r: st.get("pages"), kinds: newWeighted(pg.Mix, PageKinds), pop: newPicker(pg.Popularity, sc.Population.Sellers, st.get("popularity")),
+			search: pg.SearchResults, selfRecent: *pg.SelfRecent, recent: recent,
+		},
+		writes: &writeGen{
+			r: st.get("writes"), ops: newWeighted(sc.Traffic.Writes.Mix, []string{"add", "remove", "reorder"}),
+			pop: newPicker(sc.Traffic.Writes.Popularity, sc.Population.Sellers, st.get("write-popularity")), sellers: sellers,
+			lists: map[strategies.Seller][]uint32{},
+		},
+		pageArrivals:  &arrivals{curve: pg.Rate.Curve, poisson: pg.Arrival == "poisson", r: st.get("page-arrivals")},
+		writeArrivals: &arrivals{curve: constantCurve{float64(*sc.Traffic.Writes.Rate)}, poisson: true, r: st.get("write-arrivals")},
+	}
+}
+
+// ownerLoad is the owner's counters a run reads at the warm-up's end and
+// at its end.
+type ownerLoad struct {
+	arrived, rejected, reads, emptyReads int64
+	peak                                 int
+}
+
+// ownerMetrics is the owner's load over the measured window.
+func ownerMetrics(sc *Scenario, o *oracle, atWarmup, atEnd ownerLoad) results.OwnerMetrics {
+	secs := sc.Duration.D().Seconds()
+	om := results.OwnerMetrics{
+		Requests:        atEnd.arrived - atWarmup.arrived,
+		Reads:           atEnd.reads - atWarmup.reads,
+		PublicReads:     o.publicReads,
+		PublicRPS:       float64(o.publicReads) / secs,
+		RPS:             float64(atEnd.arrived-atWarmup.arrived) / secs,
+		Rejected:        atEnd.rejected - atWarmup.rejected,
+		PeakConcurrency: int64(atEnd.peak),
+	}
+	if om.Reads > 0 {
+		om.EmptyFraction = float64(atEnd.emptyReads-atWarmup.emptyReads) / float64(om.Reads)
+	}
+	return om
+}
+
+// lastHeal is when a scenario's last fault heals; 0 without faults.
+func lastHeal(sc *Scenario) time.Duration {
+	var t time.Duration
+	for _, f := range sc.Faults {
+		t = max(t, f.End())
+	}
+	return t
 }
 
 // strategyConfig builds the strategies' configuration from the scenario.

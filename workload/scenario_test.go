@@ -10,7 +10,7 @@ import (
 
 func TestBuiltinsParseAndSayWhatTheyShow(t *testing.T) {
 	names := BuiltinNames()
-	want := []string{"baseline", "broker-partition", "consumer-crash", "dense-clients", "hot-seller", "owner-outage", "owner-slow", "search-heavy", "sparse-clients", "traffic-spike"}
+	want := []string{"baseline", "broker-partition", "calibration", "consumer-crash", "dense-clients", "hot-seller", "owner-outage", "owner-slow", "search-heavy", "sparse-clients", "traffic-spike"}
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Fatalf("BuiltinNames() = %v; want %v", names, want)
 	}

@@ -31,6 +31,7 @@ var commands = []command{
 	{"report", "write report.md and a self-contained report.html for a run directory", reportCmd},
 	{"sweep", "run a scenario over a grid of values of its fields", sweepCmd},
 	{"compare", "compare two result files and fail on a regression", compareCmd},
+	{"calibrate", "run a scenario virtually and live and check the simulator's predictions", calibrateCmd},
 	{"mm1", "run an M/M/1 queue in the virtual world and compare it with theory", mm1Cmd},
 }
 

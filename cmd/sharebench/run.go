@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/sharebench/sharebench/results"
@@ -27,6 +28,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
 	duration := fs.Duration("duration", 0, "override the scenario's measured duration")
 	quiet := fs.Bool("q", false, "no progress bar")
+	live := fs.Bool("live", false, "run in the live world: goroutines, HTTP on loopback, the Kafka protocol, faults through TCP proxies, on the wall clock")
+	scale := fs.Float64("scale", 1, "compress the scenario's time by this factor (0 < F ≤ 1): durations, fault times and rates; for live runs")
+	kafka := fs.String("kafka", "", "with -live: Kafka-protocol seed brokers host:port,… (default: an embedded kfake cluster)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sharebench run [flags] [NAME|FILE]\n\nRuns a scenario (default: baseline) for each of its strategies.\n\n")
 		fs.PrintDefaults()
@@ -57,6 +61,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *seed != 0 {
 		sc.Seed = *seed
 	}
+	if sc, err = sc.Scaled(*scale); err != nil {
+		return usageError{"-scale: " + err.Error()}
+	}
 	if *duration > 0 {
 		if time.Duration(sc.Warmup) >= *duration {
 			return usageError{fmt.Sprintf("-duration %v must be longer than the warm-up (%v)", *duration, time.Duration(sc.Warmup))}
@@ -68,7 +75,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr, sc.Name)
 	}
-	f, err := workload.Run(sc, opts)
+	var f *results.File
+	if *live {
+		lo := workload.LiveOptions{}
+		if *kafka != "" {
+			lo.Kafka = strings.Split(*kafka, ",")
+		}
+		f, err = workload.RunLive(sc, opts, lo)
+	} else {
+		f, err = workload.Run(sc, opts)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/workload"
+)
+
+// calibrateCmd runs a scenario virtually and live and says, strategy by
+// strategy, whether the simulator's predictions hold.
+func calibrateCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	scale := fs.Float64("scale", 1, "compress the scenario's time by this factor (0 < F ≤ 1): durations, fault times and rates")
+	kafka := fs.String("kafka", "", "Kafka-protocol seed brokers host:port,… (default: an embedded kfake cluster)")
+	out := fs.String("o", "", "write the two result files into this directory (default runs/<scenario>/calibrate-<timestamp>/)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `usage: sharebench calibrate [flags] NAME|FILE
+
+Runs the scenario in the virtual world and in the live one (goroutines,
+HTTP on loopback, the Kafka protocol, faults through TCP proxies) and
+prints, per strategy, live/virtual ratios for p50 and p99 latency, stale
+fraction and owner load, each with a verdict: inside or outside tolerance
+(p50 ±20%%, p99 ±30%%, owner load ±10%%, stale fraction ±2pp). Exit status 1
+if any figure is outside. The built-in scenario calibration is made for it.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageOrHelp(err)
+	}
+	if fs.NArg() != 1 {
+		return usageError{"calibrate takes one scenario"}
+	}
+	sc, err := workload.Resolve(fs.Arg(0))
+	if err != nil {
+		return inputError{err}
+	}
+	if sc, err = sc.Scaled(*scale); err != nil {
+		return usageError{"-scale: " + err.Error()}
+	}
+	lo := workload.LiveOptions{}
+	if *kafka != "" {
+		lo.Kafka = strings.Split(*kafka, ",")
+	}
+	fmt.Fprintf(stderr, "calibrating %s: %d strategies, %v of live time each\n", sc.Name, len(sc.Strategies), sc.End())
+	cs, virtual, live, err := workload.Calibrate(sc, workload.RunOptions{Parallel: 1}, lo)
+	if err != nil {
+		return err
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("runs", sc.Name, "calibrate-"+time.Now().UTC().Format("20060102T150405Z"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, f := range map[string]*results.File{"virtual.json": virtual, "live.json": live} {
+		if err := results.WriteFile(filepath.Join(dir, name), f); err != nil {
+			return err
+		}
+	}
+	if err := workload.WriteCalibration(stdout, cs); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, "virtual.json"), filepath.Join(dir, "live.json"))
+	bad := 0
+	for _, c := range cs {
+		if !c.OK {
+			bad++
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d figure%s outside tolerance", bad, plural(bad, "", "s"))
+	}
+	return nil
+}
