@@ -117,15 +117,16 @@ func formatValue(unit string, v float64) string {
 	case unit == "%":
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	case unit == "ms" || unit == "req/s" || v != math.Trunc(v):
-		return significant(v, 3)
+		return Significant(v, 3)
 	default:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 }
 
-// significant prints v with n significant digits in plain notation; digits
-// left of the point are never dropped (12345 stays 12345, not 1.23e+04).
-func significant(v float64, n int) string {
+// Significant prints v with n significant digits in plain notation; digits
+// left of the point are never dropped (12345 stays 12345, not 1.23e+04):
+// how tables, plots and reports show a number.
+func Significant(v float64, n int) string {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}

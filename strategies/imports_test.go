@@ -4,11 +4,12 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sharebench/sharebench/internal/importrule"
 )
 
 // TestImportRule: strategies reach the world only through sim.Env. The
@@ -17,18 +18,7 @@ import (
 // primitives, or draw from the global random source: in the virtual world
 // any of those would escape virtual time or break determinism.
 func TestImportRule(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list -deps: %v\n%s", err, out)
-	}
-	const module = "github.com/sharebench/sharebench/"
-	for _, dep := range strings.Fields(string(out)) {
-		for _, banned := range []string{"sim/virtual", "sim/live", "workload", "results", "cmd"} {
-			if dep == module+banned || strings.HasPrefix(dep, module+banned+"/") {
-				t.Errorf("strategies depends on %s; it may reach the world only through sim", dep)
-			}
-		}
-	}
+	importrule.Check(t, "sim/virtual", "sim/live", "workload", "results", "cmd")
 
 	files, _ := filepath.Glob("*.go")
 	fset := token.NewFileSet()

@@ -190,28 +190,7 @@ func (r *liveRig) randomWrites(rng *rand.Rand, from, to time.Duration, rate floa
 
 // diverged lists the view entries that differ from the owner's lists; the
 // stores are safe to read while the world runs.
-func (r *liveRig) diverged() []string {
-	var out []string
-	for _, name := range strategies.PageServiceNames {
-		v := r.d.Views[name]
-		if v == nil {
-			continue
-		}
-		for s := range strategies.Seller(r.sellers) {
-			truth, e := r.d.Owner.List(s), v.Entry(s)
-			ids := e.IDs
-			if ids == nil {
-				for _, c := range e.Clients {
-					ids = append(ids, c.ID)
-				}
-			}
-			if e.Version != truth.Version || !equalIDs(ids, truth.IDs()) {
-				out = append(out, fmt.Sprintf("%s/%d", name, s))
-			}
-		}
-	}
-	return out
-}
+func (r *liveRig) diverged() []string { return divergedViews(r.d, r.sellers) }
 
 // publishCorrupt puts a record that is not msgpack, and a truncated event
 // for a version far ahead of the owner, on the strategy's topic. A view

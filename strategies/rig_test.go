@@ -204,15 +204,19 @@ func randomFaults(rng *rand.Rand, end time.Duration) []sim.Fault {
 
 // diverged lists the sellers whose entry in some view differs from the
 // owner's list.
-func (r *rig) diverged() []string {
+func (r *rig) diverged() []string { return divergedViews(r.d, r.sellers) }
+
+// divergedViews lists, as "service/seller", the view entries of a
+// deployment that differ from the owner's lists.
+func divergedViews(d *strategies.Deployment, sellers int) []string {
 	var out []string
 	for _, name := range strategies.PageServiceNames {
-		v := r.d.Views[name]
+		v := d.Views[name]
 		if v == nil {
 			continue
 		}
-		for s := range strategies.Seller(r.sellers) {
-			truth, e := r.d.Owner.List(s), v.Entry(s)
+		for s := range strategies.Seller(sellers) {
+			truth, e := d.Owner.List(s), v.Entry(s)
 			ids := e.IDs
 			if ids == nil {
 				for _, c := range e.Clients {

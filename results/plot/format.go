@@ -1,28 +1,11 @@
 package plot
 
 import (
-	"math"
-	"strconv"
+	"github.com/sharebench/sharebench/results"
 )
 
-// sig prints v with 3 significant digits in plain notation, keeping every
-// digit left of the point (12345 stays 12345): what a reader wants on a
-// label, and what results.WriteTable prints.
-func sig(v float64) string {
-	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	decimals := 2 - int(math.Floor(math.Log10(math.Abs(v))))
-	if decimals <= 0 {
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	// Rounding can add a digit (9.996 → 10.00); drop the extra decimal.
-	if r, _ := strconv.ParseFloat(s, 64); math.Abs(r) >= math.Pow10(3-decimals) {
-		s = strconv.FormatFloat(v, 'f', decimals-1, 64)
-	}
-	return s
-}
+// sig prints v with 3 significant digits, as results.WriteTable does.
+func sig(v float64) string { return results.Significant(v, 3) }
 
 // byteUnit picks the SI unit that shows max bytes as a number people read
 // at a glance, and its size.

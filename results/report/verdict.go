@@ -320,19 +320,5 @@ func bytesString(v float64) string {
 	return strconv.FormatFloat(v, 'f', 0, 64) + " B"
 }
 
-// sig prints v with 3 significant digits, keeping every digit left of the
-// point (12345 stays 12345), as results.WriteTable does.
-func sig(v float64) string {
-	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	decimals := 2 - int(math.Floor(math.Log10(math.Abs(v))))
-	if decimals <= 0 {
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	if r, _ := strconv.ParseFloat(s, 64); math.Abs(r) >= math.Pow10(3-decimals) {
-		s = strconv.FormatFloat(v, 'f', decimals-1, 64)
-	}
-	return s
-}
+// sig prints v with 3 significant digits, as results.WriteTable does.
+func sig(v float64) string { return results.Significant(v, 3) }
