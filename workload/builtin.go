@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -44,15 +45,28 @@ func Builtin(name string) (*Scenario, []byte, error) {
 	return sc, data, err
 }
 
-// Resolve finds a scenario by file name or built-in name: a path to an
-// existing file wins.
-func Resolve(arg string) (*Scenario, error) {
+// Source finds a scenario's text by file name or built-in name, a path to
+// an existing file winning, and returns the name errors should give it.
+func Source(arg string) (name string, data []byte, err error) {
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		return Load(arg)
+		data, err := os.ReadFile(arg)
+		return filepath.Base(arg), data, err
 	}
 	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
-		return nil, fmt.Errorf("%s: no such file (built-in scenarios: %s)", arg, strings.Join(BuiltinNames(), ", "))
+		return "", nil, fmt.Errorf("%s: no such file (built-in scenarios: %s)", arg, strings.Join(BuiltinNames(), ", "))
 	}
-	sc, _, err := Builtin(arg)
-	return sc, err
+	data, err = builtinFS.ReadFile(path.Join("scenarios", arg+".yaml"))
+	if err != nil {
+		return "", nil, fmt.Errorf("no built-in scenario %q; the built-in ones are %s", arg, strings.Join(BuiltinNames(), ", "))
+	}
+	return arg + ".yaml", data, nil
+}
+
+// Resolve finds and parses a scenario by file name or built-in name.
+func Resolve(arg string) (*Scenario, error) {
+	name, data, err := Source(arg)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(name, data)
 }

@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/sharebench/sharebench/results"
 )
@@ -39,11 +37,11 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	if err != nil {
 		return usageError{"-max: " + err.Error()}
 	}
-	base, err := readResult(fs.Arg(0))
+	base, err := results.ReadFile(resultFile(fs.Arg(0)))
 	if err != nil {
 		return inputError{err}
 	}
-	next, err := readResult(fs.Arg(1))
+	next, err := results.ReadFile(resultFile(fs.Arg(1)))
 	if err != nil {
 		return inputError{err}
 	}
@@ -61,12 +59,4 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 		return fmt.Errorf("%d regression%s", n, plural(n, "", "s"))
 	}
 	return nil
-}
-
-// readResult reads a result file, or the result.json of a run directory.
-func readResult(path string) (*results.File, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, "result.json")
-	}
-	return results.ReadFile(path)
 }

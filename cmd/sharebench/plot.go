@@ -53,11 +53,14 @@ and the cost bars. run writes the same plots beside each result.
 	return nil
 }
 
+// resultName is the result file's name in a run's directory.
+const resultName = "result.json"
+
 // resultFile returns the result file arg names: arg itself, or
 // arg/result.json when arg is a run's directory.
 func resultFile(arg string) string {
 	if st, err := os.Stat(arg); err == nil && st.IsDir() {
-		return filepath.Join(arg, "result.json")
+		return filepath.Join(arg, resultName)
 	}
 	return arg
 }

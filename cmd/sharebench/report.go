@@ -33,7 +33,7 @@ self-contained file. Plots missing from DIR are drawn first.
 		return usageError{"report takes one run directory: DIR"}
 	}
 	dir := fs.Arg(0)
-	f, err := results.ReadFile(filepath.Join(dir, "result.json"))
+	f, err := results.ReadFile(filepath.Join(dir, resultName))
 	if err != nil {
 		return inputError{err}
 	}

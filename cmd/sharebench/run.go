@@ -97,7 +97,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	path := filepath.Join(dir, "result.json")
+	path := filepath.Join(dir, resultName)
 	if err := results.WriteFile(path, f); err != nil {
 		return err
 	}

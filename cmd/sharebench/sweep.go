@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -64,7 +63,7 @@ heatmap per strategy.
 	if *seeds < 1 || *parallel < 1 {
 		return usageError{"-seeds and -parallel must be ≥ 1"}
 	}
-	name, source, err := scenarioSource(fs.Arg(0))
+	name, source, err := workload.Source(fs.Arg(0))
 	if err != nil {
 		return inputError{err}
 	}
@@ -131,15 +130,4 @@ heatmap per strategy.
 	fmt.Fprintf(stdout, "%d cells over %s: %d run, %d already done\nwrote %s and %d plots in %s\n",
 		len(cells), strings.Join(paths, " × "), len(cells)-resumed, resumed, csvPath, len(plots), dir)
 	return nil
-}
-
-// scenarioSource returns a scenario's name and YAML text, from a file or
-// the built-in ones.
-func scenarioSource(arg string) (string, []byte, error) {
-	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		data, err := os.ReadFile(arg)
-		return filepath.Base(arg), data, err
-	}
-	_, data, err := workload.Builtin(arg)
-	return arg + ".yaml", data, err
 }
