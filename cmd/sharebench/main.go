@@ -101,7 +101,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			}
 			// The command prints its own help, here on stdout: asked for,
 			// not a mistake.
-			return commands[i].run([]string{"-h"}, stdout, stdout)
+			if err := commands[i].run([]string{"-h"}, stdout, stdout); !errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return nil
 		}
 		usage(stdout)
 		return nil
