@@ -152,7 +152,7 @@ heatmap per strategy.
 	if err != nil {
 		return fmt.Errorf("plots: %w", err)
 	}
-	fmt.Fprintf(stdout, "%d cells over %s: %d run, %d already done\nwrote %s and %d plots in %s\n",
+	fmt.Fprintf(stdout, "%d cells over %s: %d run, %d already done\nwrote %s and %d plots in %s (sharebench report %[7]s writes a report)\n",
 		len(cells), strings.Join(paths, " × "), len(cells)-resumed, resumed, csvPath, len(plots), dir)
 	return nil
 }
