@@ -244,6 +244,10 @@ type Metric struct {
 	Quantile float64
 	// Within is how a single run gives the metric an interval.
 	Within Within
+	// Events marks a count or rate of events (owner requests, violations):
+	// its N counts the events, and no minimum applies, since no events
+	// over the whole window is a precise zero; the interval decides.
+	Events bool
 }
 
 // Within says how a metric gets an interval from within one run.
@@ -286,6 +290,7 @@ func metric(name, unit string, better Better, get func(*Metrics) float64, opts .
 func viewsOnly(mt *Metric) { mt.ViewsOnly = true }
 func exact(mt *Metric)     { mt.Within = Exact }
 func unbatched(mt *Metric) { mt.Within = Unbatched }
+func events(mt *Metric)    { mt.Events = true }
 func quantile(q float64) func(*Metric) {
 	return func(mt *Metric) { mt.Quantile = q }
 }
@@ -308,9 +313,9 @@ var Registry = []Metric{
 	metric("versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }),
 	metric("propagation.p99", "ms", Lower, func(m *Metrics) float64 { return m.PropagationMS.P99 }, viewsOnly, quantile(0.99)),
 	metric("convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, viewsOnly, unbatched),
-	metric("self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }),
-	metric("owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }),
-	metric("owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }),
+	metric("self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, events),
+	metric("owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }, events),
+	metric("owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }, events),
 	metric("owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }, unbatched),
 	metric("owner.rejected", "", Lower, func(m *Metrics) float64 { return float64(m.Owner.Rejected) }, unbatched),
 	metric("duplication", "B", Lower, func(m *Metrics) float64 {

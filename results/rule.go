@@ -14,7 +14,8 @@ import (
 //     percentile q, enough that MinTail samples lie beyond it,
 //     ⌈MinTail/(1−q)⌉: 20 for a p50, 1,000 for a p99, 10,000 for a p999)
 //     and a 95 % interval from at least two batches or seeds. An exact
-//     figure (no sampling error, like duplication) is always comparable.
+//     figure (no sampling error, like duplication) is always comparable; a
+//     count or rate of events (Metric.Events) needs only its interval.
 //  2. a beats b when both are comparable, a is better in the metric's
 //     direction and their 95 % intervals do not overlap:
 //     |a − b| > CI95(a) + CI95(b). (Non-overlap is stricter than a test at
@@ -31,8 +32,11 @@ const (
 // Needed is the fewest samples a figure of the metric needs to be compared
 // (rule 1).
 func (mt Metric) Needed() int64 {
-	if mt.Within != Batched {
+	switch {
+	case mt.Within != Batched:
 		return 1 // N counts runs; the interval decides
+	case mt.Events:
+		return 0 // N counts events; none in the window is a precise 0
 	}
 	if mt.Quantile > 0 && mt.Quantile < 1 {
 		return int64(math.Ceil(MinTail/(1-mt.Quantile) - 1e-9))
@@ -44,6 +48,7 @@ func (mt Metric) Needed() int64 {
 type Figure struct {
 	Value   float64
 	N       int64   // samples (Stat.N); 0 when the file does not say (schema 1)
+	Counted bool    // the file gives N (schema 2)
 	CI95    float64 // half-width of the 95 % interval, when HasCI
 	HasCI   bool
 	Method  string // Stat.Method
@@ -57,7 +62,7 @@ func FigureOf(m *Metrics, mt Metric) Figure {
 	f := Figure{Value: mt.Get(m), Method: MethodNone}
 	st, ok := m.Stats[mt.Name]
 	if ok {
-		f.N, f.Method, f.Batches = st.N, st.Method, st.Batches
+		f.N, f.Method, f.Batches, f.Counted = st.N, st.Method, st.Batches, true
 	}
 	if mt.Within == Exact && (!ok || st.Method != MethodSeeds) {
 		f.Method, f.HasCI = MethodExact, true

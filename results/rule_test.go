@@ -19,6 +19,7 @@ func TestNeeded(t *testing.T) {
 		{Metric{Quantile: 0.999}, 10000},
 		{Metric{Within: Unbatched}, 1},
 		{Metric{Within: Exact}, 1},
+		{Metric{Events: true}, 0},
 	}
 	for _, tt := range tests {
 		if got := tt.mt.Needed(); got != tt.want {

@@ -83,7 +83,7 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 		if f.HasCI && f.Method != MethodExact {
 			c += " ±" + formatValue(metric.Unit, f.CI95)
 		}
-		if f.N > 0 && metric.Within == Batched {
+		if f.Counted && metric.Within == Batched {
 			c += " n=" + Count(f.N)
 		}
 		cells[i] = c

@@ -1,7 +1,10 @@
 package workload
 
 import (
+	"bytes"
 	"math"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -239,5 +242,76 @@ func TestOracleIntervals(t *testing.T) {
 	// find about the same (t(19) = 2.093).
 	if se, ci := 100*math.Sqrt(p/100*(1-p/100)/reads), m.CI95["stale_fraction"]; ci < 2.093*se/2 || ci > 2.093*se*2 {
 		t.Errorf("CI95[stale_fraction] = %.4f; want within 2× of 2.093·%.4f, the binomial interval", ci, se)
+	}
+}
+
+// TestTableStarsRestOnEnoughSamples runs baseline (as built in) and
+// owner-outage (25 s measured, the outage kept inside) and reads their
+// tables: every starred figure rests on at least the samples the rule
+// needs, with an interval, and the conditional staleness p99 of the
+// fault-free run, which rests on a handful of stale sections, is marked ?
+// rather than starred.
+func TestTableStarsRestOnEnoughSamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two built-in scenarios (~10 s)")
+	}
+	sep := regexp.MustCompile(`\s{3,}`) // tabwriter pads columns with 3+ spaces; cells hold single ones
+	for _, name := range []string{"baseline", "owner-outage"} {
+		sc, _, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "owner-outage" {
+			sc.Duration = Duration(25 * time.Second) // the outage is at 20–30 s
+		}
+		f, err := Run(sc, RunOptions{Parallel: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := results.WriteTable(&buf, f); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(buf.String(), "\n")
+		header := sep.Split(lines[0], -1)
+		stars := 0
+		for _, line := range lines[1 : len(results.Registry)+1] {
+			cells := sep.Split(line, -1)
+			mt, ok := results.Lookup(strings.Fields(cells[0])[0])
+			if !ok {
+				t.Fatalf("%s: table row %q names no metric", name, line)
+			}
+			for i, c := range cells[1:] {
+				fig := results.FigureOf(f.Strategies[header[i+1]], mt)
+				if !strings.Contains(c, "*") {
+					continue
+				}
+				stars++
+				if !fig.Comparable(mt) || fig.N < mt.Needed() {
+					t.Errorf("%s: %s of %s is starred (%q) on n=%d; the rule needs %d and an interval", name, mt.Name, header[i+1], c, fig.N, mt.Needed())
+				}
+				if mt.Within == results.Batched && !strings.Contains(c, "n=") {
+					t.Errorf("%s: starred %s cell %q shows no sample count", name, mt.Name, c)
+				}
+			}
+			if name == "baseline" && mt.Name == "staleness.p99" {
+				if strings.Contains(line, "*") || !strings.Contains(line, "?") {
+					t.Errorf("baseline: %q: want a p99 of a few stale sections marked ? and unstarred", line)
+				}
+				few := false
+				for _, m := range f.Strategies {
+					if n := results.FigureOf(m, mt).N; n > 0 && n < mt.Needed() {
+						few = true
+					}
+				}
+				if !few {
+					t.Errorf("baseline: no strategy's staleness.p99 rests on 1–%d stale sections; the test lost its premise", mt.Needed()-1)
+				}
+			}
+		}
+		if stars == 0 {
+			t.Errorf("%s: no star at all; want the clear latency wins starred:\n%s", name, buf.String())
+		}
+		t.Logf("%s:\n%s", name, buf.String())
 	}
 }
