@@ -59,21 +59,26 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	pooledReadStaleness(agg, replicas)
 	agg.Replicas = slices.Clone(replicas)
 	agg.CI95 = make(map[string]float64, len(Registry))
-	agg.Stats = make(map[string]Stat, len(Registry))
+	counted := !slices.ContainsFunc(replicas, func(r *Metrics) bool { return r.Stats == nil })
+	if counted { // replicas from an older file have no counts to pool
+		agg.Stats = make(map[string]Stat, len(Registry))
+	}
 	xs := make([]float64, len(replicas))
 	for _, m := range Registry {
 		st := Stat{Method: MethodSeeds, Batches: len(replicas)}
 		for i, r := range replicas {
 			xs[i] = m.Get(r)
-			if rs, ok := r.Stats[m.Name]; ok && m.Within == Batched {
+			if rs, ok := r.Stats[m.Name]; ok && m.Within != Unbatched {
 				st.N += rs.N
 			}
 		}
-		if m.Within != Batched {
+		if m.Within == Unbatched || st.N == 0 && m.Within == Exact {
 			st.N = int64(len(replicas))
 		}
 		agg.CI95[m.Name] = CI95(xs)
-		agg.Stats[m.Name] = st
+		if counted {
+			agg.Stats[m.Name] = st
+		}
 	}
 	return agg
 }

@@ -413,12 +413,9 @@ func (o *oracle) intervals(m *results.Metrics) {
 		}},
 		"versions_behind": {all.shown, func(b *batch) (float64, bool) { return frac(b.versionsBack, b.shown) }},
 		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, bool) { return pct(b.prop, 99) }},
-		// A count is a total: each batch's count, times the number of
-		// batches, estimates it.
-		"self_view_violations": {self, func(b *batch) (float64, bool) {
-			return float64(b.selfViolations) * float64(len(o.batches)), true
-		}},
-		"owner.rps": {ownerRequests, func(b *batch) (float64, bool) { return frac(b.ownerRequests, b.seconds) }},
+		// An invariant: only its count of self-view sections judged.
+		"self_view_violations": {self, nil},
+		"owner.rps":            {ownerRequests, func(b *batch) (float64, bool) { return frac(b.ownerRequests, b.seconds) }},
 		"owner.public_rps": {o.publicReads, func(b *batch) (float64, bool) {
 			return float64(b.publicReads) / batchS, true
 		}},
@@ -429,7 +426,11 @@ func (o *oracle) intervals(m *results.Metrics) {
 		pb, ok := batched[mt.Name]
 		switch {
 		case mt.Within == results.Exact:
-			m.Stats[mt.Name] = results.Stat{N: 1, Method: results.MethodExact}
+			st := results.Stat{N: 1, Method: results.MethodExact}
+			if ok {
+				st.N = pb.n
+			}
+			m.Stats[mt.Name] = st
 			m.CI95[mt.Name] = 0
 			continue
 		case mt.Within != results.Batched || !ok:
