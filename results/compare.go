@@ -313,8 +313,8 @@ func estimateOf(m *Metrics, mt Metric) estimate {
 	switch {
 	case f.Method == MethodExact:
 		return estimate{x: f.Value, se: 0, df: math.Inf(1), ok: true}
-	case f.Method == MethodBatchMeans && f.HasCI && f.Batches >= 2:
-		return estimate{x: f.Value, se: SE(f.CI95, f.Batches), df: float64(f.Batches - 1), ok: true}
+	case f.Method == MethodBatchMeans && f.HasCI && f.DF > 0:
+		return estimate{x: f.Value, se: SEdf(f.CI95, f.DF), df: f.DF, ok: true}
 	}
 	return estimate{}
 }

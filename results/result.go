@@ -107,14 +107,18 @@ type Stat struct {
 	// of runs.
 	N int64 `json:"n"`
 	// Method is how CI95 was made: "batch-means" (one seed: the measured
-	// window cut into equal batches, see BatchCI), "seeds" (several seeds:
+	// window cut into equal batches, see BatchCI; with faults, batches
+	// within the strata the fault windows cut, see StratifiedCI), "seeds" (several seeds:
 	// Student's t over the seeds' values), "exact" (a figure with no
 	// sampling error within a run, like duplication) or "none" (no
 	// interval could be made: CI95 has no entry).
 	Method string `json:"method"`
 	// Batches is the number of values the interval is from: batches with
-	// samples, or seeds. Its degrees of freedom are Batches − 1.
+	// samples, or seeds.
 	Batches int `json:"batches"`
+	// DF is the interval's degrees of freedom: Batches − 1, or for
+	// stratified batch means Welch–Satterthwaite's (see StratifiedCI).
+	DF float64 `json:"df"`
 }
 
 // Interval methods, as Stat.Method records them.
