@@ -161,7 +161,10 @@ func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok
 		return plain()
 	}
 	var variance, den float64
-	for _, a := range by {
+	// In stratum order: float sums in map order would differ in the last
+	// bit from run to run, and result files must not.
+	for _, j := range slices.Sorted(maps.Keys(by)) {
+		a := by[j]
 		if a.w == 0 {
 			continue
 		}
