@@ -54,10 +54,16 @@ type XY struct{ X, Y float64 }
 // Line is one strategy's curve. Segments are drawn separately: a gap
 // between them is a stretch with nothing to show (a second without
 // renders), which a line must not bridge or pull down to zero.
+//
+// Style picks the strategy's colour, dash pattern and marker shape
+// together, so a strategy whose line lies exactly on another's still shows
+// by its markers, which sit at points no other line of the panel marks
+// (see staggerMarkers), and by its dashes.
 type Line struct {
 	Label    string // the legend entry
-	Style    int    // the strategy's index in File.Order: its colour
+	Style    int    // the strategy's index in File.Order
 	Marks    bool   // draw a marker at each point
+	Markers  []XY   // without Marks: the points that get a marker
 	Segments [][]XY
 }
 
@@ -84,10 +90,12 @@ type BarSeries struct {
 	Texts  []string // printed above each bar
 }
 
-// Window is a shaded span of time: a fault, or the warm-up.
+// Window is a shaded span of time: a fault, a change in the page rate, or
+// the warm-up. A window with ToS == FromS is an instant (a step in the
+// rate, a crash with for: 0), drawn as a bar.
 type Window struct {
 	FromS, ToS float64 // seconds since the start of the run
-	Kind       string  // the fault kind, or "warmup"
+	Kind       string  // the fault kind, "traffic" or "warmup"
 	Labels     []string
 }
 
@@ -185,9 +193,10 @@ func percentRange(vs []float64) (lo, hi float64) {
 	return max(0, lo-(100-lo)*0.08), 100
 }
 
-// windows returns the warm-up and the fault windows as plots shade them.
-// Faults over the same span are one window with several labels (a
-// partition of three links is one event to a reader).
+// windows returns the warm-up, the fault windows and the changes of the
+// page rate as plots shade them. Faults over the same span are one window
+// with several labels (a partition of three links is one event to a
+// reader).
 func (s source) windows() []Window {
 	var ws []Window
 	if s.f.WarmupS > 0 {
@@ -206,5 +215,55 @@ func (s source) windows() []Window {
 		}
 		ws = append(ws, Window{FromS: from, ToS: to, Kind: fw.Kind, Labels: []string{label}})
 	}
+	traffic, _ := TrafficWindows(s.f.ScenarioYAML)
+	return append(ws, traffic...)
+}
+
+// Disturbances returns what a run's recovery is measured after: its fault
+// windows and the changes of its page rate, by start time.
+func Disturbances(f *results.File) []Window {
+	ws := newSource(f).windows()
+	ws = slices.DeleteFunc(ws, func(w Window) bool { return w.Kind == "warmup" })
+	slices.SortStableFunc(ws, func(a, b Window) int { return cmpFloat(a.FromS, b.FromS) })
 	return ws
+}
+
+// markersPerLine is about how many markers staggerMarkers gives a line.
+const markersPerLine = 12
+
+// staggerMarkers gives each line of a panel markers at points no other
+// line marks: the x positions of all lines are ranked together, and line
+// i of n marks the points whose rank is i·k modulo n·k. Lines that lie on
+// top of each other (every strategy at 100 % availability) then still
+// show each strategy's marker shape in turn along the line.
+func staggerMarkers(lines []Line) {
+	n := len(lines)
+	if n == 0 {
+		return
+	}
+	var xs []float64
+	for _, l := range lines {
+		for _, seg := range l.Segments {
+			for _, q := range seg {
+				xs = append(xs, q.X)
+			}
+		}
+	}
+	slices.Sort(xs)
+	xs = slices.Compact(xs)
+	rank := make(map[float64]int, len(xs))
+	for i, x := range xs {
+		rank[x] = i
+	}
+	k := max(1, int(math.Round(float64(len(xs))/float64(markersPerLine*n))))
+	for i := range lines {
+		lines[i].Markers = nil
+		for _, seg := range lines[i].Segments {
+			for _, q := range seg {
+				if rank[q.X]%(n*k) == i*k {
+					lines[i].Markers = append(lines[i].Markers, q)
+				}
+			}
+		}
+	}
 }

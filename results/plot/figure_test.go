@@ -82,6 +82,13 @@ func dump(w io.Writer, fig Figure) {
 				}
 				fmt.Fprintln(w, "    --")
 			}
+			if len(l.Markers) > 0 {
+				var xs []string
+				for _, q := range l.Markers {
+					xs = append(xs, num(q.X))
+				}
+				fmt.Fprintf(w, "    markers at x = %s\n", strings.Join(xs, " "))
+			}
 		}
 		for _, q := range p.Points {
 			fmt.Fprintf(w, "  point %q style=%d (%s, %s) text=%q\n", q.Label, q.Style, num(q.X), num(q.Y), q.Text)

@@ -85,8 +85,11 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 	}
 	// The x range covers the whole run, data or not, so the panels of a
 	// figure line up and the fault windows sit where they happened.
-	p.X.Max = s.f.WarmupS + s.f.DurationS
+	end := s.f.WarmupS + s.f.DurationS
+	p.X.Max = end
+	_, p.Notes = TrafficWindows(s.f.ScenarioYAML)
 	var all []float64
+	partial := false
 	for _, name := range s.names {
 		m := s.metrics(name)
 		if sm.only != "" && !applies(sm.only, m) {
@@ -96,6 +99,10 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 		line := Line{Label: name, Style: s.style[name]}
 		var seg []XY
 		for _, sec := range m.Series {
+			if !Complete(sec, end) {
+				partial = true
+				continue
+			}
 			v, ok := sm.value(sec)
 			if !ok {
 				if len(seg) > 0 {
@@ -119,6 +126,10 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 		}
 		p.Lines = append(p.Lines, line)
 	}
+	if partial {
+		p.Notes = append(p.Notes, "the last, incomplete second (pages answered after the run's end) is left out")
+	}
+	staggerMarkers(p.Lines)
 	for _, w := range p.Windows {
 		p.X.Max = max(p.X.Max, w.ToS)
 	}
@@ -135,3 +146,10 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 	}
 	return p
 }
+
+// Complete reports whether a second of the series is a whole second of the
+// run: the series' last point holds the pages answered after the run's end
+// (and a run may end mid-second), an artefact of where the run stops —
+// a handful of late pages — that plots and recovery times leave out. end
+// is the run's end in seconds since its start (warm-up + duration).
+func Complete(sec results.Second, end float64) bool { return sec.T+1 <= end+1e-9 }

@@ -104,6 +104,7 @@ func spectrum(s source, kind string) (fig Figure, ok bool) {
 		})
 		ok = true
 	}
+	staggerMarkers(p.Lines)
 	// The axis ends where the data does: a run of 3,000 pages has
 	// nothing to say at 99.99 %, and an empty decade only squeezes the rest.
 	p.X.Max = maxX

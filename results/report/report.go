@@ -28,7 +28,7 @@ const (
 
 // WriteReport writes report.md and report.html for f into dir, each
 // atomically. report.md links the plots as PNG files beside it; any plot
-// file (PNG or SVG) missing from dir is written too, so the links hold.
+// file (PNG, SVG or PDF) missing from dir is written too, so the links hold.
 // report.html embeds its plots and needs nothing else.
 func WriteReport(dir string, f *results.File) error {
 	if f == nil {
@@ -52,10 +52,15 @@ func WriteReport(dir string, f *results.File) error {
 		}); err != nil {
 			return err
 		}
-		if err := writeIfMissing(dir, fig.Name+".svg", func(w io.Writer) error {
-			return plot.Render(w, fig, "svg")
-		}); err != nil {
-			return err
+		for _, format := range plot.Formats {
+			if format == "png" {
+				continue
+			}
+			if err := writeIfMissing(dir, fig.Name+"."+format, func(w io.Writer) error {
+				return plot.Render(w, fig, format)
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	page := newPage(f, images)
@@ -200,7 +205,7 @@ func writeMarkdown(w io.Writer, p page) error {
 	}
 	fmt.Fprintf(&b, "## Summary\n\n```text\n%s\n```\n\n## Plots\n\n", p.Table)
 	for _, img := range p.Images {
-		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n[SVG](%s.svg)\n\n", img.Title, img.Title, img.File, img.Name)
+		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n[SVG](%s.svg) · [PDF](%s.pdf)\n\n", img.Title, img.Title, img.File, img.Name, img.Name)
 	}
 	fmt.Fprintf(&b, "## Scenario\n\n```yaml\n%s\n```\n", p.YAML)
 	if p.Wall != "" {

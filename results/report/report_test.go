@@ -63,8 +63,8 @@ func TestWriteReport(t *testing.T) {
 		}
 	}
 	links := regexp.MustCompile(`\]\(([^)]+)\)`).FindAllStringSubmatch(string(md), -1)
-	if len(links) != 2*len(plot.Figures(f)) {
-		t.Errorf("report.md links %d files; want a PNG and an SVG per plot (%d)", len(links), 2*len(plot.Figures(f)))
+	if len(links) != 3*len(plot.Figures(f)) {
+		t.Errorf("report.md links %d files; want a PNG, an SVG and a PDF per plot (%d)", len(links), 3*len(plot.Figures(f)))
 	}
 	for _, l := range links {
 		if _, err := os.Stat(filepath.Join(dir, l[1])); err != nil {
