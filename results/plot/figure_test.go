@@ -107,7 +107,11 @@ func dump(w io.Writer, fig Figure) {
 			}
 		}
 		if h := p.Heat; h != nil {
-			fmt.Fprintf(w, "  heat x=%q y=%q scale [%s, %s] %s\n", h.XLabels, h.YLabels, num(h.Min), num(h.Max), h.Unit)
+			scale := "linear"
+			if h.Log {
+				scale = "log"
+			}
+			fmt.Fprintf(w, "  heat x=%q y=%q %s scale [%s, %s] %s\n", h.XLabels, h.YLabels, scale, num(h.Min), num(h.Max), h.Unit)
 			for _, row := range h.Values {
 				var vs []string
 				for _, v := range row {

@@ -3,7 +3,9 @@ package plot
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -245,5 +247,99 @@ func TestRenderPDF(t *testing.T) {
 	}
 	if err := Render(&buf, fig, "gif"); err == nil || !strings.Contains(err.Error(), "pdf") {
 		t.Errorf("Render(gif) = %v; want an error listing the formats", err)
+	}
+}
+
+func TestMergeBins(t *testing.T) {
+	bin := func(after float64, reads, consistent int64) results.ConsistencyPoint {
+		return results.ConsistencyPoint{AfterMS: after, Reads: reads, Consistent: consistent}
+	}
+	for _, tc := range []struct {
+		name string
+		in   []results.ConsistencyPoint
+		want string
+	}{
+		{"empty", nil, "[]"},
+		{"all full", []results.ConsistencyPoint{bin(1, 40, 10), bin(2, 50, 50)}, "[{1 40 10} {2 50 50}]"},
+		{"sparse merge forward", []results.ConsistencyPoint{bin(0, 5, 0), bin(1, 1, 0), bin(2, 0, 0), bin(4, 1, 1), bin(8, 28, 28), bin(16, 100, 100)},
+			"[{8 30 29} {16 100 100}]"},
+		{"sparse tail joins the last", []results.ConsistencyPoint{bin(1, 40, 40), bin(2, 3, 3), bin(4, 2, 2)}, "[{4 45 45}]"},
+		{"all sparse", []results.ConsistencyPoint{bin(1, 1, 0), bin(2, 2, 2)}, "[{2 3 2}]"},
+	} {
+		if got := fmt.Sprint(mergeBins(tc.in, 30)); got != tc.want {
+			t.Errorf("mergeBins(%s, 30) = %s; want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestConsistencyBinsCounted: in the sample, every point of the
+// consistency curve rests on at least minBinReads reads, and the count
+// panel shows each point's reads at the same x.
+func TestConsistencyBinsCounted(t *testing.T) {
+	fig := consistency(newSource(readSample(t)))
+	if len(fig.Panels) != 2 {
+		t.Fatalf("consistency has %d panels; want the curve and the counts", len(fig.Panels))
+	}
+	for i, l := range fig.Panels[0].Lines {
+		c := fig.Panels[1].Lines[i]
+		if len(l.Segments[0]) != len(c.Segments[0]) {
+			t.Fatalf("%s: %d points, %d counts; want one count per point", l.Label, len(l.Segments[0]), len(c.Segments[0]))
+		}
+		for j, q := range c.Segments[0] {
+			if q.Y < minBinReads || q.X != l.Segments[0][j].X {
+				t.Errorf("%s: bin at %v ms has %v reads (count at x = %v); want ≥ %d at the same x", l.Label, l.Segments[0][j].X, q.Y, q.X, minBinReads)
+			}
+		}
+	}
+}
+
+// TestHeatScale: a sweep whose values span more than 10× gets a log colour
+// scale, on which the geometric middle sits mid-scale (on a linear one an
+// outlier would paint every other cell the same colour); a narrow span
+// stays linear; the colour bar labels both ends.
+func TestHeatScale(t *testing.T) {
+	rowsOf := func(vals ...float64) []results.SweepRow {
+		var rows []results.SweepRow
+		for i, v := range vals {
+			f := &results.File{Order: []string{"sync"}, Strategies: map[string]*results.Metrics{"sync": {Owner: results.OwnerMetrics{PublicRPS: v}}}}
+			rows = append(rows, results.SweepRow{Values: []string{strconv.Itoa(i % 2), strconv.Itoa(i / 2)}, File: f})
+		}
+		return rows
+	}
+	for _, tc := range []struct {
+		name     string
+		vals     []float64
+		log      bool
+		min, max float64
+		notes    int
+	}{
+		{"span 1000×", []float64{1, 10, 100, 1000}, true, 1, 1000, 0},
+		{"span 5×", []float64{100, 200, 300, 500}, false, 100, 500, 0},
+		{"zero and span 1000×", []float64{0, 1, 100, 1000}, true, 1, 1000, 1},
+		{"all zero", []float64{0, 0, 0, 0}, false, 0, 0, 0},
+	} {
+		figs := SweepFigures([]string{"a", "b"}, rowsOf(tc.vals...))
+		p := figs[0].Panels[0] // owner.public_rps
+		h := p.Heat
+		if h.Log != tc.log || h.Min != tc.min || h.Max != tc.max || len(p.Notes) != tc.notes {
+			t.Errorf("SweepFigures(%s) heat log=%v [%v, %v] notes %q; want log=%v [%v, %v] %d notes", tc.name, h.Log, h.Min, h.Max, p.Notes, tc.log, tc.min, tc.max, tc.notes)
+		}
+		ticks := h.BarTicks()
+		if ticks[0] != h.Min || ticks[len(ticks)-1] != h.Max {
+			t.Errorf("SweepFigures(%s) BarTicks = %v; want from %v to %v", tc.name, ticks, h.Min, h.Max)
+		}
+		var buf bytes.Buffer
+		if err := Render(&buf, figs[0], "svg"); err != nil || !strings.Contains(buf.String(), "colour scale") {
+			t.Errorf("Render(%s) = %v, colour bar drawn %v; want a colour bar", tc.name, err, strings.Contains(buf.String(), "colour scale"))
+		}
+	}
+	h := &Heat{Min: 1, Max: 1000, Log: true}
+	for _, tc := range []struct{ v, want float64 }{{1, 0}, {1000, 1}, {math.Sqrt(1000), 0.5}, {0, 0}, {5000, 1}} {
+		if got := h.Fraction(tc.v); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("log Heat[1, 1000].Fraction(%v) = %v; want %v", tc.v, got, tc.want)
+		}
+	}
+	if got := (&Heat{Min: 0, Max: 200}).Fraction(50); got != 0.25 {
+		t.Errorf("linear Heat[0, 200].Fraction(50) = %v; want 0.25", got)
 	}
 }

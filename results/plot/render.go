@@ -177,6 +177,7 @@ type figLayout struct {
 	noteStyle    text.Style
 	bandStyle    text.Style
 	labelRows    [][]int // per panel, per window: its label's row in the band
+	heat         *Heat   // the heatmaps' shared scale, for the colour bar
 }
 
 type legendEntry struct {
@@ -199,6 +200,11 @@ func layout(fig Figure) (w, h vg.Length, lay figLayout) {
 	lay.bandStyle = textStyle(8, faultText)
 
 	lay.legend = legendEntries(fig)
+	for _, p := range fig.Panels {
+		if p.Heat != nil && lay.heat == nil {
+			lay.heat = p.Heat
+		}
+	}
 	var lw vg.Length
 	for _, e := range lay.legend {
 		lw = max(lw, 20+6+lay.legendStyle.Width(e.label))
@@ -512,6 +518,9 @@ func drawLegend(c draw.Canvas, lay figLayout) {
 	for _, n := range lay.notes {
 		c.FillText(sty, vg.Point{X: strip.Min.X, Y: y}, n)
 		y -= lineH
+	}
+	if lay.heat != nil {
+		colourBar(c, lay.heat, strip.Min.X, y-vg.Points(8))
 	}
 }
 
