@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -117,7 +118,8 @@ type page struct {
 	Facts       []string
 	Faults      []string
 	Verdicts    []Verdict
-	Table       string
+	Summary     summary
+	Recovery    recoveryTable
 	Images      []image
 	YAML        string
 	Wall        string
@@ -160,16 +162,26 @@ func newPage(f *results.File, images []image) page {
 		}
 		p.Faults = append(p.Faults, fmt.Sprintf("%s–%s s: %s", num(w.AtS), num(w.AtS+w.ForS), label))
 	}
-	var table bytes.Buffer
-	if err := results.WriteTable(&table, f); err != nil {
-		table.WriteString(err.Error())
-	}
-	p.Table = strings.TrimRight(table.String(), "\n")
+	p.Summary = newSummary(f)
+	p.Recovery = newRecoveryTable(f, p.Verdicts)
 	if f.Wall.ElapsedS > 0 {
-		p.Wall = fmt.Sprintf("Simulated in %s s of wall time with %s, %s simulated page requests per second per core.",
-			num(f.Wall.ElapsedS), f.Wall.GoVersion, sig(f.Wall.PagesPerSecond))
+		p.Wall = fmt.Sprintf("Simulated in %s of wall time with %s, %s simulated page requests per second per core.",
+			wallTime(f.Wall.ElapsedS), f.Wall.GoVersion, thousands(math.Round(f.Wall.PagesPerSecond)))
 	}
 	return p
+}
+
+// wallTime rounds a wall-clock duration as a reader wants it: 1.3 s,
+// 14 s, 2 min 5 s.
+func wallTime(s float64) string {
+	switch {
+	case s < 10:
+		return strconv.FormatFloat(math.Round(s*10)/10, 'f', -1, 64) + " s"
+	case s < 120:
+		return strconv.FormatFloat(math.Round(s), 'f', 0, 64) + " s"
+	}
+	m := int(math.Round(s)) / 60
+	return fmt.Sprintf("%d min %d s", m, int(math.Round(s))-60*m)
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -201,9 +213,22 @@ func writeMarkdown(w io.Writer, p page) error {
 		for _, s := range v.Losses {
 			fmt.Fprintf(&b, "- ⚠ %s\n", s)
 		}
+		for _, s := range v.Recovery {
+			fmt.Fprintf(&b, "- recovery %s\n", s)
+		}
+		for _, s := range v.Explanations {
+			fmt.Fprintf(&b, "- why: %s\n", s)
+		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "## Summary\n\n```text\n%s\n```\n\n## Plots\n\n", p.Table)
+	if len(p.Recovery.Rows) > 0 {
+		b.WriteString("## Recovery\n\n" + p.Recovery.Definition + "\n\n")
+		p.Recovery.markdown(&b)
+		b.WriteString("\n")
+	}
+	b.WriteString("## Summary\n\n")
+	p.Summary.markdown(&b)
+	b.WriteString("\n## Plots\n\n")
 	for _, img := range p.Images {
 		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n[SVG](%s.svg) · [PDF](%s.pdf)\n\n", img.Title, img.Title, img.File, img.Name, img.Name)
 	}
@@ -243,6 +268,19 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
 .wall { color: #777; font-size: 0.85em; }
+table.summary { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+table.summary th, table.summary td { border-bottom: 1px solid #e4e4e4; padding: 0.25em 0.8em; }
+table.summary thead th { border-bottom: 2px solid #bbb; text-align: right; }
+table.summary thead th:first-child, table.summary tbody th { text-align: left; font-weight: normal; font-family: ui-monospace, "Liberation Mono", monospace; }
+table.summary td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.summary td.best { font-weight: bold; background: #eef6ea; }
+table.summary td.blank { color: #aaa; }
+table.summary td.bad { color: #a02020; }
+table.summary td.ok { color: #2a6a2a; }
+.ci { color: #777; font-weight: normal; font-size: 0.9em; }
+.note { color: #555; font-size: 0.85em; margin: 0.2em 0; }
+.recovery { color: #1f4e8c; }
+.why { color: #444; font-style: italic; }
 </style>
 </head>
 <body>
@@ -261,12 +299,29 @@ figcaption { color: #555; font-size: 0.9em; }
 {{range .Wins}}<li>{{.}}</li>
 {{else}}<li>best on no metric</li>
 {{end}}{{range .Losses}}<li class="loss">⚠ {{.}}</li>
+{{end}}{{range .Recovery}}<li class="recovery">recovery {{.}}</li>
+{{end}}{{range .Explanations}}<li class="why">why: {{.}}</li>
 {{end}}</ul>
 </div>
 {{end}}
-<h2>Summary</h2>
-<pre>{{.Table}}</pre>
-
+{{with .Recovery}}{{if .Rows}}<h2 id="recovery">Recovery</h2>
+<p>{{.Definition}}</p>
+<table class="summary">
+<thead><tr><th>strategy</th>{{range .Disturbances}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr><th>{{.Strategy}}</th>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}{{end}}
+<h2 id="summary">Summary</h2>
+<table class="summary">
+<thead><tr><th>metric</th>{{range .Summary.Strategies}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Summary.Rows}}<tr><th title="{{.Name}}">{{.Label}}</th>{{range .Cells}}<td{{if .Best}} class="best"{{else if .Blank}} class="blank"{{end}}>{{.Text}}{{if .Best}} ★{{end}}{{with .Interval}} <span class="ci">{{.}}</span>{{end}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{range .Summary.Notes}}<p class="note">{{.}}</p>
+{{end}}
 <h2>Plots</h2>
 {{range .Images}}<figure id="{{.Name}}">
 <img {{.Src}} alt="{{.Title}}" width="{{.Width}}" height="{{.Height}}">

@@ -17,6 +17,12 @@ type Verdict struct {
 	Strategy string
 	Wins     []string // e.g. "lowest p99 latency: 11.3 ms, 1.46× better than hybrid (16.5 ms)"
 	Losses   []string // e.g. "availability 99.20 %: 0.80 % of public pages not rendered"
+	// Recovery says how it came back from each fault and change of the
+	// page rate (see Recovery for the definition).
+	Recovery []string
+	// Explanations say why, where the numbers show a known mechanism
+	// (the backlog a traffic spike leaves behind).
+	Explanations []string
 }
 
 // metricNames reads registry names as a sentence would.
@@ -103,8 +109,15 @@ func Verdicts(f *results.File) []Verdict {
 		}
 		byName[win.name].Wins = append(byName[win.name].Wins, winSentence(metric, win.value, run.name, run.value))
 	}
+	recs := Recoveries(f)
 	for i := range out {
 		out[i].Losses = losses(f, out[i].Strategy)
+		for _, r := range recs[out[i].Strategy] {
+			out[i].Recovery = append(out[i].Recovery, r.Sentence())
+			if e := r.explanation(); e != "" && !slices.Contains(out[i].Explanations, e) {
+				out[i].Explanations = append(out[i].Explanations, e)
+			}
+		}
 	}
 	return out
 }
@@ -195,7 +208,7 @@ func losses(f *results.File, name string) []string {
 		out = append(out, fmt.Sprintf("%d broker record%s lost before a consumer read them", n, plural(n)))
 	}
 	if n := m.Owner.Rejected; n > 0 {
-		out = append(out, fmt.Sprintf("owner rejected %d call%s with its queue full", n, plural(n)))
+		out = append(out, fmt.Sprintf("owner rejected %s call%s with its queue full", thousands(float64(n)), plural(n)))
 	}
 	if mt, ok := results.Lookup("convergence"); ok && mt.Applies(m) && m.ConvergenceMS < 0 {
 		out = append(out, "views never converged with the owner after the last fault")
@@ -272,9 +285,9 @@ func shown(unit string, v float64) float64 {
 	return r
 }
 
-// formatValue prints v with its unit for a sentence: milliseconds and
-// rates with 3 significant digits, percentages with 2 decimals, bytes in
-// SI units, counts whole.
+// formatValue prints v with its unit for a sentence, exactly as the
+// summary table shows it (humanValue), so a sentence never quotes a figure
+// the table does not.
 func formatValue(unit string, v float64) string {
 	s := formatNumber(unit, v)
 	switch unit {
@@ -284,20 +297,7 @@ func formatValue(unit string, v float64) string {
 	return s + " " + unit
 }
 
-func formatNumber(unit string, v float64) string {
-	if v == 0 {
-		v = 0 // not -0
-	}
-	switch {
-	case unit == "%":
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case unit == "B":
-		return bytesString(v)
-	case unit == "" && v == math.Trunc(v):
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return sig(v)
-}
+func formatNumber(unit string, v float64) string { return humanValue(unit, v) }
 
 // formatPercentSmall prints a small percentage so it does not round to 0.
 func formatPercentSmall(p float64) string {
@@ -305,19 +305,6 @@ func formatPercentSmall(p float64) string {
 		return strconv.FormatFloat(p, 'f', 2, 64) + " %"
 	}
 	return sig(p) + " %"
-}
-
-// bytesString prints a byte count in SI units with 3 significant digits.
-func bytesString(v float64) string {
-	for _, u := range []struct {
-		name string
-		size float64
-	}{{"GB", 1e9}, {"MB", 1e6}, {"kB", 1e3}} {
-		if math.Abs(v) >= u.size {
-			return sig(v/u.size) + " " + u.name
-		}
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64) + " B"
 }
 
 // sig prints v with 3 significant digits, as results.WriteTable does.
