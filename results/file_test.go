@@ -88,8 +88,8 @@ func TestDecodeErrors(t *testing.T) {
 		in   string
 		want []string // substrings of the error
 	}{
-		{"newer schema", `{"schema": 2, "scenario": "x"}`,
-			[]string{"schema 2", "reads schema 1", "upgrade sharebench"}},
+		{"newer schema", `{"schema": 3, "scenario": "x"}`,
+			[]string{"schema 3", "reads schema 2", "upgrade sharebench"}},
 		// The schema is checked before the shape: a newer file whose fields
 		// changed type still gets the upgrade message.
 		{"newer schema, other shape", `{"schema": 7, "seeds": "all of them"}`,
@@ -302,7 +302,7 @@ func TestStripWall(t *testing.T) {
 }
 
 func ExampleDecode() {
-	_, err := Decode(strings.NewReader(`{"schema": 2}`))
+	_, err := Decode(strings.NewReader(`{"schema": 3}`))
 	fmt.Println(err)
-	// Output: results: Decode: result file has schema 2; this build of sharebench reads schema 1 and older: upgrade sharebench
+	// Output: results: Decode: result file has schema 3; this build of sharebench reads schema 2 and older: upgrade sharebench
 }

@@ -33,6 +33,10 @@ type oracle struct {
 	mismatched int
 	converged  time.Duration // first instant after lastHeal with every view equal to the owner; -1 not yet
 
+	// The measured window cut into equal batches, for within-run
+	// intervals (batch means).
+	batches []batch
+
 	// The current second of the series.
 	sec                                               results.Second
 	secLat                                            *hdrhistogram.Histogram
@@ -40,6 +44,27 @@ type oracle struct {
 	secAvail, secHas, secComplete, secShown, secStale int64
 	series                                            []results.Second
 }
+
+// batch accumulates one stretch of the measured window: public renders by
+// the time they were sent, propagations by commit time, owner requests by
+// the second they arrived in. Its histograms keep 2 significant digits: a
+// batch percentile feeds only the interval's spread.
+type batch struct {
+	pages, ok, has, complete, shown, stale, versionsBack int64
+	publicReads, selfSections, selfViolations            int64
+	ownerRequests, seconds                               int64
+	lat, staleness, prop                                 *hdrhistogram.Histogram
+}
+
+// batchCount is how many batches a measured window of d is cut into: 20,
+// or one per whole second when shorter, never fewer than 2. Twenty gives
+// 19 degrees of freedom (t = 2.09) while keeping each batch long enough
+// that its neighbours barely correlate.
+func batchCount(d time.Duration) int {
+	return max(2, min(20, int(d/time.Second)))
+}
+
+func newBatchHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, 3_600_000_000, 2) }
 
 type kindStats struct {
 	count, ok                  int64
@@ -64,7 +89,22 @@ func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time
 	if lastHeal == 0 {
 		o.converged = 0
 	}
+	o.batches = make([]batch, batchCount(end-warmup))
+	for i := range o.batches {
+		o.batches[i].lat, o.batches[i].staleness, o.batches[i].prop = newBatchHistogram(), newBatchHistogram(), newBatchHistogram()
+	}
 	return o
+}
+
+// batchAt returns the batch t falls in, or nil outside the measured
+// window; late is put in the last batch rather than dropped (a commit just
+// before the end propagates after it).
+func (o *oracle) batchAt(t time.Duration, late bool) *batch {
+	if t < o.warmup || t >= o.end && !late {
+		return nil
+	}
+	i := int(int64(t-o.warmup) * int64(len(o.batches)) / int64(o.end-o.warmup))
+	return &o.batches[min(i, len(o.batches)-1)]
 }
 
 func micros(d time.Duration) int64 { return max(1, d.Microseconds()) }
@@ -110,6 +150,7 @@ func (o *oracle) viewApplied(service string, s strategies.Seller, v uint64, now 
 	for u := prev + 1; u <= v; u++ {
 		if at, ok := o.hist.CommittedAt(s, u); ok && at >= o.warmup {
 			o.prop.RecordValue(micros(now - at))
+			o.batchAt(at, true).prop.RecordValue(micros(now - at))
 		}
 	}
 	if prev != o.latest[s] && v == o.latest[s] {
@@ -123,6 +164,10 @@ func (o *oracle) viewApplied(service string, s strategies.Seller, v uint64, now 
 // tick closes the second ending at now, with the owner's request rate and
 // the consumer lag of that second.
 func (o *oracle) tick(now time.Duration, ownerRequests int64, lag int64) {
+	if b := o.batchAt(now-time.Second, false); b != nil {
+		b.ownerRequests += ownerRequests
+		b.seconds++
+	}
 	s := &o.sec
 	s.T = (now - time.Second).Seconds()
 	s.P50MS = float64(o.secLat.ValueAtPercentile(50)) / 1000
@@ -170,12 +215,21 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			o.secLat.RecordValue(lat)
 		}
 	}
+	var b *batch // the batch of a measured public render
 	if measured {
 		for _, k := range stats {
 			k.count++
 			if !failed {
 				k.ok++
 				k.lat.RecordValue(lat)
+			}
+		}
+		if public {
+			b = o.batchAt(sent, false)
+			b.pages++
+			if !failed {
+				b.ok++
+				b.lat.RecordValue(lat)
 			}
 		}
 	}
@@ -195,7 +249,9 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			}
 		}
 		if public {
-			if clients > 0 {
+			// Completeness is per render: a page that failed to render
+			// counts in availability only.
+			if clients > 0 && !failed {
 				o.secHas++
 				if sec.Shown() {
 					o.secComplete++
@@ -209,8 +265,13 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 				o.secStal.RecordValue(micros(staleness))
 			}
 		}
-		if kind == "self" && !o.hist.Current(sec) && measured {
-			o.self++
+		if kind == "self" && measured {
+			b := o.batchAt(sent, false)
+			b.selfSections++
+			if !o.hist.Current(sec) {
+				o.self++
+				b.selfViolations++
+			}
 		}
 		if public && measured && !sec.Failed && version > 0 {
 			if at, ok := o.hist.CommittedAt(s, version); ok {
@@ -225,7 +286,7 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			continue
 		}
 		for _, k := range stats {
-			if clients > 0 {
+			if clients > 0 && !failed {
 				k.hasClients++
 				if sec.Shown() {
 					k.complete++
@@ -244,6 +305,27 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 				k.staleness.RecordValue(micros(staleness))
 			}
 		}
+		if b == nil {
+			continue
+		}
+		if clients > 0 && !failed {
+			b.has++
+			if sec.Shown() {
+				b.complete++
+			}
+		}
+		if sec.Failed {
+			continue
+		}
+		if sec.FromOwner {
+			b.publicReads++
+		}
+		b.shown++
+		if stale {
+			b.stale++
+			b.versionsBack += int64(version - sec.Version)
+			b.staleness.RecordValue(micros(staleness))
+		}
 	}
 }
 
@@ -259,7 +341,12 @@ func (o *oracle) metrics() *results.Metrics {
 			StaleFraction:  0,
 			StalenessMS:    results.SummaryOf(k.staleness),
 			VersionsBehind: 0,
+			Rendered:       k.ok,
+			WithClients:    k.hasClients,
+			Shown:          k.shown,
+			Stale:          k.stale,
 		}
+		pm.ReadStalenessMS = results.ReadStalenessOf(k.staleness, k.shown)
 		if k.shown > 0 { // no section shown, nothing stale
 			pm.StaleFraction = float64(k.stale) / float64(k.shown)
 			pm.VersionsBehind = float64(k.versionsBack) / float64(k.shown)
@@ -282,7 +369,86 @@ func (o *oracle) metrics() *results.Metrics {
 	}
 	m.Series = o.series
 	m.Consistency = o.consistency
+	o.intervals(m)
 	return m
+}
+
+// intervals gives every registered metric its sample count and, from the
+// batches, its within-run 95 % interval (results.BatchCI).
+func (o *oracle) intervals(m *results.Metrics) {
+	all := o.kinds["all"]
+	var self int64
+	var ownerRequests int64
+	for _, b := range o.batches {
+		self += b.selfSections
+		ownerRequests += b.ownerRequests
+	}
+	batchS := (o.end - o.warmup).Seconds() / float64(len(o.batches))
+	// each metric: its sample count, and its value in a batch (ok false
+	// for a batch without samples).
+	type perBatch struct {
+		n     int64
+		value func(b *batch) (float64, bool)
+	}
+	frac := func(a, d int64) (float64, bool) { return float64(a) / float64(d), d > 0 }
+	pct := func(h *hdrhistogram.Histogram, q float64) (float64, bool) {
+		return float64(h.ValueAtPercentile(q)) / 1000, h.TotalCount() > 0
+	}
+	batched := map[string]perBatch{
+		"latency.p50":  {all.ok, func(b *batch) (float64, bool) { return pct(b.lat, 50) }},
+		"latency.p99":  {all.ok, func(b *batch) (float64, bool) { return pct(b.lat, 99) }},
+		"latency.p999": {all.ok, func(b *batch) (float64, bool) { return pct(b.lat, 99.9) }},
+		"availability": {all.count, func(b *batch) (float64, bool) { x, ok := frac(b.ok, b.pages); return 100 * x, ok }},
+		"completeness": {all.hasClients, func(b *batch) (float64, bool) { x, ok := frac(b.complete, b.has); return 100 * x, ok }},
+		"stale_fraction": {all.shown, func(b *batch) (float64, bool) {
+			x, ok := frac(b.stale, b.shown)
+			return 100 * x, ok
+		}},
+		"staleness.p99": {all.stale, func(b *batch) (float64, bool) { return pct(b.staleness, 99) }},
+		"read_staleness.mean": {all.shown, func(b *batch) (float64, bool) {
+			return results.ReadStalenessOf(b.staleness, b.shown).Mean, b.shown > 0
+		}},
+		"read_staleness.p999": {all.shown, func(b *batch) (float64, bool) {
+			return results.ReadStalenessOf(b.staleness, b.shown).P999, b.shown > 0
+		}},
+		"versions_behind": {all.shown, func(b *batch) (float64, bool) { return frac(b.versionsBack, b.shown) }},
+		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, bool) { return pct(b.prop, 99) }},
+		// A count is a total: each batch's count, times the number of
+		// batches, estimates it.
+		"self_view_violations": {self, func(b *batch) (float64, bool) {
+			return float64(b.selfViolations) * float64(len(o.batches)), true
+		}},
+		"owner.rps": {ownerRequests, func(b *batch) (float64, bool) { return frac(b.ownerRequests, b.seconds) }},
+		"owner.public_rps": {o.publicReads, func(b *batch) (float64, bool) {
+			return float64(b.publicReads) / batchS, true
+		}},
+	}
+	m.Stats = make(map[string]results.Stat, len(results.Registry))
+	m.CI95 = make(map[string]float64, len(results.Registry))
+	for _, mt := range results.Registry {
+		pb, ok := batched[mt.Name]
+		switch {
+		case mt.Within == results.Exact:
+			m.Stats[mt.Name] = results.Stat{N: 1, Method: results.MethodExact}
+			m.CI95[mt.Name] = 0
+			continue
+		case mt.Within != results.Batched || !ok:
+			m.Stats[mt.Name] = results.Stat{N: 1, Method: results.MethodNone}
+			continue
+		}
+		var xs []float64
+		for i := range o.batches {
+			if x, ok := pb.value(&o.batches[i]); ok {
+				xs = append(xs, x)
+			}
+		}
+		st := results.Stat{N: pb.n, Method: results.MethodNone, Batches: len(xs)}
+		if half, _, ok := results.BatchCI(xs); ok {
+			st.Method = results.MethodBatchMeans
+			m.CI95[mt.Name] = half
+		}
+		m.Stats[mt.Name] = st
+	}
 }
 
 func mustEncode(h *hdrhistogram.Histogram) string {

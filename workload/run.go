@@ -88,6 +88,7 @@ func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
 		Order:        slices.Clone(sc.Strategies),
 		Strategies:   map[string]*results.Metrics{},
 		Faults:       []results.FaultWindow{}, // [] rather than null in the file
+		Version:      results.ThisBuild(),
 	}
 	for i := range seeds {
 		f.Seeds = append(f.Seeds, sc.Seed+uint64(i))
