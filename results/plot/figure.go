@@ -256,14 +256,35 @@ func staggerMarkers(lines []Line) {
 		rank[x] = i
 	}
 	k := max(1, int(math.Round(float64(len(xs))/float64(markersPerLine*n))))
+	taken := map[float64]bool{}
 	for i := range lines {
 		lines[i].Markers = nil
 		for _, seg := range lines[i].Segments {
 			for _, q := range seg {
 				if rank[q.X]%(n*k) == i*k {
 					lines[i].Markers = append(lines[i].Markers, q)
+					taken[q.X] = true
 				}
 			}
+		}
+	}
+	// A sparse line (a few seconds with stale sections) may have missed
+	// its turn at every point: mark its points no other line marks, or
+	// its first point if every one is taken.
+	for i := range lines {
+		if len(lines[i].Markers) > 0 || len(lines[i].Segments) == 0 {
+			continue
+		}
+		for _, seg := range lines[i].Segments {
+			for _, q := range seg {
+				if !taken[q.X] {
+					lines[i].Markers = append(lines[i].Markers, q)
+					taken[q.X] = true
+				}
+			}
+		}
+		if len(lines[i].Markers) == 0 {
+			lines[i].Markers = append(lines[i].Markers, lines[i].Segments[0][0])
 		}
 	}
 }

@@ -277,7 +277,8 @@ table.summary td.best { font-weight: bold; background: #eef6ea; }
 table.summary td.blank { color: #aaa; }
 table.summary td.bad { color: #a02020; }
 table.summary td.ok { color: #2a6a2a; }
-.ci { color: #777; font-weight: normal; font-size: 0.9em; }
+.ci, .n { color: #777; font-weight: normal; font-size: 0.85em; }
+table.summary td.toofew { color: #999; font-style: italic; background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f4f0e6 4px, #f4f0e6 8px); }
 .note { color: #555; font-size: 0.85em; margin: 0.2em 0; }
 .recovery { color: #1f4e8c; }
 .why { color: #444; font-style: italic; }
@@ -317,7 +318,7 @@ table.summary td.ok { color: #2a6a2a; }
 <table class="summary">
 <thead><tr><th>metric</th>{{range .Summary.Strategies}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Summary.Rows}}<tr><th title="{{.Name}}">{{.Label}}</th>{{range .Cells}}<td{{if .Best}} class="best"{{else if .Blank}} class="blank"{{end}}>{{.Text}}{{if .Best}} ★{{end}}{{with .Interval}} <span class="ci">{{.}}</span>{{end}}</td>{{end}}</tr>
+{{range .Summary.Rows}}<tr><th title="{{.Name}}">{{.Label}}</th>{{range .Cells}}<td{{if .Best}} class="best"{{else if .TooFew}} class="toofew"{{else if .Blank}} class="blank"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}{{if .Best}} ★{{else if .TooFew}} ?{{end}}{{with .Interval}} <span class="ci">{{.}}</span>{{end}}{{with .N}} <span class="n">{{.}}</span>{{end}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 {{range .Summary.Notes}}<p class="note">{{.}}</p>

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -83,7 +84,9 @@ func TestWriteReport(t *testing.T) {
 		t.Errorf("report.html embeds %d images; want %d", len(imgs), len(plot.Figures(f)))
 	}
 	for _, want := range []string{"partition broker&lt;-&gt;gig (drop)", "<h3>sync</h3>", "best of the row", `<table class="summary">`,
-		`<tr><th title="duplicated data">duplication</th><td class="best">0 B ★</td><td>65.1 MiB</td><td>3.01 MiB</td></tr>`} {
+		`<tr><th title="duplicated data">duplication</th><td class="best" title="best of the row: its 95 % interval clears every other&#39;s">0 B ★</td><td>65.1 MiB</td><td>3.01 MiB</td></tr>`,
+		`<td class="toofew" title="too few samples to compare: n = 70, needs 1000">10,551 ? <span class="ci">± 3,081</span> <span class="n">n=70</span></td>`,
+		"? too few samples to compare: sync staleness.p99 (n = 0), async staleness.p99 (n = 70)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
@@ -119,7 +122,45 @@ func metrics(p99, completeness float64, rps float64, opts ...func(*results.Metri
 	for _, o := range opts {
 		o(m)
 	}
+	// Every figure a run can give an interval rests on many samples, its
+	// interval 1 % of its value, unless an option said otherwise.
+	if m.Stats == nil {
+		m.Stats = map[string]results.Stat{}
+	}
+	if m.CI95 == nil {
+		m.CI95 = map[string]float64{}
+	}
+	for _, mt := range results.Registry {
+		if mt.Within != results.Batched {
+			continue
+		}
+		if _, ok := m.Stats[mt.Name]; !ok {
+			m.Stats[mt.Name] = results.Stat{N: 100_000, Method: results.MethodBatchMeans, Batches: 20}
+		}
+		if _, ok := m.CI95[mt.Name]; !ok {
+			m.CI95[mt.Name] = math.Abs(mt.Get(m)) / 100
+		}
+	}
 	return m
+}
+
+// sparse gives a metric n samples.
+func sparse(metric string, n int64) func(*results.Metrics) {
+	return func(m *results.Metrics) {
+		if m.Stats == nil {
+			m.Stats = map[string]results.Stat{}
+		}
+		m.Stats[metric] = results.Stat{N: n, Method: results.MethodBatchMeans, Batches: 2}
+	}
+}
+
+func ci(metric string, half float64) func(*results.Metrics) {
+	return func(m *results.Metrics) {
+		if m.CI95 == nil {
+			m.CI95 = map[string]float64{}
+		}
+		m.CI95[metric] = half
+	}
 }
 
 func TestVerdicts(t *testing.T) {
@@ -139,8 +180,8 @@ func TestVerdicts(t *testing.T) {
 			}},
 			strategy: "async",
 			wantWins: []string{
-				"lowest p99 latency: 11.3 ms, 1.46× better than hybrid (16.5 ms)",
-				"lowest owner load: 125 req/s, 5.60× better than hybrid (700 req/s)",
+				"lowest p99 latency: 11.3 ± 0.113 ms, 1.46× better than hybrid (16.5 ± 0.165 ms)",
+				"lowest owner load: 125 ± 1.25 req/s, 5.60× better than hybrid (700 ± 7.00 req/s)",
 			},
 			notWins: []string{"availability", "completeness"}, // everyone at 100 %: no winner
 		},
@@ -165,7 +206,7 @@ func TestVerdicts(t *testing.T) {
 				"sync": metrics(26.7, 0.8341, 2104), "async": metrics(11.3, 1, 125, views),
 			}},
 			strategy: "async",
-			wantWins: []string{"highest completeness: 100.00 %, 16.59 points above sync (83.41 %)"},
+			wantWins: []string{"highest completeness: 100.00 ± 1.00 %, 16.59 points above sync (83.41 ± 0.83 %)"},
 		},
 		{
 			name: "a win from zero has no ratio",
@@ -177,7 +218,7 @@ func TestVerdicts(t *testing.T) {
 			wantWins: []string{"lowest duplicated data: 0 B, against 21.7 MiB for async"},
 		},
 		{
-			name: "a lead under 2 % is noise",
+			name: "a lead inside the intervals is no win",
 			f: &results.File{Order: []string{"a", "b"}, Strategies: map[string]*results.Metrics{
 				"a": metrics(10.0, 1, 100), "b": metrics(10.1, 1, 300),
 			}},
@@ -188,12 +229,35 @@ func TestVerdicts(t *testing.T) {
 		{
 			name: "with seeds, overlapping confidence intervals are no win",
 			f: &results.File{Order: []string{"a", "b"}, Strategies: map[string]*results.Metrics{
-				"a": metrics(10, 1, 100, func(m *results.Metrics) { m.CI95 = map[string]float64{"latency.p99": 2, "owner.rps": 1} }),
-				"b": metrics(13, 1, 300, func(m *results.Metrics) { m.CI95 = map[string]float64{"latency.p99": 2, "owner.rps": 1} }),
+				"a": metrics(10, 1, 100, ci("latency.p99", 2), ci("owner.rps", 1)),
+				"b": metrics(13, 1, 300, ci("latency.p99", 2), ci("owner.rps", 1)),
 			}},
 			strategy: "a",
-			wantWins: []string{"lowest owner load: 100 req/s, 3.00× better than b (300 req/s)"},
+			wantWins: []string{"lowest owner load: 100 ± 1.00 req/s, 3.00× better than b (300 ± 1.00 req/s)"},
 			notWins:  []string{"p99 latency"},
+		},
+		{
+			// Owner-outage's "sync lowest p99 staleness, 1.93× better",
+			// from one stale section against two.
+			name: "too few samples never win",
+			f: &results.File{Order: []string{"sync", "async"}, Strategies: map[string]*results.Metrics{
+				"sync":  metrics(26.7, 1, 2104, func(m *results.Metrics) { m.Pages["all"].StalenessMS.P99 = 50 }, sparse("staleness.p99", 1), ci("staleness.p99", 1)),
+				"async": metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.Pages["all"].StalenessMS.P99 = 96.5 }, sparse("staleness.p99", 2), ci("staleness.p99", 1)),
+			}},
+			strategy: "sync",
+			notWins:  []string{"staleness"},
+		},
+		{
+			// Broker-partition's "0.01 points below hybrid" beside a
+			// table showing 0.00 % for both.
+			name: "a lead the table cannot show is no win",
+			f: &results.File{Order: []string{"async", "hybrid"}, Strategies: map[string]*results.Metrics{
+				"async":  metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.Pages["all"].StaleFraction = 0.00001 }, ci("stale_fraction", 0.0001)),
+				"hybrid": metrics(16.5, 1, 700, views, func(m *results.Metrics) { m.Pages["all"].StaleFraction = 0.00004 }, ci("stale_fraction", 0.0001)),
+			}},
+			strategy: "async",
+			wantWins: []string{"lowest p99 latency"},
+			notWins:  []string{"stale fraction"},
 		},
 		{
 			name: "view metrics rank only strategies with views",
@@ -295,6 +359,36 @@ func TestFormatValue(t *testing.T) {
 	} {
 		if got := formatValue(tc.unit, tc.v); got != tc.want {
 			t.Errorf("formatValue(%q, %v) = %s; want %s", tc.unit, tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestVerdictsAgreeWithTable: on the sample and on the plot package's
+// owner-outage sample, a verdict claims a win on a metric exactly where the
+// summary table stars that strategy's figure: one rule, one rounding.
+func TestVerdictsAgreeWithTable(t *testing.T) {
+	oo, err := results.ReadFile("../plot/testdata/owner-outage.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []*results.File{readSample(t), oo} {
+		s := newSummary(f)
+		vs := Verdicts(f)
+		for _, row := range s.Rows {
+			for i, name := range s.Strategies {
+				claimed := false
+				for _, w := range vs[i].Wins {
+					if strings.HasPrefix(w, "lowest "+row.Name+":") || strings.HasPrefix(w, "highest "+row.Name+":") {
+						claimed = true
+					}
+				}
+				if claimed != row.Cells[i].Best {
+					t.Errorf("%s: %s %s: verdict claims a win %v, table stars %v (%+v); want the same", f.Scenario, name, row.Metric, claimed, row.Cells[i].Best, row.Cells[i])
+				}
+				if row.Cells[i].Best && row.Cells[i].TooFew {
+					t.Errorf("%s: %s %s starred with too few samples", f.Scenario, name, row.Metric)
+				}
+			}
 		}
 	}
 }

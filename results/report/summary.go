@@ -1,7 +1,9 @@
 package report
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,11 +28,16 @@ type summaryRow struct {
 
 type summaryCell struct {
 	Text  string // the value as shown
-	Best  bool   // starred: the best of the row
+	Best  bool   // starred: the best of the row, by the rule
 	Blank bool   // the metric does not apply
-	// Interval is "± x" with several seeds, the 95 % confidence interval's
-	// half-width in the same unit.
-	Interval string
+	// TooFew: the figure rests on too few samples to compare (marked ?,
+	// never starred).
+	TooFew bool
+	// Interval is "± x", the 95 % interval's half-width in the same unit;
+	// N "n=57.4k", the samples behind the figure.
+	Interval, N string
+	// Title explains the mark, for a hover.
+	Title string
 }
 
 func newSummary(f *results.File) summary {
@@ -39,61 +46,67 @@ func newSummary(f *results.File) summary {
 	for _, name := range s.Strategies {
 		seeds = max(seeds, len(f.Strategies[name].Replicas))
 	}
+	var tooFew []string
 	for _, metric := range results.Registry {
 		row := summaryRow{Metric: metric.Name, Name: metricName(metric.Name), Unit: metric.Unit}
 		if row.Unit == "B" {
 			row.Unit = ""
 		}
-		var present []float64
-		shownV := make([]float64, len(s.Strategies))
-		for i, name := range s.Strategies {
-			m := f.Strategies[name]
-			if !metric.Applies(m) {
+		r := results.Best(metric, s.Strategies, f.Strategies)
+		for _, name := range s.Strategies {
+			fig, ok := r.Figures[name]
+			if !ok {
 				row.Cells = append(row.Cells, summaryCell{Text: "—", Blank: true})
 				continue
 			}
-			v := metric.Get(m)
-			c := summaryCell{Text: humanValue(metric.Unit, v)}
-			if ci, ok := m.CI95[metric.Name]; ok {
-				c.Interval = "± " + humanValue(metric.Unit, ci)
+			c := summaryCell{Text: humanValue(metric.Unit, fig.Value)}
+			switch {
+			case r.Starred && slices.Contains(r.Winners, name) &&
+				humanValue(metric.Unit, fig.Value) != humanValue(metric.Unit, r.Figures[r.RunnerUp].Value):
+				// Starred by the rule, and visibly apart from the
+				// runner-up as printed: as a verdict claims it.
+				c.Best = true
+				c.Title = "best of the row: its 95 % interval clears every other's"
+			case slices.Contains(r.TooFew, name) && (fig.HasCI || metric.Within == results.Batched):
+				// As the text table: a counter no single run gives an
+				// interval is just not starred, not marked.
+				c.TooFew = true
+				c.Title = fmt.Sprintf("too few samples to compare: n = %d, needs %d", fig.N, metric.Needed())
+				tooFew = append(tooFew, fmt.Sprintf("%s %s (n = %s)", name, metric.Name, thousands(float64(fig.N))))
+			}
+			if fig.HasCI && fig.Method != results.MethodExact {
+				c.Interval = "± " + humanValue(metric.Unit, fig.CI95)
+			}
+			if fig.Counted && metric.Within == results.Batched {
+				c.N = "n=" + results.Count(fig.N)
 			}
 			row.Cells = append(row.Cells, c)
-			shownV[i] = shown(metric.Unit, v)
-			present = append(present, shownV[i])
-		}
-		if best, ok := bestShown(metric.Better, present); ok {
-			for i := range row.Cells {
-				if !row.Cells[i].Blank && shownV[i] == best {
-					row.Cells[i].Best = true
-				}
-			}
 		}
 		s.Rows = append(s.Rows, row)
 	}
-	s.Notes = append(s.Notes, "★ best of the row (values that print alike tie; a row where all are alike has none)")
+	interval := "batch means within the run"
 	if seeds > 1 {
-		s.Notes = append(s.Notes, "values are means over "+strconv.Itoa(seeds)+" seeds, ± the half-width of their 95 % confidence interval")
+		interval = fmt.Sprintf("Student's t over %d seeds; values are means over the seeds", seeds)
+	}
+	s.Notes = append(s.Notes,
+		"± the half-width of the 95 % interval ("+interval+"); n the samples behind the figure.",
+		Rule(),
+	)
+	if len(tooFew) > 0 {
+		s.Notes = append(s.Notes, "? too few samples to compare: "+strings.Join(tooFew, ", ")+".")
 	}
 	return s
 }
 
-// bestShown returns the best of xs, and whether there is one worth
-// marking: not when every value is alike.
-func bestShown(b results.Better, xs []float64) (float64, bool) {
-	if len(xs) < 2 {
-		return 0, false
-	}
-	lo, hi := xs[0], xs[0]
-	for _, x := range xs {
-		lo, hi = min(lo, x), max(hi, x)
-	}
-	if lo == hi {
-		return 0, false
-	}
-	if b == results.Higher {
-		return hi, true
-	}
-	return lo, true
+// Rule states, in words, when a figure beats another (results.Best): what
+// stars the table and what a verdict may claim.
+func Rule() string {
+	p := func(q float64) string { return thousands(float64(results.Metric{Quantile: q}.Needed())) }
+	return fmt.Sprintf("★ best of the row, and a verdict's win, only when the figure rests on enough samples "+
+		"(n ≥ %d for a mean or a fraction; for a percentile, %d beyond it: %s for a p50, %s for a p99, %s for a p99.9) "+
+		"and its 95 %% interval clears every other strategy's; a verdict also needs the two figures to differ as printed. "+
+		"? marks a figure with too few samples: it is never starred and decides nothing.",
+		results.MinSamples, results.MinTail, p(0.5), p(0.99), p(0.999))
 }
 
 // markdown writes the summary as a Markdown table.
@@ -111,11 +124,17 @@ func (s summary) markdown(b *strings.Builder) {
 		b.WriteString("| " + r.Label() + " |")
 		for _, c := range r.Cells {
 			t := c.Text
-			if c.Best {
+			switch {
+			case c.Best:
 				t = "**" + t + "** ★"
+			case c.TooFew:
+				t += " ?"
 			}
 			if c.Interval != "" {
 				t += " " + c.Interval
+			}
+			if c.N != "" {
+				t += " " + c.N
 			}
 			b.WriteString(" " + t + " |")
 		}
