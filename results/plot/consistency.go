@@ -51,11 +51,10 @@ func consistency(s source) Figure {
 	p.X.Min, p.X.Max = logRange(xs, 1.25, 1.25)
 	counts.X = p.X
 	counts.Y.Min, counts.Y.Max = logRange(ns, 1.5, 1.5)
-	return Figure{
-		Name:   "consistency",
-		Title:  "Probability of a consistent read by time since the write (PBS)",
-		Panels: []Panel{p, counts},
-	}
+	fig := Figure{Name: "consistency", Title: "Probability of a consistent read by time since the write (PBS)"}
+	addBasis(s, &fig, &p, "stale_fraction", "stale")
+	fig.Panels = []Panel{p, counts}
+	return fig
 }
 
 // mergeBins drops empty bins and bins at or before the write (no place on

@@ -15,6 +15,21 @@ type Figure struct {
 	Title  string
 	Cols   int // panels per row; 0 means 1
 	Panels []Panel
+	// Basis lists the headline figures the plot shows, each with its
+	// interval and sample count; the panels' notes repeat them.
+	Basis []Basis
+}
+
+// TooFew lists the bases of the figure with too few samples to compare:
+// what sets the figure apart.
+func (f Figure) TooFew() []Basis {
+	var out []Basis
+	for _, b := range f.Basis {
+		if b.TooFew {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // Panel is one set of axes.
@@ -65,6 +80,9 @@ type Line struct {
 	Marks    bool   // draw a marker at each point
 	Markers  []XY   // without Marks: the points that get a marker
 	Segments [][]XY
+	// Faint: the figure the line illustrates rests on too few samples;
+	// drawn pale, so it does not look like evidence.
+	Faint bool
 }
 
 // Point is a labelled marker, e.g. a strategy on the trade-off map.
@@ -73,6 +91,13 @@ type Point struct {
 	Text  string // drawn beside the marker
 	Style int
 	XY
+	// XErr and YErr are the half-widths of the 95 % intervals, drawn as
+	// error bars (0: none).
+	XErr, YErr float64
+	// Size scales the marker's area (1: the standard size).
+	Size float64
+	// Faint: a figure behind the point rests on too few samples.
+	Faint bool
 }
 
 // Bars are grouped bars: one group per category along x, one bar per series

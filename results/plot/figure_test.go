@@ -63,6 +63,9 @@ func TestFiguresGolden(t *testing.T) {
 // dump writes fig as reviewable text, numbers to 6 significant digits.
 func dump(w io.Writer, fig Figure) {
 	fmt.Fprintf(w, "figure %s %q cols=%d\n", fig.Name, fig.Title, fig.Cols)
+	for _, b := range fig.Basis {
+		fmt.Fprintf(w, "basis %s %s too_few=%v %q\n", b.Strategy, b.Metric, b.TooFew, b.Text)
+	}
 	for _, p := range fig.Panels {
 		fmt.Fprintf(w, "panel %q\n", p.Title)
 		dumpAxis(w, "x", p.X)
@@ -71,7 +74,7 @@ func dump(w io.Writer, fig Figure) {
 			fmt.Fprintf(w, "  window [%s, %s) %s %q\n", num(win.FromS), num(win.ToS), win.Kind, win.Labels)
 		}
 		for _, l := range p.Lines {
-			fmt.Fprintf(w, "  line %q style=%d marks=%v segments=%d\n", l.Label, l.Style, l.Marks, len(l.Segments))
+			fmt.Fprintf(w, "  line %q style=%d marks=%v faint=%v segments=%d\n", l.Label, l.Style, l.Marks, l.Faint, len(l.Segments))
 			for _, seg := range l.Segments {
 				for i := 0; i < len(seg); i += 6 {
 					fmt.Fprint(w, "   ")
@@ -91,7 +94,7 @@ func dump(w io.Writer, fig Figure) {
 			}
 		}
 		for _, q := range p.Points {
-			fmt.Fprintf(w, "  point %q style=%d (%s, %s) text=%q\n", q.Label, q.Style, num(q.X), num(q.Y), q.Text)
+			fmt.Fprintf(w, "  point %q style=%d (%s ± %s, %s ± %s) size=%s faint=%v text=%q\n", q.Label, q.Style, num(q.X), num(q.XErr), num(q.Y), num(q.YErr), num(q.Size), q.Faint, q.Text)
 		}
 		for _, q := range p.Front {
 			fmt.Fprintf(w, "  front (%s, %s)\n", num(q.X), num(q.Y))

@@ -67,7 +67,10 @@ const (
 	margin           = 0.12 * vg.Inch
 	legendMinW       = 1.3 * vg.Inch // notes wrap to at least this
 	legendMaxW       = 3.5 * vg.Inch
-	bandLineH        = 11 // points per row of window labels above a panel
+	notesMaxW        = 2.4 * vg.Inch
+	legendRowH       = 16                       // points per legend entry, with room to spare
+	colourBarH       = 2*vg.Inch + 0.45*vg.Inch // the bar, its title and its end label
+	bandLineH        = 11                       // points per row of window labels above a panel
 	// axesW is about what the y axis takes from a tile's width: an
 	// estimate of the data area's width before gonum lays it out, for
 	// bar widths and window labels.
@@ -205,11 +208,18 @@ func layout(fig Figure) (w, h vg.Length, lay figLayout) {
 			lay.heat = p.Heat
 		}
 	}
-	var lw vg.Length
+	var lw, nw vg.Length
 	for _, e := range lay.legend {
 		lw = max(lw, 20+6+lay.legendStyle.Width(e.label))
 	}
-	lw = min(max(lw, legendMinW), legendMaxW)
+	for _, p := range fig.Panels {
+		for _, n := range p.Notes {
+			nw = max(nw, lay.noteStyle.Width(n))
+		}
+	}
+	// Notes (a figure's intervals and sample counts) widen the strip to
+	// about two lines each, up to notesMaxW.
+	lw = min(max(lw, legendMinW, min(nw*0.55, notesMaxW)), legendMaxW)
 	lay.legendW = lw + margin
 	seen := map[string]bool{}
 	for _, p := range fig.Panels {
@@ -230,7 +240,13 @@ func layout(fig Figure) (w, h vg.Length, lay figLayout) {
 	}
 	w = vg.Length(lay.cols)*lay.tileW + lay.legendW + 2*margin
 	h = titleH + vg.Length(lay.rows)*lay.tileH + margin
-	return w, h, lay
+	// The figure grows to hold the strip: legend, notes and colour bar.
+	strip := titleH + 0.15*vg.Inch + vg.Length(len(lay.legend))*legendRowH + vg.Points(10) +
+		vg.Length(len(lay.notes))*lay.noteStyle.Font.Size*1.25 + 2*margin
+	if lay.heat != nil {
+		strip += colourBarH
+	}
+	return w, max(h, strip), lay
 }
 
 // windowRows assigns each window's label a row so that labels in a row do
@@ -564,7 +580,7 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 				if err != nil {
 					return nil, err
 				}
-				sc.GlyphStyle = markStyle(l.Style)
+				sc.GlyphStyle = faintGlyph(markStyle(l.Style), l.Faint)
 				pl.Add(sc)
 			}
 			for _, chunk := range chunks(xys, strokeChunk) {
@@ -573,6 +589,9 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 					return nil, err
 				}
 				ln.LineStyle = lineStyle(l.Style, i, len(p.Lines))
+				if l.Faint {
+					ln.LineStyle.Color = pale(ln.LineStyle.Color)
+				}
 				pl.Add(bareLine{ln})
 			}
 		}
@@ -587,7 +606,7 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc.GlyphStyle = markStyle(l.Style)
+		sc.GlyphStyle = faintGlyph(markStyle(l.Style), l.Faint)
 		pl.Add(sc)
 	}
 	if len(p.Front) > 0 {
@@ -599,11 +618,18 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 		pl.Add(ln)
 	}
 	for _, pt := range p.Points {
+		if err := addErrorBars(pl, p, pt); err != nil {
+			return nil, err
+		}
 		sc, err := plotter.NewScatter(plotter.XYs{{X: pt.X, Y: pt.Y}})
 		if err != nil {
 			return nil, err
 		}
 		sc.GlyphStyle = pointStyle(pt.Style)
+		if pt.Size > 0 {
+			sc.GlyphStyle.Radius = vg.Length(float64(sc.GlyphStyle.Radius) * math.Sqrt(pt.Size))
+		}
+		sc.GlyphStyle = faintGlyph(sc.GlyphStyle, pt.Faint)
 		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: pt.X, Y: pt.Y}}, Labels: []string{pt.Text}})
 		if err != nil {
 			return nil, err
@@ -613,7 +639,7 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 			// each point downwards and rightwards.
 			lb.TextStyle[i] = textStyle(9, color.Black)
 		}
-		lb.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(4)}
+		lb.Offset = vg.Point{X: sc.GlyphStyle.Radius + vg.Points(3), Y: vg.Points(4)}
 		pl.Add(sc, lb)
 	}
 	if p.Bars != nil {
@@ -658,4 +684,48 @@ func setScale(a *gplot.Axis, ax Axis) {
 	if ax.Log {
 		a.Scale = gplot.LogScale{}
 	}
+}
+
+// pale mixes c two parts in three with white: a line or point whose figure
+// rests on too few samples.
+func pale(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8((v>>8 + 2*0xff) / 3) }
+	return color.RGBA{mix(r), mix(g), mix(b), 0xff}
+}
+
+func faintGlyph(g draw.GlyphStyle, faint bool) draw.GlyphStyle {
+	if faint {
+		g.Color = pale(g.Color)
+	}
+	return g
+}
+
+// addErrorBars draws a point's 95 % intervals as bars with caps, clipped
+// to the axes (a log axis cannot show an interval reaching 0).
+func addErrorBars(pl *gplot.Plot, p Panel, pt Point) error {
+	col := styleColor(pt.Style)
+	if pt.Faint {
+		col = pale(col)
+	}
+	sty := draw.LineStyle{Color: col, Width: vg.Points(1.2)}
+	clip := func(v float64, a Axis) float64 { return min(max(v, a.Min), a.Max) }
+	var segs [][2]plotter.XY
+	if pt.XErr > 0 {
+		lo, hi := clip(pt.X-pt.XErr, p.X), clip(pt.X+pt.XErr, p.X)
+		segs = append(segs, [2]plotter.XY{{X: lo, Y: pt.Y}, {X: hi, Y: pt.Y}})
+	}
+	if pt.YErr > 0 {
+		lo, hi := clip(pt.Y-pt.YErr, p.Y), clip(pt.Y+pt.YErr, p.Y)
+		segs = append(segs, [2]plotter.XY{{X: pt.X, Y: lo}, {X: pt.X, Y: hi}})
+	}
+	for _, sg := range segs {
+		ln, err := plotter.NewLine(plotter.XYs{sg[0], sg[1]})
+		if err != nil {
+			return err
+		}
+		ln.LineStyle = sty
+		pl.Add(bareLine{ln})
+	}
+	return nil
 }

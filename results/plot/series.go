@@ -16,37 +16,48 @@ type seriesMetric struct {
 	// only restricts the panel to strategies the named registry metric
 	// applies to ("" = all); why says what the others lack.
 	only, why string
+	// metric is the registered metric the panel shows second by second,
+	// and basis how its notes name it: the run's figure, with interval
+	// and samples, beside the curve.
+	metric, basis string
 }
 
 var (
 	seriesLatency = seriesMetric{
 		title: "p99 latency, public pages", label: "p99 latency (ms, log scale)", log: true,
-		value: func(s results.Second) (float64, bool) { return s.P99MS, s.Pages > 0 && s.P99MS > 0 },
+		value:  func(s results.Second) (float64, bool) { return s.P99MS, s.Pages > 0 && s.P99MS > 0 },
+		metric: "latency.p99", basis: "p99",
 	}
 	seriesAvailability = seriesMetric{
 		title: "availability: pages rendered at all", label: "availability (%)", percent: true,
-		value: func(s results.Second) (float64, bool) { return 100 * s.Availability, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.Availability, s.Pages > 0 },
+		metric: "availability", basis: "availability",
 	}
 	seriesCompleteness = seriesMetric{
 		title: "completeness: pages rendered with the section", label: "completeness (%)", percent: true,
-		value: func(s results.Second) (float64, bool) { return 100 * s.Completeness, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.Completeness, s.Pages > 0 },
+		metric: "completeness", basis: "completeness",
 	}
 	seriesStaleFraction = seriesMetric{
 		title: "stale fraction: sections older than the owner's", label: "stale sections (%)",
-		value: func(s results.Second) (float64, bool) { return 100 * s.StaleFraction, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.StaleFraction, s.Pages > 0 },
+		metric: "stale_fraction", basis: "stale",
 	}
 	seriesStaleness = seriesMetric{
 		title: "p99 staleness of stale sections (seconds without stale sections left out)", label: "p99 staleness (ms, log scale)", log: true,
-		value: func(s results.Second) (float64, bool) { return s.StalenessP99MS, s.StalenessP99MS > 0 },
+		value:  func(s results.Second) (float64, bool) { return s.StalenessP99MS, s.StalenessP99MS > 0 },
+		metric: "staleness.p99", basis: "p99 staleness",
 	}
 	seriesOwner = seriesMetric{
 		title: "requests reaching the owner (Top Clients)", label: "owner requests/s",
-		value: func(s results.Second) (float64, bool) { return s.OwnerRPS, true },
+		value:  func(s results.Second) (float64, bool) { return s.OwnerRPS, true },
+		metric: "owner.rps", basis: "owner",
 	}
 	seriesLag = seriesMetric{
 		title: "consumer lag of the furthest-behind group", label: "lag (records)", integer: true,
-		value: func(s results.Second) (float64, bool) { return float64(s.ConsumerLag), true },
-		only:  "broker.max_lag", why: "keeps no views, so has no consumer lag",
+		value:  func(s results.Second) (float64, bool) { return float64(s.ConsumerLag), true },
+		metric: "broker.max_lag", basis: "max lag",
+		only: "broker.max_lag", why: "keeps no views, so has no consumer lag",
 	}
 )
 
@@ -69,7 +80,13 @@ func seriesFigures(s source) []Figure {
 	for _, sp := range specs {
 		fig := Figure{Name: sp.name, Title: sp.title}
 		for _, sm := range sp.metrics {
-			fig.Panels = append(fig.Panels, seriesPanel(s, sm))
+			p := seriesPanel(s, sm)
+			n := len(fig.Basis)
+			addBasis(s, &fig, &p, sm.metric, sm.basis)
+			for i := range p.Lines {
+				p.Lines[i].Faint = tooFew(fig.Basis[n:], p.Lines[i].Label, sm.metric)
+			}
+			fig.Panels = append(fig.Panels, p)
 		}
 		figs = append(figs, fig)
 	}
