@@ -87,7 +87,11 @@ func writeIfMissing(dir, name string, write func(io.Writer) error) error {
 
 // image is a rendered plot as the report shows it.
 type image struct {
-	Name, Title   string
+	Name, Title string
+	// Basis: the headline figures the plot shows, with interval and
+	// samples; TooFew those resting on too few samples, which set the
+	// figure apart.
+	Basis, TooFew []string
 	File          string            // the PNG beside the report
 	Src           template.HTMLAttr // src="data:image/png;base64,…"
 	Width, Height int               // pixels
@@ -98,9 +102,18 @@ func newImage(fig plot.Figure, pngBytes []byte) (image, error) {
 	if err != nil {
 		return image{}, fmt.Errorf("report: plot %s: %w", fig.Name, err)
 	}
+	var basis, few []string
+	for _, b := range fig.Basis {
+		basis = append(basis, b.Text)
+	}
+	for _, b := range fig.TooFew() {
+		few = append(few, b.Text)
+	}
 	return image{
-		Name:  fig.Name,
-		Title: fig.Title,
+		Name:   fig.Name,
+		Title:  fig.Title,
+		Basis:  basis,
+		TooFew: few,
 		File:  fig.Name + ".png",
 		// Our own PNG as a data: URI, which base64 keeps free of quotes and
 		// markup. As a trusted attribute it is written as is; as a URL,
@@ -230,7 +243,15 @@ func writeMarkdown(w io.Writer, p page) error {
 	p.Summary.markdown(&b)
 	b.WriteString("\n## Plots\n\n")
 	for _, img := range p.Images {
-		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n[SVG](%s.svg) · [PDF](%s.pdf)\n\n", img.Title, img.Title, img.File, img.Name, img.Name)
+		fmt.Fprintf(&b, "### %s\n\n", img.Title)
+		if len(img.TooFew) > 0 {
+			fmt.Fprintf(&b, "> ⚠ **Too few samples to compare** — drawn faint, decides nothing: %s.\n\n", strings.Join(img.TooFew, "; "))
+		}
+		fmt.Fprintf(&b, "![%s](%s)\n\n", img.Title, img.File)
+		if len(img.Basis) > 0 {
+			fmt.Fprintf(&b, "Figures (95 %% interval, samples): %s.\n\n", strings.Join(img.Basis, "; "))
+		}
+		fmt.Fprintf(&b, "[SVG](%s.svg) · [PDF](%s.pdf)\n\n", img.Name, img.Name)
 	}
 	fmt.Fprintf(&b, "## Scenario\n\n```yaml\n%s\n```\n", p.YAML)
 	if p.Wall != "" {
@@ -267,6 +288,10 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
+figcaption .basis { font-size: 0.85em; color: #666; }
+figure.toofew { border-left: 6px solid #e0a030; padding-left: 0.8em; background: #fffaf0; }
+figure.toofew img { opacity: 0.8; }
+.toofew-banner { color: #8a5a00; font-weight: bold; margin: 0.3em 0; }
 .wall { color: #777; font-size: 0.85em; }
 table.summary { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 table.summary th, table.summary td { border-bottom: 1px solid #e4e4e4; padding: 0.25em 0.8em; }
@@ -324,9 +349,10 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 {{range .Summary.Notes}}<p class="note">{{.}}</p>
 {{end}}
 <h2>Plots</h2>
-{{range .Images}}<figure id="{{.Name}}">
-<img {{.Src}} alt="{{.Title}}" width="{{.Width}}" height="{{.Height}}">
-<figcaption>{{.Title}}</figcaption>
+{{range .Images}}<figure id="{{.Name}}"{{if .TooFew}} class="toofew"{{end}}>
+{{with .TooFew}}<p class="toofew-banner">⚠ Too few samples to compare — drawn faint, decides nothing:{{range .}}<br>{{.}}{{end}}</p>
+{{end}}<img {{.Src}} alt="{{.Title}}" width="{{.Width}}" height="{{.Height}}">
+<figcaption>{{.Title}}{{with .Basis}}<span class="basis">{{range .}}<br>{{.}}{{end}}</span>{{end}}</figcaption>
 </figure>
 {{end}}
 <h2>Scenario</h2>
