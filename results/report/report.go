@@ -114,7 +114,7 @@ func newImage(fig plot.Figure, pngBytes []byte) (image, error) {
 		Title:  fig.Title,
 		Basis:  basis,
 		TooFew: few,
-		File:  fig.Name + ".png",
+		File:   fig.Name + ".png",
 		// Our own PNG as a data: URI, which base64 keeps free of quotes and
 		// markup. As a trusted attribute it is written as is; as a URL,
 		// html/template would spell every + as &#43;.
