@@ -340,7 +340,7 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 </table>
 {{end}}{{end}}
 <h2 id="summary">Summary</h2>
-<table class="summary">
+<table class="summary" id="summary-table">
 <thead><tr><th>metric</th>{{range .Summary.Strategies}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{range .Summary.Rows}}<tr><th title="{{.Name}}">{{.Label}}</th>{{range .Cells}}<td{{if .Best}} class="best"{{else if .TooFew}} class="toofew"{{else if .Blank}} class="blank"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}{{if .Best}} ★{{else if .TooFew}} ?{{end}}{{with .Interval}} <span class="ci">{{.}}</span>{{end}}{{with .N}} <span class="n">{{.}}</span>{{end}}</td>{{end}}</tr>
