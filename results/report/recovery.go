@@ -38,6 +38,9 @@ type Recovery struct {
 	// ObservedS is how long after the disturbance's end the series runs
 	// (to the next disturbance or the run's end).
 	ObservedS float64
+	// Unfinished: the run ended before the disturbance did; there is no
+	// recovery to measure.
+	Unfinished bool
 	// Level is availability and completeness before (fractions); Worst
 	// the lowest of either seen from the start until recovery (or the end).
 	LevelAvailability, LevelCompleteness float64
@@ -83,7 +86,7 @@ func Recoveries(f *results.File) map[string][]Recovery {
 // `until` (seconds since the start of the run); the run is measured from
 // warmup and ends at end.
 func recoveryOf(series []results.Second, warmup, end float64, d plot.Window, until float64) Recovery {
-	r := Recovery{Window: d, ObservedS: max(0, until-d.ToS), LevelAvailability: 1, LevelCompleteness: 1, Worst: 1}
+	r := Recovery{Window: d, ObservedS: max(0, until-d.ToS), LevelAvailability: 1, LevelCompleteness: 1, Worst: 1, Unfinished: d.ToS >= end}
 	usable := func(s results.Second) bool { return s.Pages > 0 && plot.Complete(s, end) }
 	var na int
 	var sa, sc float64
@@ -159,6 +162,8 @@ func recoveryOf(series []results.Second, warmup, end float64, d plot.Window, unt
 func (r Recovery) Sentence() string {
 	head := fmt.Sprintf("after %s (%s–%s s): ", windowName(r.Window), num(r.Window.FromS), num(r.Window.ToS))
 	switch {
+	case r.Unfinished && r.Affected:
+		return head + "the run ended before it did: no recovery to measure"
 	case !r.Affected:
 		return head + "unaffected (availability and completeness stayed within 2 points of their level before)"
 	case r.Recovered && r.AfterS == 0:
@@ -173,6 +178,8 @@ func (r Recovery) Sentence() string {
 // Short is the recovery for a table cell.
 func (r Recovery) Short() string {
 	switch {
+	case r.Unfinished && r.Affected:
+		return "run ended first"
 	case !r.Affected:
 		return "unaffected"
 	case r.Recovered:
@@ -199,7 +206,7 @@ func percent(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) +
 // "The aftermath of a traffic spike": pages stay unrendered or without
 // the section long after the surge has passed.
 func (r Recovery) explanation() string {
-	if r.Window.Kind != "traffic" || !r.Affected || r.Recovered {
+	if r.Window.Kind != "traffic" || !r.Affected || r.Recovered || r.Unfinished {
 		return ""
 	}
 	var parts []string

@@ -66,7 +66,7 @@ func TestRecoveryOf(t *testing.T) {
 		{"level below 100 %", 0.93, join(span(20, 30, 1, 0.3), span(30, 65, 1, 0.92)), 65, "0 s", true, "first second", 0.31},
 		{"until the next disturbance", 1, join(span(20, 34, 1, 0.5), span(45, 60, 1, 0.2)), 45, "4 s", true, "4 s after", 0.51},
 	} {
-		r := recoveryOf(series(tc.level, tc.over), 5, 65, outage, tc.until)
+		r := recoveryOf(series(tc.level, tc.over), 5, 65, outage, min(tc.until, 65))
 		if got := r.Short(); got != tc.want {
 			t.Errorf("recoveryOf(%s).Short() = %q; want %q", tc.name, got, tc.want)
 		}
@@ -101,5 +101,15 @@ func TestRecoveriesTrafficSpike(t *testing.T) {
 	}
 	if got := rs["async"][1].Short(); got != "unaffected" {
 		t.Errorf("Recoveries async outage = %q; want unaffected", got)
+	}
+}
+
+// TestRecoveryRunEndsFirst: a spike still under way when the run ends has
+// no recovery to measure, and says so rather than "not recovered in 0 s".
+func TestRecoveryRunEndsFirst(t *testing.T) {
+	spike := plot.Window{FromS: 20, ToS: 30, Kind: "traffic", Labels: []string{"traffic spike"}}
+	r := recoveryOf(series(1, span(20, 25, 0.9, 0)), 5, 25, spike, 25)
+	if got := r.Short(); got != "run ended first" || r.explanation() != "" {
+		t.Errorf("recoveryOf(run ends mid-spike) = %q, explanation %q; want \"run ended first\" and none", got, r.explanation())
 	}
 }
