@@ -146,7 +146,7 @@ func (b *bandLabels) Plot(c draw.Canvas, pl *gplot.Plot) {
 		if i < len(b.rows) {
 			row = b.rows[i]
 		}
-		c.FillText(sty, vg.Point{X: x, Y: c.Max.Y + vg.Points(3+bandLineH*float64(row))}, label)
+		c.FillText(sty, vg.Point{X: x, Y: c.Max.Y + vg.Points(5+bandLineH*float64(row))}, label)
 	}
 }
 

@@ -457,7 +457,7 @@ func drawFigure(c draw.Canvas, fig Figure, lay figLayout, background bool) error
 			continue
 		}
 		b.rows = rows
-		pl.Title.Padding = vg.Points(4 + bandLineH*float64(rowCount(rows)))
+		pl.Title.Padding = vg.Points(6 + bandLineH*float64(rowCount(rows)))
 		if pl.Title.Text == "" {
 			pl.Title.Text = " "
 		}
@@ -549,7 +549,7 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 	pl.Title.TextStyle.XAlign = draw.XCenter
 	pl.Title.TextStyle.YAlign = draw.YTop
 	// Room for the window labels between the title and the data.
-	pl.Title.Padding = vg.Points(4 + bandLineH*float64(bandRows))
+	pl.Title.Padding = vg.Points(6 + bandLineH*float64(bandRows))
 	if p.Title == "" && bandRows > 0 {
 		// Without a title gonum adds no padding; a blank title makes room.
 		pl.Title.Text = " "

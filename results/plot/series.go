@@ -1,6 +1,9 @@
 package plot
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -106,7 +109,7 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 	p.X.Max = end
 	_, p.Notes = TrafficWindows(s.f.ScenarioYAML)
 	var all []float64
-	partial := false
+	var late []string // per strategy, the pages of the incomplete second left out
 	for _, name := range s.names {
 		m := s.metrics(name)
 		if sm.only != "" && !applies(sm.only, m) {
@@ -117,7 +120,9 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 		var seg []XY
 		for _, sec := range m.Series {
 			if !Complete(sec, end) {
-				partial = true
+				if !slices.Contains(late, name) && (sm.only == "" || applies(sm.only, m)) {
+					late = append(late, name, results.Count(sec.Pages))
+				}
 				continue
 			}
 			v, ok := sm.value(sec)
@@ -143,8 +148,12 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 		}
 		p.Lines = append(p.Lines, line)
 	}
-	if partial {
-		p.Notes = append(p.Notes, "the last, incomplete second (pages answered after the run's end) is left out")
+	if len(late) > 0 {
+		var parts []string
+		for i := 0; i < len(late); i += 2 {
+			parts = append(parts, late[i]+" "+late[i+1])
+		}
+		p.Notes = append(p.Notes, "the last, incomplete second is left out: pages answered (or given up on) after the run's end, "+strings.Join(parts, ", "))
 	}
 	staggerMarkers(p.Lines)
 	for _, w := range p.Windows {

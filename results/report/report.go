@@ -107,7 +107,7 @@ func newImage(fig plot.Figure, pngBytes []byte) (image, error) {
 		basis = append(basis, b.Text)
 	}
 	for _, b := range fig.TooFew() {
-		few = append(few, b.Text)
+		few = append(few, strings.TrimPrefix(b.Text, "too few samples: "))
 	}
 	return image{
 		Name:   fig.Name,
@@ -175,6 +175,15 @@ func newPage(f *results.File, images []image) page {
 		}
 		p.Faults = append(p.Faults, fmt.Sprintf("%s–%s s: %s", num(w.AtS), num(w.AtS+w.ForS), label))
 	}
+	traffic, notes := plot.TrafficWindows(f.ScenarioYAML)
+	for _, w := range traffic {
+		span := num(w.FromS) + "–" + num(w.ToS) + " s"
+		if w.ToS == w.FromS {
+			span = "at " + num(w.FromS) + " s"
+		}
+		p.Facts = append(p.Facts, fmt.Sprintf("%s: %s", span, strings.Join(w.Labels, "; ")))
+	}
+	p.Facts = append(p.Facts, notes...)
 	p.Summary = newSummary(f)
 	p.Recovery = newRecoveryTable(f, p.Verdicts)
 	if f.Wall.ElapsedS > 0 {
