@@ -306,3 +306,32 @@ func ExampleDecode() {
 	fmt.Println(err)
 	// Output: results: Decode: result file has schema 3; this build of sharebench reads schema 2 and older: upgrade sharebench
 }
+
+// TestSchema1StillReads: a result file written before sample counts reads,
+// its table shows every figure and stars none that needs a count.
+func TestSchema1StillReads(t *testing.T) {
+	f, err := ReadFile(filepath.Join("testdata", "schema1-owner-outage.json"))
+	if err != nil {
+		t.Fatalf("ReadFile(schema-1 file) = %v; want it read", err)
+	}
+	if f.Schema != 1 || len(f.Strategies) != 3 {
+		t.Fatalf("schema-1 file: schema %d, %d strategies; want 1 and 3", f.Schema, len(f.Strategies))
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		name, _, _ := strings.Cut(line, " ")
+		mt, ok := Lookup(name)
+		if !ok {
+			continue
+		}
+		if strings.Contains(line, "*") && mt.Within != Exact {
+			t.Errorf("schema-1 table row %q has a star; without sample counts only exact figures may", line)
+		}
+		if mt.Within == Batched && !strings.Contains(line, "?") {
+			t.Errorf("schema-1 table row %q has no ?; its figures have no sample counts", line)
+		}
+	}
+}

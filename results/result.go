@@ -107,14 +107,18 @@ type Stat struct {
 	// of runs.
 	N int64 `json:"n"`
 	// Method is how CI95 was made: "batch-means" (one seed: the measured
-	// window cut into equal batches, see BatchCI), "seeds" (several seeds:
+	// window cut into equal batches, see BatchCI; with faults, batches
+	// within the strata the fault windows cut, see StratifiedCI), "seeds" (several seeds:
 	// Student's t over the seeds' values), "exact" (a figure with no
 	// sampling error within a run, like duplication) or "none" (no
 	// interval could be made: CI95 has no entry).
 	Method string `json:"method"`
 	// Batches is the number of values the interval is from: batches with
-	// samples, or seeds. Its degrees of freedom are Batches − 1.
+	// samples, or seeds.
 	Batches int `json:"batches"`
+	// DF is the interval's degrees of freedom: Batches − 1, or for
+	// stratified batch means Welch–Satterthwaite's (see StratifiedCI).
+	DF float64 `json:"df"`
 }
 
 // Interval methods, as Stat.Method records them.
@@ -258,8 +262,9 @@ const (
 	// Batched: batch means over the measured window (the oracle records
 	// per-batch values).
 	Batched Within = iota
-	// Exact: no sampling error within a run (bytes the views hold); the
-	// figure compares as it is.
+	// Exact: no sampling error within a run (bytes the views hold), or an
+	// invariant that must hold in every render (self-view violations:
+	// one is a bug, not noise); the figure compares as it is.
 	Exact
 	// Unbatched: random, but one run gives no interval (a single event,
 	// or a counter only the end of the run knows); only seeds do.
@@ -313,7 +318,7 @@ var Registry = []Metric{
 	metric("versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }),
 	metric("propagation.p99", "ms", Lower, func(m *Metrics) float64 { return m.PropagationMS.P99 }, viewsOnly, quantile(0.99)),
 	metric("convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, viewsOnly, unbatched),
-	metric("self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, events),
+	metric("self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, exact),
 	metric("owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }, events),
 	metric("owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }, events),
 	metric("owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }, unbatched),

@@ -53,6 +53,7 @@ type Figure struct {
 	HasCI   bool
 	Method  string // Stat.Method
 	Batches int    // batches or seeds behind the interval
+	DF      float64
 }
 
 // FigureOf reads a metric of m with its sample count and interval. A
@@ -62,7 +63,10 @@ func FigureOf(m *Metrics, mt Metric) Figure {
 	f := Figure{Value: mt.Get(m), Method: MethodNone}
 	st, ok := m.Stats[mt.Name]
 	if ok {
-		f.N, f.Method, f.Batches, f.Counted = st.N, st.Method, st.Batches, true
+		f.N, f.Method, f.Batches, f.DF, f.Counted = st.N, st.Method, st.Batches, st.DF, true
+		if f.DF == 0 && f.Batches >= 2 {
+			f.DF = float64(f.Batches - 1)
+		}
 	}
 	if mt.Within == Exact && (!ok || st.Method != MethodSeeds) {
 		f.Method, f.HasCI = MethodExact, true
@@ -75,7 +79,7 @@ func FigureOf(m *Metrics, mt Metric) Figure {
 	case has && !ok:
 		// A schema-1 file's interval over seeds: shown, but with no
 		// sample count the figure stays not comparable.
-		f.CI95, f.HasCI, f.Method, f.Batches = ci, true, MethodSeeds, len(m.Replicas)
+		f.CI95, f.HasCI, f.Method, f.Batches, f.DF = ci, true, MethodSeeds, len(m.Replicas), float64(len(m.Replicas)-1)
 	}
 	return f
 }

@@ -135,3 +135,43 @@ func TestBatchCI(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+func TestStratifiedCI(t *testing.T) {
+	// A level shift between two strata (an outage) with a little noise in
+	// each: plain batch means take the shift for noise, strata do not.
+	var xs, ws []float64
+	var strata []int
+	for i := range 20 {
+		x, s := 100.0, 0
+		if i >= 14 {
+			x, s = 0, 1
+		}
+		xs, ws, strata = append(xs, x+0.1*float64(i%2)), append(ws, 1), append(strata, s)
+	}
+	plain, _, _ := BatchCI(xs)
+	half, df, ok := StratifiedCI(xs, ws, strata)
+	if !ok || half > plain/50 || half <= 0 || df < 5 {
+		t.Errorf("StratifiedCI(shifted strata) = %v, df %v, %v; want a small positive half-width (plain batch means give %v), df ≥ 5", half, df, ok, plain)
+	}
+	// The stratified variance is Σ W²s²/b: strata of 14 and 6 batches
+	// alternating ±0.05 around their level.
+	sd := func(n int) float64 { // of n alternating 0, 0.1 (n even)
+		return math.Sqrt(float64(n) / float64(n-1) * 0.0025)
+	}
+	w1, w2 := 14.0/20, 6.0/20
+	v := w1*w1*sd(14)*sd(14)/14 + w2*w2*sd(6)*sd(6)/6
+	if se := SEdf(half, df); math.Abs(se-math.Sqrt(v)) > 1e-9 {
+		t.Errorf("StratifiedCI standard error = %v; want √(Σ W²s²/b) = %v", se, math.Sqrt(v))
+	}
+	// One stratum: plain batch means.
+	one := make([]int, len(xs))
+	if h, df, _ := StratifiedCI(xs, ws, one); h != plain || df != 19 {
+		t.Errorf("StratifiedCI(one stratum) = %v, df %v; want BatchCI's %v, df 19", h, df, plain)
+	}
+	// A stratum with samples but a single batch: no spread to measure
+	// there, so plain batch means.
+	strata[19] = 2
+	if h, _, _ := StratifiedCI(xs, ws, strata); h != plain {
+		t.Errorf("StratifiedCI(a one-batch stratum) = %v; want BatchCI's %v", h, plain)
+	}
+}

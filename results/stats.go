@@ -59,21 +59,26 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	pooledReadStaleness(agg, replicas)
 	agg.Replicas = slices.Clone(replicas)
 	agg.CI95 = make(map[string]float64, len(Registry))
-	agg.Stats = make(map[string]Stat, len(Registry))
+	counted := !slices.ContainsFunc(replicas, func(r *Metrics) bool { return r.Stats == nil })
+	if counted { // replicas from an older file have no counts to pool
+		agg.Stats = make(map[string]Stat, len(Registry))
+	}
 	xs := make([]float64, len(replicas))
 	for _, m := range Registry {
-		st := Stat{Method: MethodSeeds, Batches: len(replicas)}
+		st := Stat{Method: MethodSeeds, Batches: len(replicas), DF: float64(len(replicas) - 1)}
 		for i, r := range replicas {
 			xs[i] = m.Get(r)
-			if rs, ok := r.Stats[m.Name]; ok && m.Within == Batched {
+			if rs, ok := r.Stats[m.Name]; ok && m.Within != Unbatched {
 				st.N += rs.N
 			}
 		}
-		if m.Within != Batched {
+		if m.Within == Unbatched || st.N == 0 && m.Within == Exact {
 			st.N = int64(len(replicas))
 		}
 		agg.CI95[m.Name] = CI95(xs)
-		agg.Stats[m.Name] = st
+		if counted {
+			agg.Stats[m.Name] = st
+		}
 	}
 	return agg
 }
@@ -120,13 +125,83 @@ func BatchCI(values []float64) (half float64, b int, ok bool) {
 	return CI95(values), len(values), true
 }
 
+// StratifiedCI is BatchCI for a run cut into strata: stretches the
+// scenario makes differ on purpose (a fault's window, the time before and
+// after it). A fault makes batches differ systematically, and plain batch
+// means would take that design for noise. Here each stratum's batches vary
+// only around their own stratum's level: with W_j a stratum's share of the
+// samples (the weights summed), s_j the spread of its b_j batch values, the
+// variance of the figure is Σ W_j²·s_j²/b_j, and the degrees of freedom
+// are Welch–Satterthwaite's. stratum[i] names value i's stratum; weight[i]
+// is its batch's sample count. Every stratum holding samples needs two
+// batches with samples, or the interval falls back to plain batch means
+// over all values. The half-width is t(0.975, df)·√variance.
+func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok bool) {
+	type acc struct {
+		xs []float64
+		w  float64
+	}
+	by := map[int]*acc{}
+	var total float64
+	for i, x := range values {
+		a := by[stratum[i]]
+		if a == nil {
+			a = &acc{}
+			by[stratum[i]] = a
+		}
+		a.xs = append(a.xs, x)
+		a.w += weight[i]
+		total += weight[i]
+	}
+	plain := func() (float64, float64, bool) {
+		h, b, ok := BatchCI(values)
+		return h, float64(b - 1), ok
+	}
+	if len(by) <= 1 || total <= 0 {
+		return plain()
+	}
+	var variance, den float64
+	// In stratum order: float sums in map order would differ in the last
+	// bit from run to run, and result files must not.
+	for _, j := range slices.Sorted(maps.Keys(by)) {
+		a := by[j]
+		if a.w == 0 {
+			continue
+		}
+		if len(a.xs) < 2 {
+			return plain()
+		}
+		sd := 0.0
+		if !allEqual(a.xs) {
+			_, sd = stat.MeanStdDev(a.xs, nil)
+		}
+		w := a.w / total
+		v := w * w * sd * sd / float64(len(a.xs))
+		variance += v
+		den += v * v / float64(len(a.xs)-1)
+	}
+	if variance == 0 {
+		return 0, float64(len(values) - 1), true
+	}
+	df = variance * variance / den
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(variance), df, true
+}
+
 // SE is the standard error a 95 % half-width over b values implies:
 // half / t(0.975, b−1). The inverse of CI95, for tests on two figures.
 func SE(half float64, b int) float64 {
 	if b < 2 {
 		return math.NaN()
 	}
-	return half / distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(b - 1)}.Quantile(0.975)
+	return SEdf(half, float64(b-1))
+}
+
+// SEdf is SE for an interval with df degrees of freedom.
+func SEdf(half, df float64) float64 {
+	if df <= 0 {
+		return math.NaN()
+	}
+	return half / distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
 }
 
 // CI95 returns the half-width of the 95 % confidence interval of the mean of

@@ -52,7 +52,7 @@ func TestAggregateIdenticalReplicas(t *testing.T) {
 	}
 	for _, metric := range Registry {
 		st := agg.Stats[metric.Name]
-		want := Stat{N: 3 * m.Stats[metric.Name].N, Method: MethodSeeds, Batches: 3}
+		want := Stat{N: 3 * m.Stats[metric.Name].N, Method: MethodSeeds, Batches: 3, DF: 2}
 		if metric.Within != Batched {
 			want.N = 3 // runs
 		}

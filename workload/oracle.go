@@ -8,6 +8,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
 
@@ -33,9 +34,10 @@ type oracle struct {
 	mismatched int
 	converged  time.Duration // first instant after lastHeal with every view equal to the owner; -1 not yet
 
-	// The measured window cut into equal batches, for within-run
-	// intervals (batch means).
+	// The measured window cut into strata (by fault windows) and each
+	// stratum into equal batches, for within-run intervals (batch means).
 	batches []batch
+	strata  []stratum
 
 	// The current second of the series.
 	sec                                               results.Second
@@ -50,6 +52,8 @@ type oracle struct {
 // the second they arrived in. Its histograms keep 2 significant digits: a
 // batch percentile feeds only the interval's spread.
 type batch struct {
+	stratum                                              int
+	length                                               float64 // seconds
 	pages, ok, has, complete, shown, stale, versionsBack int64
 	publicReads, selfSections, selfViolations            int64
 	ownerRequests, seconds                               int64
@@ -62,6 +66,44 @@ type batch struct {
 // that its neighbours barely correlate.
 func batchCount(d time.Duration) int {
 	return max(2, min(20, int(d/time.Second)))
+}
+
+// stratum is a stretch of the measured window between fault boundaries,
+// holding batches [first, first+n).
+type stratum struct {
+	from, to time.Duration
+	first, n int
+}
+
+// stratify cuts the measured window at the faults' starts and ends, so
+// that the batches of a fault's window and those of the calm around it
+// each vary around their own level (results.StratifiedCI), and cuts each
+// stratum into batches in proportion to its length, at least 2. Without
+// faults there is one stratum. It must be called before the run starts.
+func (o *oracle) stratify(faults []sim.Fault) {
+	bounds := []time.Duration{o.warmup, o.end}
+	for _, f := range faults {
+		for _, t := range []time.Duration{f.At, f.End()} {
+			if t > o.warmup && t < o.end {
+				bounds = append(bounds, t)
+			}
+		}
+	}
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+	total := batchCount(o.end - o.warmup)
+	o.strata, o.batches = nil, nil
+	for i := range len(bounds) - 1 {
+		from, to := bounds[i], bounds[i+1]
+		n := max(2, int(math.Round(float64(total)*float64(to-from)/float64(o.end-o.warmup))))
+		o.strata = append(o.strata, stratum{from: from, to: to, first: len(o.batches), n: n})
+		for range n {
+			o.batches = append(o.batches, batch{
+				stratum: i, length: (to - from).Seconds() / float64(n),
+				lat: newBatchHistogram(), staleness: newBatchHistogram(), prop: newBatchHistogram(),
+			})
+		}
+	}
 }
 
 func newBatchHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, 3_600_000_000, 2) }
@@ -89,10 +131,7 @@ func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time
 	if lastHeal == 0 {
 		o.converged = 0
 	}
-	o.batches = make([]batch, batchCount(end-warmup))
-	for i := range o.batches {
-		o.batches[i].lat, o.batches[i].staleness, o.batches[i].prop = newBatchHistogram(), newBatchHistogram(), newBatchHistogram()
-	}
+	o.stratify(nil)
 	return o
 }
 
@@ -100,11 +139,19 @@ func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time
 // window; late is put in the last batch rather than dropped (a commit just
 // before the end propagates after it).
 func (o *oracle) batchAt(t time.Duration, late bool) *batch {
-	if t < o.warmup || t >= o.end && !late {
+	switch {
+	case t < o.warmup || t >= o.end && !late:
 		return nil
+	case t >= o.end:
+		return &o.batches[len(o.batches)-1]
 	}
-	i := int(int64(t-o.warmup) * int64(len(o.batches)) / int64(o.end-o.warmup))
-	return &o.batches[min(i, len(o.batches)-1)]
+	for _, st := range o.strata {
+		if t < st.to {
+			i := int(int64(t-st.from) * int64(st.n) / int64(st.to-st.from))
+			return &o.batches[st.first+min(i, st.n-1)]
+		}
+	}
+	return &o.batches[len(o.batches)-1]
 }
 
 func micros(d time.Duration) int64 { return max(1, d.Microseconds()) }
@@ -377,50 +424,50 @@ func (o *oracle) metrics() *results.Metrics {
 // batches, its within-run 95 % interval (results.BatchCI).
 func (o *oracle) intervals(m *results.Metrics) {
 	all := o.kinds["all"]
-	var self int64
-	var ownerRequests int64
+	var self, ownerRequests int64
 	for _, b := range o.batches {
 		self += b.selfSections
 		ownerRequests += b.ownerRequests
 	}
-	batchS := (o.end - o.warmup).Seconds() / float64(len(o.batches))
-	// each metric: its sample count, and its value in a batch (ok false
-	// for a batch without samples).
+	// Each metric: its sample count, and its value in a batch with the
+	// batch's weight, its samples (ok false for a batch without any).
 	type perBatch struct {
 		n     int64
-		value func(b *batch) (float64, bool)
+		value func(b *batch) (x, w float64, ok bool)
 	}
-	frac := func(a, d int64) (float64, bool) { return float64(a) / float64(d), d > 0 }
-	pct := func(h *hdrhistogram.Histogram, q float64) (float64, bool) {
-		return float64(h.ValueAtPercentile(q)) / 1000, h.TotalCount() > 0
+	frac := func(a, d int64) (float64, float64, bool) {
+		if d == 0 {
+			return 0, 0, false
+		}
+		return float64(a) / float64(d), float64(d), true
 	}
+	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
+		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
+	}
+	percent := func(x, w float64, ok bool) (float64, float64, bool) { return 100 * x, w, ok }
 	batched := map[string]perBatch{
-		"latency.p50":  {all.ok, func(b *batch) (float64, bool) { return pct(b.lat, 50) }},
-		"latency.p99":  {all.ok, func(b *batch) (float64, bool) { return pct(b.lat, 99) }},
-		"latency.p999": {all.ok, func(b *batch) (float64, bool) { return pct(b.lat, 99.9) }},
-		"availability": {all.count, func(b *batch) (float64, bool) { x, ok := frac(b.ok, b.pages); return 100 * x, ok }},
-		"completeness": {all.hasClients, func(b *batch) (float64, bool) { x, ok := frac(b.complete, b.has); return 100 * x, ok }},
-		"stale_fraction": {all.shown, func(b *batch) (float64, bool) {
-			x, ok := frac(b.stale, b.shown)
-			return 100 * x, ok
+		"latency.p50":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 50) }},
+		"latency.p99":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99) }},
+		"latency.p999":   {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99.9) }},
+		"availability":   {all.count, func(b *batch) (float64, float64, bool) { return percent(frac(b.ok, b.pages)) }},
+		"completeness":   {all.hasClients, func(b *batch) (float64, float64, bool) { return percent(frac(b.complete, b.has)) }},
+		"stale_fraction": {all.shown, func(b *batch) (float64, float64, bool) { return percent(frac(b.stale, b.shown)) }},
+		"staleness.p99":  {all.stale, func(b *batch) (float64, float64, bool) { return pct(b.staleness, 99) }},
+		"read_staleness.mean": {all.shown, func(b *batch) (float64, float64, bool) {
+			return results.ReadStalenessOf(b.staleness, b.shown).Mean, float64(b.shown), b.shown > 0
 		}},
-		"staleness.p99": {all.stale, func(b *batch) (float64, bool) { return pct(b.staleness, 99) }},
-		"read_staleness.mean": {all.shown, func(b *batch) (float64, bool) {
-			return results.ReadStalenessOf(b.staleness, b.shown).Mean, b.shown > 0
+		"read_staleness.p999": {all.shown, func(b *batch) (float64, float64, bool) {
+			return results.ReadStalenessOf(b.staleness, b.shown).P999, float64(b.shown), b.shown > 0
 		}},
-		"read_staleness.p999": {all.shown, func(b *batch) (float64, bool) {
-			return results.ReadStalenessOf(b.staleness, b.shown).P999, b.shown > 0
+		"versions_behind": {all.shown, func(b *batch) (float64, float64, bool) { return frac(b.versionsBack, b.shown) }},
+		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, float64, bool) { return pct(b.prop, 99) }},
+		// An invariant: only its count of self-view sections judged.
+		"self_view_violations": {self, nil},
+		"owner.rps": {ownerRequests, func(b *batch) (float64, float64, bool) {
+			return float64(b.ownerRequests) / float64(max(b.seconds, 1)), float64(b.seconds), b.seconds > 0
 		}},
-		"versions_behind": {all.shown, func(b *batch) (float64, bool) { return frac(b.versionsBack, b.shown) }},
-		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, bool) { return pct(b.prop, 99) }},
-		// A count is a total: each batch's count, times the number of
-		// batches, estimates it.
-		"self_view_violations": {self, func(b *batch) (float64, bool) {
-			return float64(b.selfViolations) * float64(len(o.batches)), true
-		}},
-		"owner.rps": {ownerRequests, func(b *batch) (float64, bool) { return frac(b.ownerRequests, b.seconds) }},
-		"owner.public_rps": {o.publicReads, func(b *batch) (float64, bool) {
-			return float64(b.publicReads) / batchS, true
+		"owner.public_rps": {o.publicReads, func(b *batch) (float64, float64, bool) {
+			return float64(b.publicReads) / b.length, b.length, true
 		}},
 	}
 	m.Stats = make(map[string]results.Stat, len(results.Registry))
@@ -429,22 +476,27 @@ func (o *oracle) intervals(m *results.Metrics) {
 		pb, ok := batched[mt.Name]
 		switch {
 		case mt.Within == results.Exact:
-			m.Stats[mt.Name] = results.Stat{N: 1, Method: results.MethodExact}
+			st := results.Stat{N: 1, Method: results.MethodExact}
+			if ok {
+				st.N = pb.n
+			}
+			m.Stats[mt.Name] = st
 			m.CI95[mt.Name] = 0
 			continue
 		case mt.Within != results.Batched || !ok:
 			m.Stats[mt.Name] = results.Stat{N: 1, Method: results.MethodNone}
 			continue
 		}
-		var xs []float64
+		var xs, ws []float64
+		var strata []int
 		for i := range o.batches {
-			if x, ok := pb.value(&o.batches[i]); ok {
-				xs = append(xs, x)
+			if x, w, ok := pb.value(&o.batches[i]); ok {
+				xs, ws, strata = append(xs, x), append(ws, w), append(strata, o.batches[i].stratum)
 			}
 		}
 		st := results.Stat{N: pb.n, Method: results.MethodNone, Batches: len(xs)}
-		if half, _, ok := results.BatchCI(xs); ok {
-			st.Method = results.MethodBatchMeans
+		if half, df, ok := results.StratifiedCI(xs, ws, strata); ok {
+			st.Method, st.DF = results.MethodBatchMeans, df
 			m.CI95[mt.Name] = half
 		}
 		m.Stats[mt.Name] = st

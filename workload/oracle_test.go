@@ -2,8 +2,10 @@ package workload
 
 import (
 	"bytes"
+	"github.com/sharebench/sharebench/sim"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +315,34 @@ func TestTableStarsRestOnEnoughSamples(t *testing.T) {
 			t.Errorf("%s: no star at all; want the clear latency wins starred:\n%s", name, buf.String())
 		}
 		t.Logf("%s:\n%s", name, buf.String())
+	}
+}
+
+// TestOracleStrataFollowFaults: the measured window is cut at each fault's
+// start and end, every stratum into batches by its length, at least two.
+func TestOracleStrataFollowFaults(t *testing.T) {
+	o := newOracle(strategies.NewHistory(), 10, 5*time.Second, 65*time.Second, 0)
+	o.stratify([]sim.Fault{{At: 20 * time.Second, For: 10 * time.Second}, {At: 64 * time.Second, For: time.Minute}, {At: time.Second, For: time.Second}})
+	want := []stratum{{5 * time.Second, 20 * time.Second, 0, 5}, {20 * time.Second, 30 * time.Second, 5, 3}, {30 * time.Second, 64 * time.Second, 8, 11}, {64 * time.Second, 65 * time.Second, 19, 2}}
+	if !slices.Equal(o.strata, want) {
+		t.Errorf("strata = %v; want %v", o.strata, want)
+	}
+	for _, tt := range []struct {
+		at   time.Duration
+		want int
+	}{{5 * time.Second, 0}, {20*time.Second - 1, 4}, {20 * time.Second, 5}, {29 * time.Second, 7}, {64500 * time.Millisecond, 20}, {70 * time.Second, 20}} {
+		b := o.batchAt(tt.at, true)
+		got := -1
+		for i := range o.batches {
+			if &o.batches[i] == b {
+				got = i
+			}
+		}
+		if got != tt.want {
+			t.Errorf("batchAt(%v) = batch %d; want %d", tt.at, got, tt.want)
+		}
+	}
+	if b := o.batchAt(4*time.Second, true); b != nil {
+		t.Errorf("batchAt(in the warm-up) = %p; want nil", b)
 	}
 }

@@ -134,6 +134,7 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 
 	end := sc.End()
 	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
+	o.stratify(sc.Faults)
 	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
 	if err != nil {
 		return nil, 0, err
