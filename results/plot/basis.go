@@ -2,6 +2,7 @@ package plot
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/sharebench/sharebench/results"
@@ -57,6 +58,10 @@ func figureValue(unit string, v float64) string {
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	case "B":
 		return binaryBytes(v)
+	case "":
+		if v == math.Trunc(v) {
+			return strconv.FormatFloat(v, 'f', 0, 64) // a count
+		}
 	}
 	return sig(v)
 }
