@@ -279,7 +279,7 @@ func formatCell(v float64, unit string) string {
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
-// WriteSweep writes a sweep's figures into dir as PNG and SVG and returns
+// WriteSweep writes a sweep's figures into dir as PNG, SVG and PDF and returns
 // the file names.
 func WriteSweep(dir string, params []string, rows []results.SweepRow) ([]string, error) {
 	var names []string
