@@ -83,6 +83,9 @@ type Line struct {
 	// Faint: the figure the line illustrates rests on too few samples;
 	// drawn pale, so it does not look like evidence.
 	Faint bool
+	// YErrs, when set, holds the half-width of each point's 95 %
+	// interval, in the order of the points of Segments: drawn as bars.
+	YErrs []float64
 }
 
 // Point is a labelled marker, e.g. a strategy on the trade-off map.

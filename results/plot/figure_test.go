@@ -2,11 +2,14 @@ package plot
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,6 +88,13 @@ func dump(w io.Writer, fig Figure) {
 				}
 				fmt.Fprintln(w, "    --")
 			}
+			if len(l.YErrs) > 0 {
+				var es []string
+				for _, e := range l.YErrs {
+					es = append(es, num(e))
+				}
+				fmt.Fprintf(w, "    ±95%% = %s\n", strings.Join(es, " "))
+			}
 			if len(l.Markers) > 0 {
 				var xs []string
 				for _, q := range l.Markers {
@@ -115,6 +125,9 @@ func dump(w io.Writer, fig Figure) {
 				scale = "log"
 			}
 			fmt.Fprintf(w, "  heat x=%q y=%q %s scale [%s, %s] %s\n", h.XLabels, h.YLabels, scale, num(h.Min), num(h.Max), h.Unit)
+			for _, k := range slices.SortedFunc(maps.Keys(h.TooFew), func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) }) {
+				fmt.Fprintf(w, "    too few at [%d, %d]\n", k[0], k[1])
+			}
 			for _, row := range h.Values {
 				var vs []string
 				for _, v := range row {

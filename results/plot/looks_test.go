@@ -343,3 +343,43 @@ func TestHeatScale(t *testing.T) {
 		t.Errorf("linear Heat[0, 200].Fraction(50) = %v; want 0.25", got)
 	}
 }
+
+// TestSweepIntervals: a sweep's lines carry each cell's 95 % interval,
+// and a cell resting on too few samples is named (lines) or printed with
+// a ? (heatmaps).
+func TestSweepIntervals(t *testing.T) {
+	cell := func(p99, ci float64, n int64) *results.File {
+		m := &results.Metrics{
+			Pages: map[string]*results.PageMetrics{"all": {Count: n, LatencyMS: results.Summary{P99: p99}}},
+			CI95:  map[string]float64{"latency.p99": ci},
+			Stats: map[string]results.Stat{"latency.p99": {N: n, Method: results.MethodBatchMeans, Batches: 20}},
+		}
+		return &results.File{Order: []string{"sync"}, Strategies: map[string]*results.Metrics{"sync": m}}
+	}
+	rows := []results.SweepRow{
+		{Values: []string{"0", "a"}, File: cell(10, 1, 50_000)},
+		{Values: []string{"1", "a"}, File: cell(20, 2, 500)}, // a p99 needs 1,000
+	}
+	var lines Figure
+	for _, fig := range SweepFigures([]string{"x"}, rows) {
+		if fig.Name == "sweep-latency-p99" {
+			lines = fig
+		}
+	}
+	p := lines.Panels[0]
+	if got := fmt.Sprint(p.Lines[0].YErrs); got != "[1 2]" {
+		t.Errorf("sweep line YErrs = %s; want [1 2]", got)
+	}
+	if !slices.Contains(p.Notes, "too few samples to compare (needs 1000): sync at 1 (n=500)") {
+		t.Errorf("sweep notes = %q; want the cell at 1 named", p.Notes)
+	}
+	for _, fig := range SweepFigures([]string{"x", "y"}, rows) {
+		if fig.Name != "sweep-latency-p99" {
+			continue
+		}
+		h := fig.Panels[0].Heat
+		if !h.TooFew[[2]int{0, 1}] || h.TooFew[[2]int{0, 0}] || cellText(h, 0, 1, 20) != "20?" {
+			t.Errorf("sweep heat TooFew = %v, cell text %q; want [0 1] alone, printed 20?", h.TooFew, cellText(h, 0, 1, 20))
+		}
+	}
+}

@@ -596,6 +596,22 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 			}
 		}
 	}
+	for _, l := range p.Lines {
+		if len(l.YErrs) == 0 {
+			continue
+		}
+		k := 0
+		for _, seg := range l.Segments {
+			for _, q := range seg {
+				if k < len(l.YErrs) && l.YErrs[k] > 0 {
+					if err := addErrorBars(pl, p, Point{Style: l.Style, XY: q, YErr: l.YErrs[k], Faint: l.Faint}); err != nil {
+						return nil, err
+					}
+				}
+				k++
+			}
+		}
+	}
 	// Markers go on top of every line, so a line drawn over another
 	// cannot cover its markers.
 	for _, l := range p.Lines {

@@ -37,6 +37,16 @@ type Heat struct {
 	Min, Max         float64     // the colour scale
 	Log              bool
 	Unit             string
+	// TooFew marks the cells ([y, x]) whose figure rests on too few
+	// samples to compare: their value is printed with a ?.
+	TooFew map[[2]int]bool
+}
+
+// cellTooFew reports whether a sweep cell's figure is marked as the table
+// marks it: one a run could give an interval and samples for, without
+// enough of them.
+func cellTooFew(f results.Figure, mt results.Metric) bool {
+	return f.Counted && !f.Comparable(mt) && (f.HasCI || mt.Within == results.Batched)
 }
 
 // heatLogSpan is the ratio of the largest to the smallest positive value
@@ -131,22 +141,33 @@ func sweepLines(s source, param string, rows []results.SweepRow, metric results.
 		}
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
+	var few []string
 	for _, name := range s.names {
 		var seg []XY
+		var errs []float64
 		for i, r := range rows {
 			m := r.File.Strategies[name]
 			if m == nil || !metric.Applies(m) {
 				continue
 			}
-			v := metric.Get(m)
+			f := results.FigureOf(m, metric)
+			v := f.Value
 			seg = append(seg, XY{xs[i], v})
-			lo, hi = min(lo, v), max(hi, v)
+			errs = append(errs, f.CI95)
+			lo, hi = min(lo, v-f.CI95), max(hi, v+f.CI95)
+			if cellTooFew(f, metric) {
+				few = append(few, fmt.Sprintf("%s at %s (n=%s)", name, r.Values[0], results.Count(f.N)))
+			}
 		}
 		if len(seg) == 0 {
 			p.Notes = append(p.Notes, name+": "+metric.Name+" does not apply")
 			continue
 		}
-		p.Lines = append(p.Lines, Line{Label: name, Style: s.style[name], Marks: true, Segments: [][]XY{seg}})
+		p.Lines = append(p.Lines, Line{Label: name, Style: s.style[name], Marks: true, Segments: [][]XY{seg}, YErrs: errs})
+	}
+	p.Notes = append(p.Notes, "bars: 95 % intervals")
+	if len(few) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("too few samples to compare (needs %d): %s", metric.Needed(), strings.Join(few, ", ")))
 	}
 	p.X.Min, p.X.Max = minMax(xs)
 	if p.X.Min == p.X.Max {
@@ -197,8 +218,15 @@ func sweepHeat(s source, params []string, rows []results.SweepRow, metric result
 			if m == nil || !metric.Applies(m) {
 				continue
 			}
-			v := metric.Get(m)
+			f := results.FigureOf(m, metric)
+			v := f.Value
 			h.Values[index(&yl, r.Values[1])][index(&xl, r.Values[0])] = v
+			if cellTooFew(f, metric) {
+				if h.TooFew == nil {
+					h.TooFew = map[[2]int]bool{}
+				}
+				h.TooFew[[2]int{index(&yl, r.Values[1]), index(&xl, r.Values[0])}] = true
+			}
 			lo, hi = min(lo, v), max(hi, v)
 			if v > 0 {
 				posLo = min(posLo, v)
@@ -250,7 +278,7 @@ func addHeat(pl *gplot.Plot, h *Heat) error {
 			if f > 0.6 {
 				text = color.Black
 			}
-			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(x), Y: float64(y)}}, Labels: []string{formatCell(v, h.Unit)}})
+			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(x), Y: float64(y)}}, Labels: []string{cellText(h, y, x, v)}})
 			if err != nil {
 				return err
 			}
@@ -267,6 +295,13 @@ func addHeat(pl *gplot.Plot, h *Heat) error {
 	pl.Y.Min, pl.Y.Max = -0.5, float64(len(h.YLabels))-0.5
 	pl.X.Padding, pl.Y.Padding = vg.Points(0), vg.Points(0)
 	return nil
+}
+
+func cellText(h *Heat, y, x int, v float64) string {
+	if h.TooFew[[2]int{y, x}] {
+		return formatCell(v, h.Unit) + "?"
+	}
+	return formatCell(v, h.Unit)
 }
 
 func formatCell(v float64, unit string) string {
