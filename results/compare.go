@@ -486,7 +486,7 @@ func WriteComparison(w io.Writer, ds []Delta) error {
 			unit = " (" + d.Metric.Unit + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\n", d.Strategy, d.Metric.Name, unit,
-			formatValue(d.Metric.Unit, d.Base), formatValue(d.Metric.Unit, d.New), delta, p, verdict)
+			Human(d.Metric.Unit, d.Base), Human(d.Metric.Unit, d.New), delta, p, verdict)
 	}
 	return tw.Flush()
 }

@@ -39,7 +39,7 @@ func WriteTable(w io.Writer, f *File) error {
 	for _, metric := range Registry {
 		row := tableRow(metric, order, f.Strategies)
 		fmt.Fprint(tw, metric.Name)
-		if metric.Unit != "" {
+		if metric.Unit != "" && metric.Unit != "B" { // bytes say their unit in the cell
 			fmt.Fprintf(tw, " (%s)", metric.Unit)
 		}
 		for _, c := range row {
@@ -71,7 +71,7 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 			cells[i] = "—"
 			continue
 		}
-		c := formatValue(metric.Unit, f.Value)
+		c := Human(metric.Unit, f.Value)
 		switch {
 		case r.Starred && slices.Contains(r.Winners, name):
 			c += "*"
@@ -81,7 +81,7 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 			c += "?"
 		}
 		if f.HasCI && f.Method != MethodExact {
-			c += " ±" + formatValue(metric.Unit, f.CI95)
+			c += " ±" + Human(metric.Unit, f.CI95)
 		}
 		if f.Counted && metric.Within == Batched {
 			c += " n=" + Count(f.N)
@@ -100,24 +100,6 @@ func Count(n int64) string {
 		return Significant(float64(n)/1e3, 3) + "k"
 	default:
 		return Significant(float64(n)/1e6, 3) + "M"
-	}
-}
-
-// formatValue prints a value for a reader: percentages with 2 decimals,
-// latencies and rates with 3 significant digits, counts and bytes as
-// integers (a mean that is not whole, like versions behind, gets 3
-// significant digits too).
-func formatValue(unit string, v float64) string {
-	if v == 0 {
-		v = 0 // not -0
-	}
-	switch {
-	case unit == "%":
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case unit == "ms" || unit == "req/s" || v != math.Trunc(v):
-		return Significant(v, 3)
-	default:
-		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 }
 

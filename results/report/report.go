@@ -188,7 +188,7 @@ func newPage(f *results.File, images []image) page {
 	p.Recovery = newRecoveryTable(f, p.Verdicts)
 	if f.Wall.ElapsedS > 0 {
 		p.Wall = fmt.Sprintf("Simulated in %s of wall time with %s, %s simulated page requests per second per core.",
-			wallTime(f.Wall.ElapsedS), f.Wall.GoVersion, thousands(math.Round(f.Wall.PagesPerSecond)))
+			wallTime(f.Wall.ElapsedS), f.Wall.GoVersion, results.Thousands(math.Round(f.Wall.PagesPerSecond)))
 	}
 	return p
 }

@@ -2,9 +2,7 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/sharebench/sharebench/results"
@@ -59,10 +57,10 @@ func newSummary(f *results.File) summary {
 				row.Cells = append(row.Cells, summaryCell{Text: "—", Blank: true})
 				continue
 			}
-			c := summaryCell{Text: humanValue(metric.Unit, fig.Value)}
+			c := summaryCell{Text: results.Human(metric.Unit, fig.Value)}
 			switch {
 			case r.Starred && slices.Contains(r.Winners, name) &&
-				humanValue(metric.Unit, fig.Value) != humanValue(metric.Unit, r.Figures[r.RunnerUp].Value):
+				results.Human(metric.Unit, fig.Value) != results.Human(metric.Unit, r.Figures[r.RunnerUp].Value):
 				// Starred by the rule, and visibly apart from the
 				// runner-up as printed: as a verdict claims it.
 				c.Best = true
@@ -72,10 +70,10 @@ func newSummary(f *results.File) summary {
 				// interval is just not starred, not marked.
 				c.TooFew = true
 				c.Title = fmt.Sprintf("too few samples to compare: n = %d, needs %d", fig.N, metric.Needed())
-				tooFew = append(tooFew, fmt.Sprintf("%s %s (n = %s)", name, metric.Name, thousands(float64(fig.N))))
+				tooFew = append(tooFew, fmt.Sprintf("%s %s (n = %s)", name, metric.Name, results.Thousands(float64(fig.N))))
 			}
 			if fig.HasCI && fig.Method != results.MethodExact {
-				c.Interval = "± " + humanValue(metric.Unit, fig.CI95)
+				c.Interval = "± " + results.Human(metric.Unit, fig.CI95)
 			}
 			if fig.Counted && metric.Within == results.Batched {
 				c.N = "n=" + results.Count(fig.N)
@@ -101,7 +99,7 @@ func newSummary(f *results.File) summary {
 // Rule states, in words, when a figure beats another (results.Best): what
 // stars the table and what a verdict may claim.
 func Rule() string {
-	p := func(q float64) string { return thousands(float64(results.Metric{Quantile: q}.Needed())) }
+	p := func(q float64) string { return results.Thousands(float64(results.Metric{Quantile: q}.Needed())) }
 	return fmt.Sprintf("★ best of the row, and a verdict's win, only when the figure rests on enough samples "+
 		"(n ≥ %d for a mean or a fraction; for a percentile, %d beyond it: %s for a p50, %s for a p99, %s for a p99.9) "+
 		"and its 95 %% interval clears every other strategy's; a verdict also needs the two figures to differ as printed. "+
@@ -151,80 +149,4 @@ func (r summaryRow) Label() string {
 		return r.Metric
 	}
 	return r.Metric + " (" + r.Unit + ")"
-}
-
-// humanValue prints v as the summary shows it. Percentages keep 2
-// decimals (the table's resolution, which verdicts compare at), bytes go
-// to KiB/MiB/GiB, a mean below 0.001 (versions behind) is written with its
-// power of ten, large counts get thousands separators.
-func humanValue(unit string, v float64) string {
-	if v == 0 {
-		v = 0 // not -0
-	}
-	switch {
-	case unit == "%":
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case unit == "B":
-		return binaryBytes(v)
-	case v != 0 && math.Abs(v) < 0.001:
-		return scientific(v)
-	case unit == "" && v == math.Trunc(v):
-		return thousands(v)
-	case math.Abs(v) >= 1000:
-		return thousands(math.Round(v))
-	}
-	return sig(v)
-}
-
-// binaryBytes prints a byte count in KiB, MiB or GiB with 3 significant
-// digits.
-func binaryBytes(v float64) string {
-	for _, u := range []struct {
-		name string
-		size float64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		if math.Abs(v) >= u.size {
-			return sig(v/u.size) + " " + u.name
-		}
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64) + " B"
-}
-
-// scientific prints a small v as "5.06 × 10⁻⁶".
-func scientific(v float64) string {
-	exp := int(math.Floor(math.Log10(math.Abs(v))))
-	mant := v / math.Pow10(exp)
-	if r, _ := strconv.ParseFloat(sig(mant), 64); math.Abs(r) >= 10 {
-		mant, exp = mant/10, exp+1
-	}
-	return sig(mant) + " × 10" + superscript(exp)
-}
-
-func superscript(n int) string {
-	digits := []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
-	var b strings.Builder
-	if n < 0 {
-		b.WriteRune('⁻')
-		n = -n
-	}
-	for _, c := range strconv.Itoa(n) {
-		b.WriteRune(digits[c-'0'])
-	}
-	return b.String()
-}
-
-// thousands prints a whole number with commas between groups of three.
-func thousands(v float64) string {
-	s := strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
-	var b strings.Builder
-	if v < 0 {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

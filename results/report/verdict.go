@@ -83,7 +83,7 @@ func Verdicts(f *results.File) []Verdict {
 		run := r.Figures[r.RunnerUp]
 		for _, w := range r.Winners {
 			win := r.Figures[w]
-			if humanValue(metric.Unit, win.Value) == humanValue(metric.Unit, run.Value) {
+			if results.Human(metric.Unit, win.Value) == results.Human(metric.Unit, run.Value) {
 				continue // prints alike: the table shows no difference
 			}
 			s := winSentence(metric, win, r.RunnerUp, run)
@@ -158,14 +158,14 @@ func formatFigure(unit string, f results.Figure) string {
 	if !f.HasCI || f.Method == results.MethodExact {
 		return formatValue(unit, f.Value)
 	}
-	ci := humanValue(unit, f.CI95)
+	ci := results.Human(unit, f.CI95)
 	switch unit {
 	case "":
-		return humanValue(unit, f.Value) + " ± " + ci
+		return results.Human(unit, f.Value) + " ± " + ci
 	case "B":
-		return humanValue(unit, f.Value) + " ± " + ci
+		return results.Human(unit, f.Value) + " ± " + ci
 	}
-	return humanValue(unit, f.Value) + " ± " + ci + " " + unit
+	return results.Human(unit, f.Value) + " ± " + ci + " " + unit
 }
 
 // losses lists where a strategy falls short of what a page must do, whoever
@@ -188,7 +188,7 @@ func losses(f *results.File, name string) []string {
 		out = append(out, fmt.Sprintf("%d broker record%s lost before a consumer read them", n, plural(n)))
 	}
 	if n := m.Owner.Rejected; n > 0 {
-		out = append(out, fmt.Sprintf("owner rejected %s call%s with its queue full", thousands(float64(n)), plural(n)))
+		out = append(out, fmt.Sprintf("owner rejected %s call%s with its queue full", results.Thousands(float64(n)), plural(n)))
 	}
 	if mt, ok := results.Lookup("convergence"); ok && mt.Applies(m) && m.ConvergenceMS < 0 {
 		out = append(out, "views never converged with the owner after the last fault")
@@ -277,7 +277,7 @@ func formatValue(unit string, v float64) string {
 	return s + " " + unit
 }
 
-func formatNumber(unit string, v float64) string { return humanValue(unit, v) }
+func formatNumber(unit string, v float64) string { return results.Human(unit, v) }
 
 // formatPercentSmall prints a small percentage so it does not round to 0.
 func formatPercentSmall(p float64) string {
