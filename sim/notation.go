@@ -126,8 +126,56 @@ func (d *DurationDist) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes d in the notation UnmarshalYAML reads.
-func (d DurationDist) MarshalYAML() (any, error) { return flowNode(d.String()) }
+// MarshalYAML writes d in the notation UnmarshalYAML reads, so that what
+// it writes reads back as exactly d: durations as FormatDuration writes
+// them, and a lognormal whose median and p99, rounded to the nanosecond,
+// would not give back its mu and sigma as mu and sigma themselves.
+func (d DurationDist) MarshalYAML() (any, error) {
+	if d.Dist == nil {
+		return flowNode("0s")
+	}
+	text := d.Dist.notation(formatDurationSeconds)
+	if ln, ok := d.Dist.(LogNormal); ok {
+		if back, err := ParseDurationDist(text); err != nil || back.Dist != d.Dist {
+			text = fmt.Sprintf("{dist: lognormal, mu: %s, sigma: %s}", formatNumber(ln.Mu), formatNumber(ln.Sigma))
+		}
+	}
+	return flowNode(text)
+}
+
+func formatDurationSeconds(s float64) string { return FormatDuration(secondsToDuration(s)) }
+
+// FormatDuration writes d in the scenario notation: the largest unit that
+// says it in a whole number ("1m", "10m", "1h", "90s", "500us"), or with up
+// to three decimals ("1.5s", "2.25ms"); ParseDuration reads it back as
+// exactly d.
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	sign := ""
+	if d < 0 {
+		if d == math.MinInt64 {
+			return d.String()
+		}
+		sign, d = "-", -d
+	}
+	units := []struct {
+		name string
+		size time.Duration
+		frac bool // may be written with decimals
+	}{{"h", time.Hour, false}, {"m", time.Minute, false}, {"s", time.Second, true}, {"ms", time.Millisecond, true}, {"us", time.Microsecond, true}, {"ns", 1, false}}
+	for _, u := range units {
+		if d%u.size == 0 {
+			return sign + strconv.FormatInt(int64(d/u.size), 10) + u.name
+		}
+		if u.frac && d >= u.size && (d%u.size)%(u.size/1000) == 0 {
+			frac := strings.TrimRight(fmt.Sprintf("%03d", (d%u.size)/(u.size/1000)), "0")
+			return sign + strconv.FormatInt(int64(d/u.size), 10) + "." + frac + u.name
+		}
+	}
+	return sign + strconv.FormatInt(int64(d), 10) + "ns"
+}
 
 // UnmarshalYAML reads the scenario notation for a number distribution.
 func (d *NumberDist) UnmarshalYAML(n *yaml.Node) error {
