@@ -179,17 +179,27 @@ func precheck(n *yaml.Node, t reflect.Type, path string) error {
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!int" {
+		field := path[strings.LastIndex(path, ".")+1:]
+		if n.Kind != yaml.ScalarNode {
 			return nil
 		}
 		x, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-		if n.ShortTag() != "!!float" || err != nil || x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+		if err == nil && math.Abs(x) >= 1<<53 {
+			return fmt.Errorf("%d: %s: %s is too large for a count", n.Line, path, n.Value)
+		}
+		if n.ShortTag() == "!!int" {
+			if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 && strings.HasPrefix(strings.TrimSpace(n.Value), "-") {
+				return fmt.Errorf("%d: %s: %s is negative; %s is a whole number ≥ 0", n.Line, path, n.Value, field)
+			}
+			return nil
+		}
+		if n.ShortTag() != "!!float" || err != nil || x != math.Trunc(x) {
 			example := int64(1)
 			if err == nil && x >= 1 && x < 1<<53 {
 				example = int64(math.Round(x))
 			}
 			return fmt.Errorf("%d: %s: %s is not a whole number; counts are whole numbers, e.g. %s: %d",
-				n.Line, path, n.Value, path[strings.LastIndex(path, ".")+1:], example)
+				n.Line, path, n.Value, field, example)
 		}
 	}
 	return nil

@@ -67,20 +67,32 @@ func TestMinimalScenarioTakesDefaults(t *testing.T) {
 }
 
 // FuzzParse: no input makes the scenario decoder panic, and whatever it
-// accepts renders YAML it accepts again.
+// accepts renders YAML that parses back to the same scenario.
 func FuzzParse(f *testing.F) {
 	for _, name := range BuiltinNames() {
 		_, data, _ := Builtin(name)
 		f.Add(data)
 	}
 	f.Add([]byte("name: x\nduration: 10s\ntraffic: {pages: {rate: {curve: ramp, from: 1/s, to: 5/s, over: 3s}}}\n"))
+	for _, dir := range []string{"testdata/partial", "testdata/bad"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil {
+				f.Add(data)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data)
 		if err != nil {
 			return
 		}
-		if _, err := Parse("again.yaml", []byte(sc.YAML())); err != nil {
+		again, err := Parse("fuzz.yaml", []byte(sc.YAML()))
+		if err != nil {
 			t.Fatalf("accepted scenario renders YAML that does not parse: %v\n%s", err, sc.YAML())
+		}
+		if !reflect.DeepEqual(withoutLines(again), withoutLines(sc)) {
+			t.Fatalf("accepted scenario renders YAML that parses to another scenario:\n%s\nthen\n%s", sc.YAML(), again.YAML())
 		}
 	})
 }
@@ -290,6 +302,9 @@ func TestEveryCountRefusesFractions(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[Scenario](), nil)
+	if sc, err := Parse("x.yaml", []byte("duration: 10s\npopulation: {sellers: 1e5}\n")); err != nil || sc.Population.Sellers != 100_000 {
+		t.Errorf("Parse(sellers: 1e5) = %v; want 100000 sellers: a whole number written with an exponent is a count", err)
+	}
 	if len(paths) < 8 {
 		t.Fatalf("found %d count fields (%v); want every one", len(paths), paths)
 	}
