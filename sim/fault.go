@@ -227,6 +227,9 @@ func (f *Fault) UnmarshalYAML(n *yaml.Node) error {
 		if f.Factor, err = parseNumber(v.Value); err != nil || f.Factor <= 0 {
 			return specErr(v, "factor", "must be a number > 0 (2 = twice as slow), got %q", v.Value)
 		}
+		if f.Factor == 1 {
+			return specErr(v, "factor", "1 changes nothing; say how many times slower, e.g. factor: 5")
+		}
 	case Latency:
 		v, ok := fields["add"]
 		if !ok {
@@ -234,6 +237,9 @@ func (f *Fault) UnmarshalYAML(n *yaml.Node) error {
 		}
 		if err := v.Decode(&f.Add); err != nil {
 			return err
+		}
+		if f.Add.Dist.Quantile(1) == 0 {
+			return specErr(v, "add", "adds nothing; say how much latency to add, e.g. add: 100ms")
 		}
 	case Loss, Duplicate:
 		v, ok := fields["p"]
@@ -310,8 +316,10 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("%s: between (two nodes) or link (a->b) is required for partition, latency and loss only", f.Kind)
 	case f.Mode != "" && !slices.Contains(faultModes[f.Kind], f.Mode):
 		return fmt.Errorf("%s: mode must be %s", f.Kind, strings.Join(faultModes[f.Kind], " or "))
-	case f.Kind == Slowdown && !(f.Factor > 0 && !math.IsInf(f.Factor, 0)):
-		return fmt.Errorf("slowdown: factor must be a finite number > 0")
+	case f.Kind == Slowdown && !(f.Factor > 0 && !math.IsInf(f.Factor, 0) && f.Factor != 1):
+		return fmt.Errorf("slowdown: factor must be a finite number > 0 other than 1")
+	case f.Kind == Latency && (f.Add.Dist == nil || f.Add.Dist.Quantile(1) == 0):
+		return fmt.Errorf("latency: add must add something, e.g. 100ms")
 	case (f.Kind == Loss || f.Kind == Duplicate) && !(f.P > 0 && f.P <= 1):
 		return fmt.Errorf("%s: p must be in (0, 1]", f.Kind)
 	}
