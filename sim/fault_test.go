@@ -284,3 +284,20 @@ func TestDurationDistMarshalRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+func TestNumberDistMarshalRoundTrips(t *testing.T) {
+	for _, text := range []string{"5", "{dist: uniform, min: 1, max: 10}", "{dist: lognormal, median: 3, p99: 17.3}", "{dist: lognormal, mu: 1.234567, sigma: 0.7654321}"} {
+		d, err := ParseNumberDist(text)
+		if err != nil {
+			t.Fatalf("ParseNumberDist(%q): %v", text, err)
+		}
+		out, err := yaml.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseNumberDist(string(out))
+		if err != nil || !reflect.DeepEqual(back, d) {
+			t.Errorf("ParseNumberDist(Marshal(%q) = %q) = %v, %v; want %v", text, out, back, err, d)
+		}
+	}
+}

@@ -134,13 +134,23 @@ func (d DurationDist) MarshalYAML() (any, error) {
 	if d.Dist == nil {
 		return flowNode("0s")
 	}
-	text := d.Dist.notation(formatDurationSeconds)
-	if ln, ok := d.Dist.(LogNormal); ok {
-		if back, err := ParseDurationDist(text); err != nil || back.Dist != d.Dist {
+	return flowNode(exactNotation(d.Dist, formatDurationSeconds, func(s string) (Dist, error) {
+		back, err := ParseDurationDist(s)
+		return back.Dist, err
+	}))
+}
+
+// exactNotation writes d in the notation, falling back for a lognormal to
+// its mu and sigma when its median and p99, as written, would not read
+// back as exactly d.
+func exactNotation(d Dist, format func(float64) string, parse func(string) (Dist, error)) string {
+	text := d.notation(format)
+	if ln, ok := d.(LogNormal); ok {
+		if back, err := parse(text); err != nil || back != d {
 			text = fmt.Sprintf("{dist: lognormal, mu: %s, sigma: %s}", formatNumber(ln.Mu), formatNumber(ln.Sigma))
 		}
 	}
-	return flowNode(text)
+	return text
 }
 
 func formatDurationSeconds(s float64) string { return FormatDuration(secondsToDuration(s)) }
@@ -187,8 +197,17 @@ func (d *NumberDist) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes d in the notation UnmarshalYAML reads.
-func (d NumberDist) MarshalYAML() (any, error) { return flowNode(d.String()) }
+// MarshalYAML writes d in the notation UnmarshalYAML reads, so that it
+// reads back as exactly d.
+func (d NumberDist) MarshalYAML() (any, error) {
+	if d.Dist == nil {
+		return flowNode("0")
+	}
+	return flowNode(exactNotation(d.Dist, formatNumber, func(s string) (Dist, error) {
+		back, err := ParseNumberDist(s)
+		return back.Dist, err
+	}))
+}
 
 func flowNode(s string) (any, error) {
 	var n yaml.Node
