@@ -241,6 +241,22 @@ func decodeError(name string, top *yaml.Node, err error) error {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: unknown field %q in %s; it takes %s", name, m[1], m[2], sectionName(m[3]), strings.Join(fieldsOf(m[3]), ", ")))
 			continue
 		}
+		if m := cannotUnmarshal.FindStringSubmatch(e); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			where := ""
+			if path := pathOfValue(top, line, "!!"+m[2], m[3], ""); path != "" {
+				where = " " + path + ":"
+			}
+			got := map[string]string{"seq": "a list", "map": "a mapping", "str": "text", "int": "a number", "float": "a number", "bool": "true or false"}[m[2]]
+			if got == "" {
+				got = "!!" + m[2]
+			}
+			if m[3] != "" {
+				got += " (" + m[3] + ")"
+			}
+			msgs = append(msgs, fmt.Sprintf("%s:%s:%s expected %s, got %s", name, m[1], where, describeType(m[4]), got))
+			continue
+		}
 		if m := lineOf.FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: %s", name, m[1], m[2]))
 			continue
@@ -251,9 +267,66 @@ func decodeError(name string, top *yaml.Node, err error) error {
 }
 
 var (
-	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type workload\.(\w+)$`)
+	unknownField    = regexp.MustCompile(`^line (\d+): field (\S+) not found in type workload\.(\w+)$`)
+	cannotUnmarshal = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) (?:`(.*)` )?into (.+)$")
 	lineOf       = regexp.MustCompile(`^line (\d+): (.*)$`)
 )
+
+// describeType says in the scenario's words what a Go type of it holds.
+func describeType(goType string) string {
+	words := map[string]string{
+		"int": "a whole number", "uint64": "a whole number ≥ 0", "float64": "a number", "bool": "true or false", "string": "text",
+		"[]string":                        "a list, e.g. [sync, async]",
+		"[]sim.Fault":                     "a list of faults, e.g. [{at: 20s, for: 10s, kind: outage, target: topclients}]",
+		"map[string]float64":              "a mapping of kinds to shares, e.g. {gig: 0.5, user: 0.5}",
+		"map[string]*workload.Service":    "a mapping of services, e.g. {topclients: {workers: 8}}",
+		"map[string]*workload.Link":       "a mapping of links, e.g. {gig->topclients: {latency: 2ms}}",
+		"workload.Link":                   "a link, e.g. {latency: 2ms, loss: 0}",
+		"workload.Service":                "a service, e.g. {workers: 8, queue: 1000, service_time: 2ms}",
+		"workload.Rate":                   "a rate, e.g. 20/s",
+		"workload.Duration":               "a duration, e.g. 10s",
+	}
+	if w, ok := words[goType]; ok {
+		return w
+	}
+	if typ, ok := strings.CutPrefix(goType, "workload."); ok {
+		if _, known := sections[typ]; known {
+			return "a mapping: " + sectionName(typ) + " takes " + strings.Join(fieldsOf(typ), ", ")
+		}
+	}
+	return goType
+}
+
+// pathOfValue is the dotted path of a value on line with the given tag
+// (and text, for a scalar), or "".
+func pathOfValue(n *yaml.Node, line int, tag, text, path string) string {
+	join := func(key string) string {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
+	found := ""
+	visit := func(v *yaml.Node, p string) {
+		if v.Line == line && v.ShortTag() == tag && (text == "" || v.Value == text) {
+			found = p
+		}
+		if deeper := pathOfValue(v, line, tag, text, p); deeper != "" {
+			found = deeper
+		}
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			visit(n.Content[i+1], join(n.Content[i].Value))
+		}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			visit(item, fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+	return found
+}
 
 // sections maps the scenario's types to their place in the file.
 var sections = map[string]reflect.Type{
