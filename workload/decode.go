@@ -269,22 +269,22 @@ func decodeError(name string, top *yaml.Node, err error) error {
 var (
 	unknownField    = regexp.MustCompile(`^line (\d+): field (\S+) not found in type workload\.(\w+)$`)
 	cannotUnmarshal = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) (?:`(.*)` )?into (.+)$")
-	lineOf       = regexp.MustCompile(`^line (\d+): (.*)$`)
+	lineOf          = regexp.MustCompile(`^line (\d+): (.*)$`)
 )
 
 // describeType says in the scenario's words what a Go type of it holds.
 func describeType(goType string) string {
 	words := map[string]string{
 		"int": "a whole number", "uint64": "a whole number ≥ 0", "float64": "a number", "bool": "true or false", "string": "text",
-		"[]string":                        "a list, e.g. [sync, async]",
-		"[]sim.Fault":                     "a list of faults, e.g. [{at: 20s, for: 10s, kind: outage, target: topclients}]",
-		"map[string]float64":              "a mapping of kinds to shares, e.g. {gig: 0.5, user: 0.5}",
-		"map[string]*workload.Service":    "a mapping of services, e.g. {topclients: {workers: 8}}",
-		"map[string]*workload.Link":       "a mapping of links, e.g. {gig->topclients: {latency: 2ms}}",
-		"workload.Link":                   "a link, e.g. {latency: 2ms, loss: 0}",
-		"workload.Service":                "a service, e.g. {workers: 8, queue: 1000, service_time: 2ms}",
-		"workload.Rate":                   "a rate, e.g. 20/s",
-		"workload.Duration":               "a duration, e.g. 10s",
+		"[]string":                     "a list, e.g. [sync, async]",
+		"[]sim.Fault":                  "a list of faults, e.g. [{at: 20s, for: 10s, kind: outage, target: topclients}]",
+		"map[string]float64":           "a mapping of kinds to shares, e.g. {gig: 0.5, user: 0.5}",
+		"map[string]*workload.Service": "a mapping of services, e.g. {topclients: {workers: 8}}",
+		"map[string]*workload.Link":    "a mapping of links, e.g. {gig->topclients: {latency: 2ms}}",
+		"workload.Link":                "a link, e.g. {latency: 2ms, loss: 0}",
+		"workload.Service":             "a service, e.g. {workers: 8, queue: 1000, service_time: 2ms}",
+		"workload.Rate":                "a rate, e.g. 20/s",
+		"workload.Duration":            "a duration, e.g. 10s",
 	}
 	if w, ok := words[goType]; ok {
 		return w
