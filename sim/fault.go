@@ -110,7 +110,11 @@ func (f Fault) String() string {
 	case Slowdown:
 		fmt.Fprintf(&b, " ×%s", formatNumber(f.Factor))
 	case Latency:
-		fmt.Fprintf(&b, " +%s", f.Add)
+		add := "0s"
+		if f.Add.Dist != nil {
+			add = f.Add.Dist.notation(formatDurationSeconds) // the scenario's notation, as in the file
+		}
+		fmt.Fprintf(&b, " +%s", add)
 	case Loss, Duplicate:
 		fmt.Fprintf(&b, " p=%s", formatNumber(f.P))
 	}

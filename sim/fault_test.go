@@ -20,6 +20,7 @@ func TestParseFaults(t *testing.T) {
 - {at: 1s, for: 1s, kind: slowdown, target: gig, factor: 3}
 - {at: 1s, for: 1s, kind: loss, between: [a, b], p: 0.25}
 - {at: 1s, for: 1s, kind: duplicate, target: gig, p: 0.5}
+- {at: 1s, for: 1s, kind: latency, between: [a, b], add: {dist: exp, mean: 1m}}
 `)
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +35,7 @@ func TestParseFaults(t *testing.T) {
 		"slowdown gig ×3",
 		"loss a<->b p=0.25",
 		"duplicate gig p=0.5",
+		"latency a<->b +{dist: exp, mean: 1m}",
 	}
 	if len(fs) != len(want) {
 		t.Fatalf("ParseFaults gave %d faults; want %d", len(fs), len(want))
