@@ -335,3 +335,46 @@ func TestLoadDirectory(t *testing.T) {
 		t.Errorf("Load(x.yaml) = %v; want a scenario", err)
 	}
 }
+
+// TestREADMEFaultTable keeps the README's table of fault kinds × targets
+// true: a cell saying "refused" is refused, any other runs.
+func TestREADMEFaultTable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := "| kind | `topclients` (owner) | `gig`, `user`, `search` (page services) | `broker` | `client` (the driver) |"
+	_, table, ok := strings.Cut(string(readme), header)
+	if !ok {
+		t.Fatalf("README.md has no fault table starting %q", header)
+	}
+	targets := [][]string{{"topclients"}, {"gig", "user", "search"}, {"broker"}, {"client"}}
+	extra := map[string]string{"slowdown": ", factor: 3", "duplicate": ", p: 0.1"}
+	checked := 0
+	for _, row := range strings.Split(table, "\n")[2:] {
+		if !strings.HasPrefix(row, "|") {
+			break
+		}
+		cells := strings.Split(strings.Trim(row, "|"), "|")
+		for _, kind := range strings.Split(strings.ReplaceAll(strings.TrimSpace(cells[0]), "`", ""), ", ") {
+			for i, names := range targets {
+				cell := strings.TrimSpace(cells[i+1])
+				if cell == "—" {
+					continue
+				}
+				for _, target := range names {
+					text := fmt.Sprintf("duration: 10s\nwarmup: 1s\nfaults:\n  - {at: 2s, for: 1s, kind: %s, target: %s%s}\n", kind, target, extra[kind])
+					_, err := Parse("x.yaml", []byte(text))
+					refused := strings.HasPrefix(cell, "refused")
+					if refused != (err != nil) || (refused && !strings.Contains(err.Error(), "would change nothing")) {
+						t.Errorf("README says %s of %s: %q; Parse = %v", kind, target, cell, err)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("checked %d cells of the README's fault table; want every kind × node target", checked)
+	}
+}
