@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -142,6 +143,12 @@ func (sc *Scenario) check(root *yaml.Node) error {
 			return problem(root, "broker."+d.field, "must be > 0: %s", d.why)
 		}
 	}
+	// An idle consumer polls once per max_wait and an idle relay looks at
+	// the outbox once per relay_interval: below a millisecond these loops
+	// outnumber everything else the run simulates.
+	if b.MaxWait.D() < time.Millisecond {
+		return problem(root, "broker.max_wait", "%s is under 1ms: an idle consumer would poll %s times a second and the run crawl; e.g. max_wait: 500ms", sim.FormatDuration(b.MaxWait.D()), "more than 1000")
+	}
 	if err := sc.brokerSpec().Validate(); err != nil {
 		return problem(root, "broker", "%v", err)
 	}
@@ -156,6 +163,8 @@ func (sc *Scenario) check(root *yaml.Node) error {
 		return problem(root, "options.sync.retry_budget", "is retries allowed per first attempt, ≥ 0 (0: no retries; as many as retries: every retry), got %v", o.Sync.RetryBudget)
 	case o.Async.RelayInterval <= 0:
 		return problem(root, "options.async.relay_interval", "must be > 0: the outbox relay would poll again in the same instant forever; e.g. relay_interval: 10ms")
+	case o.Async.RelayInterval.D() < time.Millisecond:
+		return problem(root, "options.async.relay_interval", "%s is under 1ms: an idle relay would look at the outbox more than 1000 times a second and the run crawl; e.g. relay_interval: 10ms", sim.FormatDuration(o.Async.RelayInterval.D()))
 	case *o.Hybrid.Timeout <= 0:
 		return problem(root, "options.hybrid.timeout", "must be > 0; leave it out to take options.sync's")
 	case *o.Hybrid.Retries < 0:
