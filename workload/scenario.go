@@ -318,10 +318,12 @@ func (sc *Scenario) brokerSpec() sim.BrokerSpec {
 // scenario notation: Parse reads it back as the same scenario (but for
 // the faults' source lines), so a run of it gives the same result file.
 func (sc *Scenario) YAML() string {
+	c := *sc
+	c.Options.Hybrid = c.Options.Hybrid.withSync(c.Options.Sync) // the values hybrid runs with
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(sc); err != nil {
+	if err := enc.Encode(&c); err != nil {
 		panic(err) // every field has a notation
 	}
 	if err := enc.Close(); err != nil {
