@@ -88,6 +88,7 @@ func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
 		Order:        slices.Clone(sc.Strategies),
 		Strategies:   map[string]*results.Metrics{},
 		Faults:       []results.FaultWindow{}, // [] rather than null in the file
+		Version:      results.ThisBuild(),
 	}
 	for i := range seeds {
 		f.Seeds = append(f.Seeds, sc.Seed+uint64(i))
@@ -133,6 +134,7 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 
 	end := sc.End()
 	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
+	o.stratify(sc.Faults)
 	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
 	if err != nil {
 		return nil, 0, err

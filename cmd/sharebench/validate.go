@@ -15,7 +15,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sharebench validate FILE|NAME...\n\nChecks scenarios without running them.\n")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseAnywhere(fs, args); err != nil {
 		return usageOrHelp(err)
 	}
 	if fs.NArg() == 0 {
