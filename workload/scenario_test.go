@@ -378,3 +378,45 @@ func TestREADMEFaultTable(t *testing.T) {
 		t.Errorf("checked %d cells of the README's fault table; want every kind × node target", checked)
 	}
 }
+
+// TestREADMEScenarioShowsTheDefaults keeps "any field left out takes the
+// value shown" true: the README's annotated scenario, but for its example
+// link and fault, is DefaultScenario.
+func TestREADMEScenarioShowsTheDefaults(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "## The scenario file")
+	_, block, ok := strings.Cut(section, "```yaml\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok || !strings.Contains(block, "services:") {
+		t.Fatal("README.md's scenario file section has no ```yaml block")
+	}
+	var kept []string
+	skip := false
+	for _, line := range strings.Split(block, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  links:"):
+			continue // an example; there are none by default
+		case strings.HasPrefix(line, "faults:"):
+			skip = true // an example; there are none by default
+		case strings.HasPrefix(line, "description:"):
+			continue
+		}
+		if !skip {
+			kept = append(kept, line)
+		}
+	}
+	shown, err := Parse("baseline.yaml", []byte(strings.Join(kept, "\n")))
+	if err != nil {
+		t.Fatalf("README's scenario does not parse: %v", err)
+	}
+	def, err := Parse("baseline.yaml", []byte("name: baseline\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown.YAML() != def.YAML() {
+		t.Errorf("README's scenario is\n%s\nwant the defaults,\n%s", shown.YAML(), def.YAML())
+	}
+}
