@@ -35,6 +35,9 @@ func problem(root *yaml.Node, path string, format string, args ...any) error {
 // like any other: where it cannot run, the error says why and what to
 // write.
 func (sc *Scenario) check(root *yaml.Node) error {
+	if strings.TrimSpace(sc.Name) == "" {
+		return problem(root, "name", "is empty; give one, or leave it out to take the file's name")
+	}
 	if sc.Duration <= 0 {
 		return problem(root, "duration", "must be > 0, e.g. duration: 60s")
 	}
