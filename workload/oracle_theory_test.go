@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
 
@@ -228,5 +229,32 @@ func TestOracleConvergenceAfterHeal(t *testing.T) {
 	st := m.Pages["all"].StalenessMS
 	if st.Max < 900 || st.Max > 1025 {
 		t.Errorf("staleness max = %vms; want about the 1s partition plus a delivery", st.Max)
+	}
+}
+
+// TestOracleConvergenceWhenNothingDiverged: with no writes, a fault
+// (search slowed for a second) leaves the views equal to the owner
+// throughout, so they are converged at the heal: convergence 0, counted
+// from the heal, not from the start of the run or a second later. (An
+// outage of a page service would not do: its consumer restarts and waits
+// out the group's session timeout.)
+func TestOracleConvergenceWhenNothingDiverged(t *testing.T) {
+	sc, err := Parse("converge.yaml", []byte(convergeScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &sc.Faults[0]
+	f.Kind, f.Target, f.Factor, f.Between, f.Mode = sim.Slowdown, "search", 2, nil, ""
+	if err := sim.CheckFaults(sc.Faults, sc.Nodes(), sc.End()); err != nil {
+		t.Fatal(err)
+	}
+	none := Rate(0)
+	sc.Traffic.Writes.Rate = &none
+	m, _, err := RunOne(sc, strategies.Async, sc.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.ConvergenceMS; c != 0 {
+		t.Errorf("convergence = %vms after a fault no view felt, with no writes; want 0", c)
 	}
 }
