@@ -334,6 +334,9 @@ options: {async: {relay_interval: 1ms, reconcile_every: 0s}}
 // time since the first commit it misses, is D − X for X ~ Exp(λ) given
 // X < D: mean D − 1/λ + D·e^(−λD)/(1 − e^(−λD)).
 func TestStaleFractionIsOneMinusExpLambdaD(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: eight seeds of 35s at 1,000 pages/s take seconds")
+	}
 	f := runResult(t, staleScenario, "-seeds", "8", "-parallel", "2")
 	m := f.Strategies["async"]
 	const lambda, d = 1.0, 0.2005 // 1/s, s
