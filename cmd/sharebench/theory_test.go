@@ -10,10 +10,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -351,5 +353,29 @@ func TestStaleFractionIsOneMinusExpLambdaD(t *testing.T) {
 	near(t, "pages.all.staleness.mean (ms)", all.StalenessMS.Mean, staleness, seS)
 	if max := all.StalenessMS.Max; max > 1000*d+1 {
 		t.Errorf("staleness max = %.2fms; no read can be staler than D = %.1fms", max, 1000*d)
+	}
+}
+
+// TestRunDurationAndSeedFlags: -duration sets the measured window the
+// counts and rates are taken over, and -seed the seed; a -duration no
+// longer than the warm-up is a usage error.
+func TestRunDurationAndSeedFlags(t *testing.T) {
+	f := runResult(t, fmt.Sprintf(countScenario, 1), "-duration", "4s", "-seed", "9")
+	if f.DurationS != 4 || len(f.Seeds) != 1 || f.Seeds[0] != 9 {
+		t.Errorf("duration %vs, seeds %v; want 4s and [9]", f.DurationS, f.Seeds)
+	}
+	// Pages every 5ms over the measured [1s, 5s): 800, each one call.
+	if m := f.Strategies["sync"]; m.Owner.Requests != 800 || m.Owner.RPS != 200 {
+		t.Errorf("sync: owner.requests %d, owner.rps %v; want 800 and 200 over the 4s measured", m.Owner.Requests, m.Owner.RPS)
+	}
+	file := filepath.Join(t.TempDir(), "count.yaml")
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(countScenario, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"run", "-q", "-o", t.TempDir(), "-duration", "1s", file}, &stdout, &stderr)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "longer than the warm-up") {
+		t.Errorf("run -duration 1s with a 1s warm-up = %v; want a usage error saying it must be longer than the warm-up", err)
 	}
 }
