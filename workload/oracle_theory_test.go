@@ -3,6 +3,7 @@ package workload
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
@@ -256,5 +257,29 @@ func TestOracleConvergenceWhenNothingDiverged(t *testing.T) {
 	}
 	if c := m.ConvergenceMS; c != 0 {
 		t.Errorf("convergence = %vms after a fault no view felt, with no writes; want 0", c)
+	}
+}
+
+// TestOracleNotConvergedIsMinusOne: views still behind when the run stops
+// report convergence −1. gig's hop from the broker is 500ms, writes keep
+// coming, and a partition holds gig's records until the end of the run,
+// which stops 100ms later (the page timeout): gig cannot catch up in time.
+func TestOracleNotConvergedIsMinusOne(t *testing.T) {
+	sc, err := Parse("converge.yaml", []byte(convergeScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Network.Links["broker->gig"].Latency = sim.DurationDist{Dist: sim.Const{V: 0.5}}
+	sc.Traffic.Pages.Timeout = Duration(100 * time.Millisecond)
+	sc.Faults[0].At, sc.Faults[0].For = 7*time.Second, 2*time.Second
+	if err := sim.CheckFaults(sc.Faults, sc.Nodes(), sc.End()); err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := RunOne(sc, strategies.Async, sc.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.ConvergenceMS; c != -1 {
+		t.Errorf("convergence = %vms with gig's view behind at the end of the run; want -1", c)
 	}
 }
