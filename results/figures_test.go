@@ -14,7 +14,7 @@ import (
 // operator, sign or boundary in them fails a test (they were written
 // against mutants that lived).
 
-func metric(t *testing.T, name string) Metric {
+func lookupMetric(t *testing.T, name string) Metric {
 	t.Helper()
 	m, ok := Lookup(name)
 	if !ok {
@@ -26,7 +26,7 @@ func metric(t *testing.T, name string) Metric {
 // TestWorsening: how much worse new is than base, in each allowance's
 // measure, for metrics that improve downwards and upwards.
 func TestWorsening(t *testing.T) {
-	p99, avail, rejected := metric(t, "latency.p99"), metric(t, "availability"), metric(t, "owner.rejected")
+	p99, avail, rejected := lookupMetric(t, "latency.p99"), lookupMetric(t, "availability"), lookupMetric(t, "owner.rejected")
 	tests := []struct {
 		th        Threshold
 		base, new float64
@@ -101,7 +101,14 @@ func TestCompareCoversSharedStrategiesAndApplicableMetrics(t *testing.T) {
 	count := map[string]int{}
 	for _, d := range ds {
 		count[d.Strategy]++
-		if !math.IsNaN(d.P) || d.N1 != 1 || d.N2 != 1 || !d.Significant() || d.Regressed {
+		// An exact figure (no sampling error) that did not move is judged
+		// unchanged; any other single run without an interval gets no
+		// p-value, so a change past its limit would count.
+		if d.Metric.Within == Exact {
+			if d.P != 1 || d.Significant() || d.Regressed {
+				t.Errorf("%s %s (exact, unchanged): P %v, significant %v, regressed %v; want 1, false, false", d.Strategy, d.Metric.Name, d.P, d.Significant(), d.Regressed)
+			}
+		} else if !math.IsNaN(d.P) || d.N1 != 1 || d.N2 != 1 || !d.Significant() || d.Regressed {
 			t.Errorf("%s %s: P %v, N %d/%d, significant %v, regressed %v; want NaN, 1/1, true, false", d.Strategy, d.Metric.Name, d.P, d.N1, d.N2, d.Significant(), d.Regressed)
 		}
 		if d.Strategy == "sync" && d.Metric.ViewsOnly {
@@ -144,7 +151,7 @@ func TestCompareSeedsGiveAPValue(t *testing.T) {
 
 // TestWriteComparisonCells: each cell of the comparison table.
 func TestWriteComparisonCells(t *testing.T) {
-	p99, selfv := metric(t, "latency.p99"), metric(t, "self_view_violations")
+	p99, selfv := lookupMetric(t, "latency.p99"), lookupMetric(t, "self_view_violations")
 	limit := Threshold{p99, 10, Relative}
 	ds := []Delta{
 		{Strategy: "a", Metric: p99, Base: 100, New: 150, P: math.NaN()},
@@ -189,6 +196,7 @@ func TestRegistryFigures(t *testing.T) {
 		Pages: map[string]*PageMetrics{"all": {
 			LatencyMS: Summary{P50: 1.5, P99: 2.5, P999: 3.5}, Availability: 0.25, Completeness: 0.5,
 			StaleFraction: 0.125, StalenessMS: Summary{P99: 7}, VersionsBehind: 0.75,
+			ReadStalenessMS: Summary{Mean: 59, P999: 61},
 		}, "gig": {LatencyMS: Summary{P99: 99}}},
 		PropagationMS: Summary{P99: 11}, ConvergenceMS: 13, SelfViewViolations: 17,
 		Owner:            OwnerMetrics{RPS: 19, PublicRPS: 23, EmptyFraction: 0.375, Rejected: 29},
@@ -197,7 +205,7 @@ func TestRegistryFigures(t *testing.T) {
 	}
 	want := map[string]float64{
 		"latency.p50": 1.5, "latency.p99": 2.5, "latency.p999": 3.5, "availability": 25, "completeness": 50,
-		"stale_fraction": 12.5, "staleness.p99": 7, "versions_behind": 0.75, "propagation.p99": 11, "convergence": 13,
+		"stale_fraction": 12.5, "staleness.p99": 7, "read_staleness.mean": 59, "read_staleness.p999": 61, "versions_behind": 0.75, "propagation.p99": 11, "convergence": 13,
 		"self_view_violations": 17, "owner.rps": 19, "owner.public_rps": 23, "owner.empty_fraction": 37.5,
 		"owner.rejected": 29, "duplication": 31 + 37 + 41, "broker.redelivered": 43, "broker.lost": 47, "broker.max_lag": 53,
 	}
@@ -225,10 +233,10 @@ func TestRegistryFigures(t *testing.T) {
 	}
 }
 
-// TestWriteSweepCSV: a header of the parameters, "strategy" and every
-// metric with its unit; a row per cell and strategy with the metric's
-// value in 6 significant digits, empty where it does not apply.
-func TestWriteSweepCSV(t *testing.T) {
+// TestWriteSweepCSVValues: a header of the parameters, "strategy",
+// "seeds", "count" and every metric by its bare name; a row per cell and
+// strategy with the metric's exact value, empty where it does not apply.
+func TestWriteSweepCSVValues(t *testing.T) {
 	cell := single(12.3456789, 0.5, false, "sync")
 	views := single(7, 1, true, "async").Strategies["async"]
 	views.PropagationMS.P99 = 250
@@ -237,7 +245,9 @@ func TestWriteSweepCSV(t *testing.T) {
 	if err := WriteSweepCSV(&b, []string{"rate", "workers"}, []SweepRow{{Values: []string{"100/s", "4"}, File: cell}}); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(&b).ReadAll()
+	r := csv.NewReader(&b)
+	r.Comment = '#' // the units line
+	recs, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,8 +258,8 @@ func TestWriteSweepCSV(t *testing.T) {
 	for i, h := range recs[0] {
 		col[h] = i
 	}
-	if len(recs[0]) != 3+len(Registry) || recs[0][0] != "rate" || recs[0][1] != "workers" || recs[0][2] != "strategy" {
-		t.Errorf("header = %q; want rate, workers, strategy and the %d metrics", recs[0], len(Registry))
+	if len(recs[0]) != 5+len(Registry) || recs[0][0] != "rate" || recs[0][1] != "workers" || recs[0][2] != "strategy" {
+		t.Errorf("header = %q; want rate, workers, strategy, seeds, count and the %d metrics", recs[0], len(Registry))
 	}
 	for _, tt := range []struct {
 		row     int
@@ -260,13 +270,13 @@ func TestWriteSweepCSV(t *testing.T) {
 		{1, "strategy", "sync", ""},
 		{1, "rate", "100/s", "the cell's values lead each row"},
 		{1, "workers", "4", ""},
-		{1, "latency.p99 (ms)", "12.3457", "6 significant digits"},
-		{1, "availability (%)", "50", ""},
-		{1, "propagation.p99 (ms)", "", "sync keeps no views"},
-		{1, "self_view_violations", "0", "a metric without a unit has no parentheses"},
+		{1, "latency.p99", "12.3456789", "exactly"},
+		{1, "availability", "50", ""},
+		{1, "propagation.p99", "", "sync keeps no views"},
+		{1, "self_view_violations", "0", "bare names"},
 		{2, "strategy", "async", ""},
-		{2, "propagation.p99 (ms)", "250", ""},
-		{2, "latency.p99 (ms)", "7", ""},
+		{2, "propagation.p99", "250", ""},
+		{2, "latency.p99", "7", ""},
 	} {
 		i, ok := col[tt.col]
 		if !ok {
@@ -300,8 +310,8 @@ func TestBenchLineValues(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"BenchmarkMyOddScenarioNameX/strategy=sync/page=all 7 1.5e+06 p50-ns 2.5e+06 p99-ns 3.5e+06 p999-ns 50 availability-% 25 completeness-% 12.5 stale-% 4e+06 staleness-p99-ns 19 owner-req/s 23 owner-public-reads/s 2 self-view-violations 111 duplication-B\n",
-		"BenchmarkMyOddScenarioNameX/strategy=sync/page=gig 3 0 p50-ns 6e+06 p99-ns 0 p999-ns 0 availability-% 0 completeness-% 0 stale-% 0 staleness-p99-ns\n",
+		"BenchmarkMyOddScenarioNameX/strategy=sync/page=all 7 1.5e+06 p50-ns 2.5e+06 p99-ns 3.5e+06 p999-ns 50 availability-% 25 completeness-% 12.5 stale-% 4e+06 staleness-p99-ns 0 read-staleness-mean-ns 19 owner-req/s 23 owner-public-reads/s 2 self-view-violations 111 duplication-B\n",
+		"BenchmarkMyOddScenarioNameX/strategy=sync/page=gig 3 0 p50-ns 6e+06 p99-ns 0 p999-ns 0 availability-% 0 completeness-% 0 stale-% 0 staleness-p99-ns 0 read-staleness-mean-ns\n",
 		"Unit availability-% better=higher\n", "Unit p99-ns better=lower\n",
 	} {
 		if !strings.Contains(out, want) {
