@@ -333,7 +333,11 @@ func (p *distParser) lognormal() Dist {
 	case median && sigma && !mu && !p99:
 		return LogNormal{math.Log(p.positive("median")), p.positiveNumber("sigma")}
 	case mu && sigma && !median && !p99:
-		return LogNormal{p.parse("mu", numberUnit), p.positiveNumber("sigma")}
+		m := p.parse("mu", numberUnit)
+		if p.err == nil && math.IsInf(math.Exp(m), 1) {
+			p.fail("mu", "%s puts the median at e^%s, past any value; mu is the log of the median (of seconds, for durations), e.g. mu: -6.2 for 2ms", p.fields["mu"].Value, p.fields["mu"].Value)
+		}
+		return LogNormal{m, p.positiveNumber("sigma")}
 	}
 	p.fail("", "lognormal: %s (mu and sigma are of the log of the value in seconds for durations)", forms)
 	return nil
