@@ -18,6 +18,36 @@ type Curve interface {
 	At(t time.Duration) float64
 	// Max bounds At over the whole run (arrivals thin against it).
 	Max() float64
+	// Next is the earliest instant at or after t from which the rate is
+	// positive (the infimum: At(Next(t)) may itself be 0, as at the start
+	// of a ramp up from 0); false if the rate stays 0 from t on. Arrival
+	// generators jump over stretches of zero traffic with it instead of
+	// spinning through them.
+	Next(t time.Duration) (time.Duration, bool)
+	// Integral is the expected number of arrivals in [a, b): ∫ At.
+	Integral(a, b time.Duration) float64
+}
+
+// piecewiseIntegral integrates c over [a, b) split at breaks, between
+// which c is constant or linear, so the midpoint rule is exact.
+func piecewiseIntegral(c Curve, a, b time.Duration, breaks ...time.Duration) float64 {
+	if b <= a {
+		return 0
+	}
+	pts := []time.Duration{a}
+	for _, x := range breaks {
+		if x > a && x < b {
+			pts = append(pts, x)
+		}
+	}
+	slices.Sort(pts)
+	pts = append(pts, b)
+	sum := 0.0
+	for i := 1; i < len(pts); i++ {
+		x, y := pts[i-1], pts[i]
+		sum += c.At(x+(y-x)/2) * (y - x).Seconds()
+	}
+	return sum
 }
 
 // RateCurve is a Curve as written in a scenario: a plain rate ("2000/s")
@@ -33,6 +63,12 @@ type constantCurve struct{ r float64 }
 
 func (c constantCurve) At(time.Duration) float64 { return c.r }
 func (c constantCurve) Max() float64             { return c.r }
+func (c constantCurve) Next(t time.Duration) (time.Duration, bool) {
+	return t, c.r > 0
+}
+func (c constantCurve) Integral(a, b time.Duration) float64 {
+	return c.r * max(b-a, 0).Seconds()
+}
 
 type step struct {
 	At   Duration `yaml:"at"`
@@ -62,6 +98,26 @@ func (c stepCurve) Max() float64 {
 	return m
 }
 
+func (c stepCurve) Next(t time.Duration) (time.Duration, bool) {
+	if c.At(t) > 0 {
+		return t, true
+	}
+	for _, s := range c.Steps {
+		if s.At.D() > t && s.Rate > 0 {
+			return s.At.D(), true
+		}
+	}
+	return 0, false
+}
+
+func (c stepCurve) Integral(a, b time.Duration) float64 {
+	var breaks []time.Duration
+	for _, s := range c.Steps {
+		breaks = append(breaks, s.At.D())
+	}
+	return piecewiseIntegral(c, a, b, breaks...)
+}
+
 type rampCurve struct {
 	Curve string   `yaml:"curve"`
 	From  Rate     `yaml:"from"`
@@ -83,6 +139,24 @@ func (c rampCurve) At(t time.Duration) float64 {
 
 func (c rampCurve) Max() float64 { return max(float64(c.From), float64(c.To)) }
 
+func (c rampCurve) end() time.Duration { return sim.AddDurations(c.Start.D(), c.Over.D()) }
+
+func (c rampCurve) Next(t time.Duration) (time.Duration, bool) {
+	switch {
+	case c.At(t) > 0:
+		return t, true
+	case t < c.Start.D() && c.To > 0: // from 0 until the ramp starts up
+		return c.Start.D(), true
+	case t < c.end() && c.To > 0: // only the ramp's first instant is 0
+		return t, true
+	}
+	return 0, false // down to 0 and staying there
+}
+
+func (c rampCurve) Integral(a, b time.Duration) float64 {
+	return piecewiseIntegral(c, a, b, c.Start.D(), c.end())
+}
+
 type spikeCurve struct {
 	Curve string   `yaml:"curve"`
 	Base  Rate     `yaml:"base"`
@@ -100,6 +174,24 @@ func (c spikeCurve) At(t time.Duration) float64 {
 
 func (c spikeCurve) Max() float64 { return max(float64(c.Base), float64(c.Peak)) }
 
+func (c spikeCurve) end() time.Duration { return sim.AddDurations(c.Start.D(), c.For.D()) }
+
+func (c spikeCurve) Next(t time.Duration) (time.Duration, bool) {
+	switch {
+	case c.At(t) > 0:
+		return t, true
+	case t < c.Start.D() && c.Peak > 0:
+		return c.Start.D(), true
+	case t < c.end() && c.Base > 0:
+		return c.end(), true
+	}
+	return 0, false
+}
+
+func (c spikeCurve) Integral(a, b time.Duration) float64 {
+	return piecewiseIntegral(c, a, b, c.Start.D(), c.end())
+}
+
 type diurnalCurve struct {
 	Curve     string   `yaml:"curve"`
 	Mean      Rate     `yaml:"mean"`
@@ -114,6 +206,18 @@ func (c diurnalCurve) At(t time.Duration) float64 {
 }
 
 func (c diurnalCurve) Max() float64 { return float64(c.Mean) * (1 + c.Amplitude) }
+
+// Next: with amplitude ≤ 1 the rate is 0 only at isolated troughs (at
+// amplitude 1), never over a stretch.
+func (c diurnalCurve) Next(t time.Duration) (time.Duration, bool) { return t, c.Mean > 0 }
+
+func (c diurnalCurve) Integral(a, b time.Duration) float64 {
+	if b <= a {
+		return 0
+	}
+	x := func(t time.Duration) float64 { return 2 * math.Pi * float64(t+c.Phase.D()) / float64(c.Period.D()) }
+	return float64(c.Mean) * ((b - a).Seconds() + c.Amplitude*c.Period.D().Seconds()/(2*math.Pi)*(math.Cos(x(a))-math.Cos(x(b))))
+}
 
 // UnmarshalYAML reads a plain rate or a curve, strictly.
 func (rc *RateCurve) UnmarshalYAML(n *yaml.Node) error {
