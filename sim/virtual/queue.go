@@ -173,4 +173,9 @@ func (q *eventQueue) next(until time.Duration) (action, uint64) {
 // into the past.
 func (q *eventQueue) after(d time.Duration) time.Duration { return sim.AddDurations(q.now, d) }
 
+// due reports whether an event is due at or before until.
+func (q *eventQueue) due(until time.Duration) bool {
+	return q.ready.size > 0 || (len(q.heap) > 0 && q.heap[0].at <= until)
+}
+
 func (q *eventQueue) pending() int { return len(q.heap) + q.ready.size }
