@@ -240,9 +240,13 @@ func (e Estimate) Check(l Limits, concurrent int) error {
 	concurrent = max(concurrent, 1)
 	if need := e.Bytes * float64(concurrent); need > l.MaxBytes {
 		top := e.Parts[0]
+		fewer := ""
+		if concurrent > 1 && e.Bytes <= l.MaxBytes {
+			fewer = fmt.Sprintf(", run fewer at once (-parallel %d)", max(1, int(l.MaxBytes/e.Bytes)))
+		}
 		return fmt.Errorf("%s: too big to run: needs about %s of memory (%d run%s at once × %s: %s), over the limit of %s (%s); "+
-			"lower %s, or run with -parallel 1, or pass -force to run anyway",
-			top.Field, FormatBytes(need), concurrent, plural(concurrent), FormatBytes(e.Bytes), describe(e.Parts, FormatBytes), FormatBytes(l.MaxBytes), l.Why, top.Field)
+			"lower %s%s, or pass -force to run anyway",
+			top.Field, FormatBytes(need), concurrent, plural(concurrent), FormatBytes(e.Bytes), describe(e.Parts, FormatBytes), FormatBytes(l.MaxBytes), l.Why, top.Field, fewer)
 	}
 	if e.CPU > l.MaxCPU {
 		top := e.Work[0]

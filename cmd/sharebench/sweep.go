@@ -36,6 +36,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	seeds := fs.Int("seeds", 1, "seeds per cell")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells at once")
 	quiet := fs.Bool("q", false, "no progress lines")
+	force := fs.Bool("force", false, "run even if a cell's size estimate says it will not fit this machine")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: sharebench sweep -set FIELD=V1,V2,… [-set …] [flags] NAME|FILE
 
@@ -70,6 +71,11 @@ heatmap per strategy.
 	cells, err := workload.Cells(name, source, sets)
 	if err != nil {
 		return inputError{err}
+	}
+	for _, c := range cells { // cells run one at a time each, parallel of them at once
+		if _, err := sizeGuard(c.Scenario, defaultConcurrency(len(cells), *parallel), *force); err != nil {
+			return fmt.Errorf("cell %s: %w", c.Key(sets), err)
+		}
 	}
 	dir := *out
 	if dir == "" {
