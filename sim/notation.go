@@ -68,7 +68,9 @@ func parseSeconds(s string) (float64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("empty duration; write one with a unit, e.g. 2ms")
 	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil && s != "0" {
+	if x, err := strconv.ParseFloat(s, 64); err == nil && (math.IsNaN(x) || math.IsInf(x, 0)) {
+		return 0, fmt.Errorf("%q is not a finite duration; write e.g. 2ms", s)
+	} else if err == nil && s != "0" {
 		return 0, fmt.Errorf("%q has no unit; write e.g. %sms or %ss", s, s, s)
 	}
 	d, err := time.ParseDuration(s)

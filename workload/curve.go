@@ -3,6 +3,7 @@ package workload
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -278,8 +279,11 @@ func (rc *RateCurve) UnmarshalYAML(n *yaml.Node) error {
 		if err := decode(&c); err != nil {
 			return err
 		}
-		if c.Period <= 0 || c.Amplitude < 0 || c.Amplitude > 1 {
-			return fail("period", "a diurnal curve needs period > 0 and amplitude in [0, 1]")
+		if c.Period <= 0 {
+			return fail("period", "a diurnal curve needs period > 0, e.g. period: 24h")
+		}
+		if !(c.Amplitude >= 0 && c.Amplitude <= 1) { // NaN too
+			return fail("amplitude", "must be in [0, 1] (1: the rate touches 0 at each trough), got %v", c.Amplitude)
 		}
 		rc.Curve = c
 	case "":
@@ -298,17 +302,55 @@ func (rc RateCurve) MarshalYAML() (any, error) {
 	return rc.Curve, nil
 }
 
-// strictDecode decodes n into v, refusing unknown fields: node.Decode does
-// not carry a decoder's KnownFields, so the node is re-encoded and decoded.
+// strictDecode decodes n into v, refusing unknown fields. node.Decode
+// does not carry a decoder's KnownFields, so the keys are checked against
+// v's fields first; decoding the node itself keeps every error's line and
+// column those of the file.
 func strictDecode(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
+	if err := checkKnown(n, reflect.TypeOf(v).Elem()); err != nil {
 		return err
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return &sim.SpecError{Line: n.Line, Column: n.Column, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	return n.Decode(v)
+}
+
+// checkKnown refuses keys of mapping n that struct type t has no field
+// for, in nested mappings and sequences of them too.
+func checkKnown(n *yaml.Node, t reflect.Type) error {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil {
+		return nil
+	}
+	switch {
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for _, item := range n.Content {
+			if err := checkKnown(item, t.Elem()); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		var names []string
+		for i := range t.NumField() {
+			if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+				fields[tag] = t.Field(i).Type
+				names = append(names, tag)
+			}
+		}
+		if _, custom := reflect.PointerTo(t).MethodByName("UnmarshalYAML"); custom {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := fields[k.Value]
+			if !ok {
+				return &sim.SpecError{Line: k.Line, Column: k.Column, Field: k.Value, Msg: "unknown field; it takes " + strings.Join(names, ", ")}
+			}
+			if err := checkKnown(n.Content[i+1], ft); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -2,6 +2,9 @@ package workload
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -280,6 +283,33 @@ func TestCurveIntegrals(t *testing.T) {
 		}
 		if got := rc.Integral(tt.a, tt.b); math.Abs(got-tt.want) > 1e-6*tt.want {
 			t.Errorf("%s .Integral(%v, %v) = %v; want %v", tt.curve, tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestBadDistsAndCurves: each testdata/bad/{dist,curve}-NAME.yaml (this
+// part's bad inputs: non-finite parameters, NaN rates) fails to load with
+// an error containing every line of its .err file (file:line:column, the
+// field, the fix). The scenario part's table test runs them all as well.
+func TestBadDistsAndCurves(t *testing.T) {
+	var files []string
+	for _, prefix := range []string{"dist-", "curve-"} {
+		m, _ := filepath.Glob("testdata/bad/" + prefix + "*.yaml")
+		files = append(files, m...)
+	}
+	if len(files) < 8 {
+		t.Fatalf("%d dist- and curve- files in testdata/bad; want at least 8", len(files))
+	}
+	for _, path := range files {
+		want, err := os.ReadFile(strings.TrimSuffix(path, ".yaml") + ".err")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Load(path)
+		for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
+			if err == nil || !strings.Contains(err.Error(), line) {
+				t.Errorf("Load(%s) = %v; want an error containing %q", path, err, line)
+			}
 		}
 	}
 }
