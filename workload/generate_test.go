@@ -2,12 +2,12 @@ package workload
 
 import (
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
-	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
