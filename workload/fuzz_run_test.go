@@ -1,0 +1,103 @@
+package workload
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// extremeSeeds are valid scenarios at the edges: heavy tails past any
+// duration, rate curves reaching 0/s, tiny and huge sizes.
+var extremeSeeds = []string{
+	"network: {default: {latency: {dist: pareto, min: 1ms, alpha: 0.05}}}",
+	"network: {default: {latency: {dist: lognormal, median: 1ms, sigma: 50}}}",
+	"services: {topclients: {workers: 8, service_time: {dist: exp, mean: 2000000h}}, gig: {workers: 64, service_time: 1ms}, user: {workers: 64, service_time: 1ms}, search: {workers: 64, service_time: 1ms}}",
+	"broker: {partitions: 1, delivery_latency: {dist: pareto, min: 1ns, alpha: 0.001}, publish_latency: {dist: lognormal, mu: 20, sigma: 10}}",
+	"network: {default: {latency: {dist: normal, mean: 2000000h, stddev: 1000000h}}}",
+	"network: {default: {latency: {dist: empirical, percentiles: {0: 0s, 50: 1ms, 100: 2562047h}}}}",
+	"network: {default: {latency: {dist: uniform, min: 0s, max: 2562047h}}}",
+	"traffic: {pages: {rate: {curve: ramp, from: 1000/s, to: 0/s, start: 100ms, over: 200ms}}}",
+	"traffic: {pages: {rate: {curve: ramp, from: 0/s, to: 1000/s, start: 200ms, over: 200ms}, arrival: constant}}",
+	"traffic: {pages: {rate: {curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 100ms, rate: 0/s}]}}}",
+	"traffic: {pages: {rate: {curve: spike, base: 0/s, peak: 2000/s, at: 100ms, for: 100ms}}}",
+	"traffic: {pages: {rate: {curve: diurnal, mean: 1000/s, amplitude: 1, period: 200ms}, arrival: constant}}",
+	"traffic: {writes: {rate: 0/s}}",
+	"traffic: {pages: {rate: 1e-12/s}, writes: {rate: 1e-12/s}}",
+	"population: {sellers: 1, with_clients: 1}",
+	"options: {sync: {timeout: 1ns, retries: 100, backoff: 2562047h}}",
+	"faults: [{at: 100ms, for: 100ms, kind: slowdown, target: topclients, factor: 1e300}]",
+}
+
+// fuzzLimits keep the fuzzer's runs small: a scenario bigger than this is
+// refused before it runs, which is one of the two outcomes allowed.
+var fuzzLimits = Limits{MaxBytes: 200 << 20, MaxCPU: time.Second, Why: "the fuzz test's limit"}
+
+// fuzzBudget is how far a run may exceed its estimated events before the
+// budget stops it, which the test reports as a mis-estimate.
+const fuzzBudget = 4
+
+// FuzzScenarioRun decodes a scenario and runs it, shortened to half a second
+// of virtual time: either it fails before the run with an error (decoding,
+// or the size guard), or it runs to its end within fuzzBudget × its own
+// event estimate. A panic, a hang or a run over its budget is a bug.
+//
+//	go test ./workload -run XXX -fuzz FuzzScenarioRun -fuzztime 3m
+func FuzzScenarioRun(f *testing.F) {
+	for _, name := range BuiltinNames() {
+		_, data, err := Builtin(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, dir := range []string{"testdata/bad", "testdata/toobig"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		for _, path := range files {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	for _, s := range extremeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		shorten(sc)
+		est := sc.Estimate()
+		if err := est.Check(fuzzLimits, 1); err != nil {
+			return
+		}
+		budget := uint64(fuzzBudget*est.Events) + 10_000
+		var last Progress
+		_, err = Run(sc, RunOptions{MaxEvents: budget, Progress: func(p Progress) { last = p }})
+		switch {
+		case errors.Is(err, ErrOverBudget):
+			t.Fatalf("run over %d× its estimate of %.0f events: %v\n%s", fuzzBudget, est.Events, err, sc.YAML())
+		case err != nil:
+			t.Fatalf("Parse accepted the scenario but Run failed: %v\n%s", err, sc.YAML())
+		}
+		if last.RunsDone != len(sc.Strategies) || last.Done != last.Total {
+			t.Fatalf("progress at the end = %+v; want all %d runs done", last, len(sc.Strategies))
+		}
+	})
+}
+
+// shorten cuts a scenario to at most half a second of measured time
+// after 100ms of warm-up, and 5000 sellers, so a fuzz input runs in
+// moments; faults after the end simply do not happen.
+func shorten(sc *Scenario) {
+	sc.Warmup = min(sc.Warmup, Duration(100*time.Millisecond))
+	sc.Duration = min(sc.Duration, Duration(500*time.Millisecond))
+	sc.Population.Sellers = min(sc.Population.Sellers, 5000)
+	if sc.Warmup >= sc.Duration {
+		sc.Warmup = sc.Duration / 2
+	}
+}
