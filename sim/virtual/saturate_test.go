@@ -65,3 +65,35 @@ func TestHeavyTailsNeverScheduleInThePast(t *testing.T) {
 		})
 	}
 }
+
+// TestEventLimit: with a limit of n events Run stops after exactly n,
+// leaves the clock at the last one and reports OverLimit; without
+// pending work the limit is not "over".
+func TestEventLimit(t *testing.T) {
+	w := New(1)
+	defer w.Close()
+	var fired []time.Duration
+	var tick func()
+	tick = func() {
+		fired = append(fired, w.Now())
+		w.At(w.Now()+time.Millisecond, tick) // an endless chain
+	}
+	w.At(0, tick)
+	w.SetEventLimit(10)
+	w.Run(time.Second)
+	if got := w.Events(); got != 10 || len(fired) != 10 {
+		t.Errorf("Run under a limit of 10: Events() = %d, %d fired; want 10, 10", got, len(fired))
+	}
+	if !w.OverLimit() || w.Now() != 9*time.Millisecond {
+		t.Errorf("after the limit: OverLimit() = %v, Now() = %v; want true, 9ms", w.OverLimit(), w.Now())
+	}
+
+	idle := New(1)
+	defer idle.Close()
+	idle.At(time.Millisecond, func() {})
+	idle.SetEventLimit(1)
+	idle.Run(time.Second)
+	if idle.OverLimit() || idle.Now() != time.Second {
+		t.Errorf("one event under a limit of 1: OverLimit() = %v, Now() = %v; want false, 1s", idle.OverLimit(), idle.Now())
+	}
+}
