@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -111,5 +112,45 @@ func TestBuiltinsFit(t *testing.T) {
 		if err := sc.Estimate().Check(laptop, len(sc.Strategies)); err != nil {
 			t.Errorf("%s: Check = %v; want nil", name, err)
 		}
+	}
+}
+
+// TestRunProgressAndBudget: progress reaches the total virtual time of
+// every run with every page counted, reported each simulated second; a
+// run over its event budget fails with ErrOverBudget.
+func TestRunProgressAndBudget(t *testing.T) {
+	sc, err := Parse("tiny.yaml", []byte("duration: 3s\nwarmup: 1s\npopulation: {sellers: 1000}\ntraffic: {pages: {rate: 200/s, timeout: 1s}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []Progress
+	f, err := Run(sc, RunOptions{Parallel: 1, Progress: func(p Progress) { calls = append(calls, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := len(sc.Strategies)
+	last := calls[len(calls)-1]
+	perRun := 5 * time.Second // 1s warm-up + 3s + the 1s page timeout
+	if last.Done != last.Total || last.Total != time.Duration(runs)*perRun || last.RunsDone != runs {
+		t.Errorf("last progress = %+v; want Done = Total = %v, %d runs done", last, time.Duration(runs)*perRun, runs)
+	}
+	if len(calls) != runs*5 {
+		t.Errorf("%d progress calls; want %d (one per simulated second per run)", len(calls), runs*5)
+	}
+	// Every strategy sees the same arrivals from the same seed.
+	_, sent, err := RunOne(sc, strategies.Strategy(sc.Strategies[0]), sc.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Pages != int64(runs)*sent || last.Events == 0 {
+		t.Errorf("last progress = %+v; want %d pages (%d runs × %d) and events counted", last, int64(runs)*sent, runs, sent)
+	}
+	if f.Seeds[0] != sc.Seed {
+		t.Errorf("result seeds = %v; want [%d]", f.Seeds, sc.Seed)
+	}
+
+	_, err = Run(sc, RunOptions{MaxEvents: 1000})
+	if !errors.Is(err, ErrOverBudget) {
+		t.Errorf("Run with a budget of 1000 events = %v; want ErrOverBudget", err)
 	}
 }
