@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
 
@@ -210,8 +211,11 @@ func (sc *Scenario) backlog() float64 {
 			t := dt*time.Duration(i) + dt/2
 			excess += max(0, sc.Traffic.Pages.Rate.At(t)*share-capacity) * dt.Seconds()
 		}
-		if svc.Queue != nil {
-			excess = min(excess, float64(*svc.Queue))
+		switch q := svc.spec().Queue; {
+		case q == sim.NoQueue:
+			excess = 0
+		case q > 0:
+			excess = min(excess, float64(q))
 		}
 		total += excess
 	}
