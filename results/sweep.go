@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 )
@@ -12,37 +13,26 @@ type SweepRow struct {
 	File   *File
 }
 
-// WriteSweepCSV writes a sweep as one table for pandas and spreadsheets:
-// a header, then a row per cell and strategy with the parameter values and
-// every registered metric (empty where a metric does not apply).
+// WriteSweepCSV writes a sweep as one table for pandas, R and
+// spreadsheets: the units comment line (see CSVComment), a header of the
+// parameter paths, strategy, seeds, count (public page renders) and the
+// bare metric names, then a row per cell and strategy (empty where a
+// metric does not apply).
 func WriteSweepCSV(w io.Writer, params []string, rows []SweepRow) error {
-	cw := csv.NewWriter(w)
-	header := append(append([]string{}, params...), "strategy")
-	for _, m := range Registry {
-		name := m.Name
-		if m.Unit != "" {
-			name += " (" + m.Unit + ")"
-		}
-		header = append(header, name)
+	if _, err := fmt.Fprintln(w, CSVComment()); err != nil {
+		return err
 	}
-	if err := cw.Write(header); err != nil {
+	cw := csv.NewWriter(w)
+	header := append(append([]string{}, params...), "strategy", "seeds", "count")
+	if err := cw.Write(append(header, metricColumns()...)); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		for _, s := range r.File.Order {
+		seeds := strconv.Itoa(max(len(r.File.Seeds), 1))
+		for _, s := range strategyOrder(r.File) {
 			m := r.File.Strategies[s]
-			if m == nil {
-				continue
-			}
-			rec := append(append([]string{}, r.Values...), s)
-			for _, metric := range Registry {
-				v := ""
-				if metric.Applies(m) {
-					v = strconv.FormatFloat(metric.Get(m), 'g', 6, 64)
-				}
-				rec = append(rec, v)
-			}
-			if err := cw.Write(rec); err != nil {
+			rec := append(append([]string{}, r.Values...), s, seeds, strconv.FormatInt(allPages(m).Count, 10))
+			if err := cw.Write(append(rec, metricCells(m, false)...)); err != nil {
 				return err
 			}
 		}

@@ -48,9 +48,18 @@ func Builtin(name string) (*Scenario, []byte, error) {
 // Source finds a scenario's text by file name or built-in name, a path to
 // an existing file winning, and returns the name errors should give it.
 func Source(arg string) (name string, data []byte, err error) {
-	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+	st, statErr := os.Stat(arg)
+	if statErr == nil && !st.IsDir() {
 		data, err := os.ReadFile(arg)
 		return filepath.Base(arg), data, err
+	}
+	if statErr == nil && st.IsDir() {
+		// A directory that shares a built-in's name (./baseline) does not
+		// hide the built-in.
+		if data, err := builtinFS.ReadFile(path.Join("scenarios", arg+".yaml")); err == nil && !strings.ContainsAny(arg, `/\.`) {
+			return arg + ".yaml", data, nil
+		}
+		return "", nil, fmt.Errorf("%s: is a directory; expected a scenario file (.yaml) or a built-in name (%s)", arg, strings.Join(BuiltinNames(), ", "))
 	}
 	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
 		return "", nil, fmt.Errorf("%s: no such file (built-in scenarios: %s)", arg, strings.Join(BuiltinNames(), ", "))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
@@ -18,8 +19,8 @@ import (
 // Param is one axis of a sweep: a scenario field, by its dotted path, and
 // the values it takes.
 type Param struct {
-	Path   string   // e.g. "population.with_clients"
-	Values []string // in the scenario notation: "0.05", "2000/s", "{dist: exp, mean: 2ms}"
+	Path   string   `json:"path"`   // e.g. "population.with_clients"
+	Values []string `json:"values"` // in the scenario notation: "0.05", "2000/s", "{dist: exp, mean: 2ms}"
 }
 
 // ParseSet reads "population.with_clients=0,0.05,0.1". Values are
@@ -79,6 +80,13 @@ func Cells(name string, source []byte, params []Param) ([]Cell, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(source, &root); err != nil || len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: not a scenario", name)
+	}
+	for i, p := range params {
+		for _, q := range params[:i] {
+			if q.Path == p.Path {
+				return nil, fmt.Errorf("-set %s is given twice: give all its values in one -set %s=V1,V2,…", p.Path, p.Path)
+			}
+		}
 	}
 	cells := []Cell{{}}
 	for _, p := range params {
@@ -255,5 +263,29 @@ func SweepDir(base, scenario string, params []Param) string {
 	for _, p := range params {
 		fmt.Fprintf(h, "%s=%s;", p.Path, strings.Join(p.Values, ","))
 	}
-	return filepath.Join(base, "runs", scenario, "sweep-"+hex.EncodeToString(h.Sum(nil)[:6]))
+	return filepath.Join(base, "runs", SafeName(scenario), "sweep-"+hex.EncodeToString(h.Sum(nil)[:6]))
+}
+
+// SafeName turns a scenario's name, which its name: field lets be
+// anything, into one path component for runs/<name>/: letters, digits,
+// '.', '-' and '_' are kept, anything else (a separator, a space, "..")
+// becomes '_', so a name can never climb out of runs/ or hide the
+// directory. Names already safe are unchanged.
+func SafeName(name string) string {
+	b := []rune(name)
+	for i, r := range b {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || (r == '.' && i > 0)) {
+			b[i] = '_'
+		}
+	}
+	s := string(b)
+	if strings.Trim(s, "._") == "" {
+		// "", ".", "..", "_..": nothing left that names anything.
+		s = "scenario" + s
+	}
+	if len(s) > 100 { // keep the name short, the hash unique
+		sum := sha256.Sum256([]byte(name))
+		s = strings.ToValidUTF8(s[:80], "_") + "-" + hex.EncodeToString(sum[:6])
+	}
+	return s
 }

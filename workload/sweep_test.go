@@ -115,3 +115,52 @@ func TestSweepResumes(t *testing.T) {
 		t.Errorf("sweep after an interruption ran %d, skipped %d; want 1 and 2", ran, skipped)
 	}
 }
+
+// TestSafeName: any scenario name becomes one path component that stays
+// inside runs/, and names already safe are kept as they are.
+func TestSafeName(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"baseline", "baseline"},
+		{"owner-outage_2.v1", "owner-outage_2.v1"},
+		{"../x", "_._x"},
+		{"..", "scenario_."},
+		{".", "scenario_"},
+		{"", "scenario"},
+		{"a/b\\c", "a_b_c"},
+		{".hidden", "_hidden"},
+		{"my scenario: v2", "my_scenario__v2"},
+		{"café", "café"},
+	} {
+		if got := SafeName(tt.name); got != tt.want {
+			t.Errorf("SafeName(%q) = %q; want %q", tt.name, got, tt.want)
+		}
+	}
+	long := SafeName(strings.Repeat("x/", 100))
+	if len(long) > 100 || strings.ContainsAny(long, `/\`) || long == SafeName(strings.Repeat("x\\", 100)) {
+		t.Errorf("SafeName of a long name = %q (%d bytes); want ≤ 100 bytes, no separator, a hash telling names apart", long, len(long))
+	}
+}
+
+// TestCellsRefuseAFieldSetTwice: which of two -set values of one field was
+// meant is not for the sweep to guess.
+func TestCellsRefuseAFieldSetTwice(t *testing.T) {
+	a, _ := ParseSet("population.with_clients=0,0.5")
+	b, _ := ParseSet("population.with_clients=1")
+	if _, err := Cells("economy.yaml", []byte(sweepScenario), []Param{a, b}); err == nil || !strings.Contains(err.Error(), "population.with_clients is given twice") {
+		t.Errorf("Cells(the same field twice) = %v; want an error saying it is given twice", err)
+	}
+}
+
+// TestSourceDirectory: a directory given as a scenario is called one,
+// with what was expected; one named like a built-in does not hide it.
+func TestSourceDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := Source(dir); err == nil || !strings.Contains(err.Error(), "is a directory") || !strings.Contains(err.Error(), "scenario file") {
+		t.Errorf("Source(%s) = %v; want an error saying it is a directory and what was expected", dir, err)
+	}
+	t.Chdir(dir)
+	os.Mkdir("baseline", 0o755)
+	if name, _, err := Source("baseline"); err != nil || name != "baseline.yaml" {
+		t.Errorf("Source(baseline) beside a directory baseline = %q, %v; want the built-in", name, err)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -34,7 +33,7 @@ if any figure is outside. The built-in scenario calibration is made for it.
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseAnywhere(fs, args); err != nil {
 		return usageOrHelp(err)
 	}
 	if fs.NArg() != 1 {
@@ -51,16 +50,16 @@ if any figure is outside. The built-in scenario calibration is made for it.
 	if *kafka != "" {
 		lo.Kafka = strings.Split(*kafka, ",")
 	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("runs", workload.SafeName(sc.Name), "calibrate-"+time.Now().UTC().Format("20060102T150405Z"))
+	}
+	if err := checkOutputDir(dir, "-o"); err != nil { // before the runs, not after
+		return err
+	}
 	fmt.Fprintf(stderr, "calibrating %s: %d strategies, %v of live time each\n", sc.Name, len(sc.Strategies), sc.End())
 	cs, virtual, live, err := workload.Calibrate(sc, workload.RunOptions{Parallel: 1}, lo)
 	if err != nil {
-		return err
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("runs", sc.Name, "calibrate-"+time.Now().UTC().Format("20060102T150405Z"))
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for name, f := range map[string]*results.File{"virtual.json": virtual, "live.json": live} {

@@ -27,7 +27,7 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseAnywhere(fs, args); err != nil {
 		return usageOrHelp(err)
 	}
 	if fs.NArg() != 2 {

@@ -28,8 +28,8 @@ and the cost bars. run writes the same plots beside each result.
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageOrHelp(err)
+	if err := parseAnywhere(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"plot takes one result file: RESULT.json"}
@@ -42,7 +42,8 @@ and the cost bars. run writes the same plots beside each result.
 	dir := *out
 	if dir == "" {
 		dir = filepath.Dir(path)
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	}
+	if err := checkOutputDir(dir, "-o"); err != nil {
 		return err
 	}
 	names, err := plot.WriteAll(dir, f)

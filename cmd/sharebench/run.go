@@ -4,9 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,26 +21,26 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write the result into this directory instead of runs/<scenario>/<UTC timestamp>/")
-	format := fs.String("format", "table", "what to print on stdout: table, json (the result document) or bench (Go benchmark format, for benchstat)")
+	format := fs.String("format", "table", "what to print on stdout: table, json (the result document), csv (a row per strategy and page kind) or bench (Go benchmark format, for benchstat)")
 	asJSON := fs.Bool("json", false, "short for -format json")
 	seeds := fs.Int("seeds", 1, "replications: run seeds seed, seed+1, … and report means with 95% confidence intervals")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "runs at once (the output is the same for any value)")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
-	duration := fs.Duration("duration", 0, "override the scenario's measured duration")
+	duration := fs.Duration("duration", 0, "override the scenario's measured duration (> 0)")
 	quiet := fs.Bool("q", false, "no progress bar")
 	live := fs.Bool("live", false, "run in the live world: goroutines, HTTP on loopback, the Kafka protocol, faults through TCP proxies, on the wall clock")
 	scale := fs.Float64("scale", 1, "compress the scenario's time by this factor (0 < F ≤ 1): durations, fault times and rates; for live runs")
 	kafka := fs.String("kafka", "", "with -live: Kafka-protocol seed brokers host:port,… (default: an embedded kfake cluster)")
 	force := fs.Bool("force", false, "run even if the size estimate says it will not fit this machine (and lift the runs' event budget)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: sharebench run [flags] [NAME|FILE]\n\nRuns a scenario (default: baseline) for each of its strategies.\n\n")
+		fmt.Fprintf(fs.Output(), "usage: sharebench run [flags] [NAME|FILE]\n\nRuns a scenario (default: baseline) for each of its strategies.\nFlags may come before or after the scenario.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageOrHelp(err)
+	if err := parseAnywhere(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 1 {
-		return usageError{fmt.Sprintf("run takes one scenario, got %v", fs.Args())}
+		return usageError{fmt.Sprintf("run takes one scenario, got %s", strings.Join(fs.Args(), " "))}
 	}
 	if *seeds < 1 || *parallel < 1 {
 		return usageError{"-seeds and -parallel must be ≥ 1"}
@@ -48,8 +48,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		*format = "json"
 	}
-	if *format != "table" && *format != "json" && *format != "bench" {
-		return usageError{fmt.Sprintf("-format %q: use table, json or bench", *format)}
+	if !slices.Contains(runFormats, *format) {
+		return usageError{fmt.Sprintf("-format %q: use %s", *format, strings.Join(runFormats, ", "))}
+	}
+	if flagSet(fs, "duration") && *duration <= 0 {
+		return usageError{fmt.Sprintf("-duration %v: the measured duration must be positive, e.g. -duration 30s", *duration)}
+	}
+	if *kafka != "" && !*live {
+		return usageError{"-kafka names a cluster for the live world: add -live, or drop -kafka"}
 	}
 	name := "baseline"
 	if fs.NArg() == 1 {
@@ -59,23 +65,32 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return inputError{err}
 	}
-	if *seed != 0 {
+	if flagSet(fs, "seed") {
 		sc.Seed = *seed
 	}
 	if sc, err = sc.Scaled(*scale); err != nil {
 		return usageError{"-scale: " + err.Error()}
 	}
-	if *duration > 0 {
+	if flagSet(fs, "duration") {
 		if time.Duration(sc.Warmup) >= *duration {
 			return usageError{fmt.Sprintf("-duration %v must be longer than the warm-up (%v)", *duration, time.Duration(sc.Warmup))}
 		}
 		sc.Duration = workload.Duration(*duration)
 	}
-
 	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Strategies)**seeds, *parallel), *force)
 	if err != nil {
 		return err
 	}
+	// Where the output goes is checked before the simulation, not after.
+	if *out != "" {
+		err = checkOutputDir(*out, "-o")
+	} else {
+		err = checkOutputDir(filepath.Join("runs", workload.SafeName(sc.Name)), "-o")
+	}
+	if err != nil {
+		return err
+	}
+
 	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel, MaxEvents: eventBudget(est, *force)}
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr, sc.Name, est, len(sc.Strategies)**seeds, *parallel)
@@ -96,11 +111,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 	dir := *out
 	if dir == "" {
-		if dir, err = results.RunDir(".", sc.Name, time.Now()); err != nil {
+		if dir, err = results.RunDir(".", workload.SafeName(sc.Name), time.Now()); err != nil {
 			return err
 		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
 	}
 	path := filepath.Join(dir, resultName)
 	if err := results.WriteFile(path, f); err != nil {
@@ -114,6 +127,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return results.Encode(stdout, f)
 	case "bench":
 		return results.WriteBench(stdout, f)
+	case "csv":
+		return results.WriteCSV(stdout, f)
 	}
 	if err := results.WriteTable(stdout, f); err != nil {
 		return err
@@ -123,6 +138,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		f.Wall.ElapsedS, f.Wall.PagesPerSecond, f.Wall.MaxRSSBytes>>20, path)
 	return nil
 }
+
+// runFormats are what run -format prints on stdout.
+var runFormats = []string{"table", "json", "csv", "bench"}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

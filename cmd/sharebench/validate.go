@@ -17,7 +17,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sharebench validate FILE|NAME...\n\nChecks scenarios without running them, and prints the work and memory each run will take;\none that would not fit this machine (see run -force) is an error.\n")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseAnywhere(fs, args); err != nil {
 		return usageOrHelp(err)
 	}
 	if fs.NArg() == 0 {
