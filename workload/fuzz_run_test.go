@@ -55,11 +55,9 @@ func FuzzScenarioRun(f *testing.F) {
 	for _, dir := range []string{"testdata/bad", "testdata/toobig"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 		for _, path := range files {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				f.Fatal(err)
+			if data, err := os.ReadFile(path); err == nil { // some bad "files" are directories
+				f.Add(data)
 			}
-			f.Add(data)
 		}
 	}
 	for _, s := range extremeSeeds {
