@@ -55,6 +55,11 @@ const (
 	eventsPerOwnerCall = 7.2  // an owner call from a page (request, work, reply, timeout)
 	eventsPerWrite     = 30   // a write, its event and its deliveries
 
+	eventsPerSecond       = 1  // the driver's per-second figures
+	eventsPerPoll         = 15 // an idle long poll of the three consumers
+	eventsPerDigestCall   = 15 // a digest call of the three views' anti-entropy, per 1000 sellers
+	cpuPerReconciledEntry = 50e-9
+
 	cpuPerEvent    = 1.1e-6 // seconds
 	cpuPerRendered = 400e-9 // per seller rendered
 	cpuPerSeller   = 2.5e-6 // drawing the population and popularity
@@ -98,12 +103,14 @@ func (sc *Scenario) Estimate() Estimate {
 		case strategies.Hybrid:
 			parts = append(parts, Part{"ID sets", "population.sellers", float64(p.Sellers) * idBytesPerSeller})
 		}
-		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(strategies.Strategy(s))) + e.Writes*eventsPerWrite
+		bg, bgParts := sc.background(strategies.Strategy(s))
+		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(strategies.Strategy(s))) + e.Writes*eventsPerWrite + bg
 		work := []Part{
-			{"events", "traffic.pages.rate", events * cpuPerEvent},
+			{"events", "traffic.pages.rate", (events - bg) * cpuPerEvent},
 			{"rendering", sc.renderField(), e.Pages * rendered * cpuPerRendered},
 			{"population", "population.sellers", float64(p.Sellers) * cpuPerSeller},
 		}
+		work = append(work, bgParts...)
 		bytes, cpu := sum(parts), sum(work)
 		if bytes > e.Bytes {
 			e.Bytes, e.Parts = bytes, parts
@@ -142,6 +149,55 @@ func secondsDuration(s float64) time.Duration {
 		return math.MaxInt64
 	}
 	return time.Duration(s * 1e9)
+}
+
+// background is the events a strategy's run has whatever the traffic, over
+// the whole run (to the page timeout after the end): the driver's ticks,
+// the outbox relay's polls, the consumers' long polls and anti-entropy
+// rounds; and their CPU as parts naming the field that sets each pace.
+func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
+	length := sc.runLength().Seconds()
+	field := func(f string) string {
+		if sc.Traffic.Pages.Timeout.D() > sc.End() {
+			return "traffic.pages.timeout" // the run's tail is what makes it long
+		}
+		return f
+	}
+	per := func(d time.Duration) float64 { // occurrences over the run, every d
+		if d <= 0 {
+			return 0
+		}
+		return length / d.Seconds()
+	}
+	events := length * eventsPerSecond
+	var parts []Part
+	add := func(what, f string, n, cpu float64) {
+		events += n
+		parts = append(parts, Part{what, field(f), n*cpuPerEvent + cpu})
+	}
+	if s == strategies.Sync || s == strategies.SyncCache {
+		return events, parts
+	}
+	cfg := sc.strategyConfig(s, nil, nil)
+	relay := cfg.RelayInterval
+	if relay <= 0 {
+		relay = 10 * time.Millisecond // strategies' default
+	}
+	add("outbox relay polls", "options.async.relay_interval", per(relay), 0)
+	maxWait := sc.Broker.MaxWait.D()
+	if maxWait <= 0 {
+		maxWait = 500 * time.Millisecond // the broker's default
+	}
+	add("consumer long polls", "broker.max_wait", eventsPerPoll*per(maxWait), 0)
+	if rounds := per(cfg.ReconcileEvery); rounds > 0 {
+		f := "options.async.reconcile_every"
+		if s == strategies.Hybrid {
+			f = "options.hybrid.reconcile_every"
+		}
+		sellers := float64(sc.Population.Sellers)
+		add("anti-entropy", f, rounds*eventsPerDigestCall*math.Ceil(sellers/1000), rounds*3*sellers*cpuPerReconciledEntry)
+	}
+	return events, parts
 }
 
 // renderField is the field that drives the renders' cost: the sellers per

@@ -151,6 +151,17 @@ func (w *World) SetEventLimit(n uint64) { w.limit = n }
 // events still due.
 func (w *World) OverLimit() bool { return w.stopped }
 
+// NextAt is when the earliest pending event is due; false if none is.
+func (w *World) NextAt() (time.Duration, bool) {
+	switch {
+	case w.q.ready.size > 0:
+		return w.q.now, true
+	case len(w.q.heap) > 0:
+		return w.q.heap[0].at, true
+	}
+	return 0, false
+}
+
 // Pending is the number of events waiting in the queue.
 func (w *World) Pending() int { return w.q.pending() }
 
