@@ -68,24 +68,86 @@ func FuzzScenarioRun(f *testing.F) {
 		if err != nil {
 			return
 		}
-		shorten(sc)
-		est := sc.Estimate()
-		if err := est.Check(fuzzLimits, 1); err != nil {
+		runFuzzed(t, sc)
+	})
+}
+
+// fieldSeeds are (field, value) pairs for FuzzScenarioField: the extremes
+// of each section, written as sweep's -set writes them.
+var fieldSeeds = [][2]string{
+	{"network.default.latency", "{dist: pareto, min: 1ms, alpha: 0.05}"},
+	{"network.default.latency", "{dist: lognormal, median: 1ms, sigma: 50}"},
+	{"network.default.loss", "1"},
+	{"services.topclients.service_time", "{dist: exp, mean: 2000000h}"},
+	{"services.gig.workers", "1"},
+	{"services.search.queue", "0"},
+	{"broker.delivery_latency", "{dist: normal, mean: 2000000h, stddev: 1000000h}"},
+	{"broker.max_wait", "1ms"},
+	{"broker.partitions", "1"},
+	{"traffic.pages.rate", "{curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 100ms, rate: 0/s}]}"},
+	{"traffic.pages.rate", "{curve: diurnal, mean: 1000/s, amplitude: 1, period: 100ms}"},
+	{"traffic.pages.arrival", "constant"},
+	{"traffic.pages.search_results", "1000"},
+	{"traffic.pages.timeout", "1ns"},
+	{"traffic.writes.rate", "5000/s"},
+	{"population.clients_per_seller", "{dist: pareto, min: 1, alpha: 0.1}"},
+	{"population.with_clients", "1"},
+	{"population.client_bytes", "16"},
+	{"options.sync.retries", "50"},
+	{"options.sync.timeout", "1ns"},
+	{"options.sync.retry_budget", "1e9"},
+	{"options.async.reconcile_every", "1ms"},
+	{"faults", "[{at: 100ms, for: 0s, kind: crash, target: topclients}]"},
+	{"faults", "[{at: 0s, for: 1s, kind: slowdown, target: gig, factor: 1e300}]"},
+	{"faults", "[{at: 0s, for: 1s, kind: latency, between: [gig, topclients], add: {dist: pareto, min: 1ms, alpha: 0.01}}]"},
+}
+
+// FuzzScenarioField changes one field of a built-in, as sweep's -set
+// does, and runs the result like FuzzScenarioRun: the fuzzer explores
+// values (most raw YAML it makes does not parse) while the scenario stays
+// whole.
+//
+//	go test ./workload -run XXX -fuzz FuzzScenarioField -fuzztime 3m
+func FuzzScenarioField(f *testing.F) {
+	names := BuiltinNames()
+	for i, fs := range fieldSeeds {
+		f.Add(uint8(i), fs[0], fs[1])
+	}
+	f.Fuzz(func(t *testing.T, base uint8, field, value string) {
+		name := names[int(base)%len(names)]
+		_, source, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells, err := Cells(name, source, []Param{{Path: field, Values: []string{value}}})
+		if err != nil {
 			return
 		}
-		budget := uint64(fuzzBudget*est.Events) + 10_000
-		var last Progress
-		_, err = Run(sc, RunOptions{MaxEvents: budget, Progress: func(p Progress) { last = p }})
-		switch {
-		case errors.Is(err, ErrOverBudget):
-			t.Fatalf("run over %d× its estimate of %.0f events: %v\n%s", fuzzBudget, est.Events, err, sc.YAML())
-		case err != nil:
-			t.Fatalf("Parse accepted the scenario but Run failed: %v\n%s", err, sc.YAML())
-		}
-		if last.RunsDone != len(sc.Strategies) || last.Done != last.Total {
-			t.Fatalf("progress at the end = %+v; want all %d runs done", last, len(sc.Strategies))
-		}
+		runFuzzed(t, cells[0].Scenario)
 	})
+}
+
+// runFuzzed runs a decoded scenario, shortened: refused by the size guard
+// or run to the end within fuzzBudget × its event estimate.
+func runFuzzed(t *testing.T, sc *Scenario) {
+	t.Helper()
+	shorten(sc)
+	est := sc.Estimate()
+	if err := est.Check(fuzzLimits, 1); err != nil {
+		return
+	}
+	budget := uint64(fuzzBudget*est.Events) + 10_000
+	var last Progress
+	_, err := Run(sc, RunOptions{MaxEvents: budget, Progress: func(p Progress) { last = p }})
+	switch {
+	case errors.Is(err, ErrOverBudget):
+		t.Fatalf("run over %d× its estimate of %.0f events: %v\n%s", fuzzBudget, est.Events, err, sc.YAML())
+	case err != nil:
+		t.Fatalf("Parse accepted the scenario but Run failed: %v\n%s", err, sc.YAML())
+	}
+	if last.RunsDone != len(sc.Strategies) || last.Done != last.Total {
+		t.Fatalf("progress at the end = %+v; want all %d runs done", last, len(sc.Strategies))
+	}
 }
 
 // shorten cuts a scenario to at most half a second of measured time
