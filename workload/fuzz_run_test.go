@@ -153,9 +153,14 @@ func runFuzzed(t *testing.T, sc *Scenario) {
 // shorten cuts a scenario to at most half a second of measured time
 // after 100ms of warm-up, and 5000 sellers, so a fuzz input runs in
 // moments; faults after the end simply do not happen.
+// With -short (the race pass) runs are shorter still.
 func shorten(sc *Scenario) {
+	measured := Duration(500 * time.Millisecond)
+	if testing.Short() {
+		measured = Duration(150 * time.Millisecond)
+	}
 	sc.Warmup = min(sc.Warmup, Duration(100*time.Millisecond))
-	sc.Duration = min(sc.Duration, Duration(500*time.Millisecond))
+	sc.Duration = min(sc.Duration, measured)
 	sc.Population.Sellers = min(sc.Population.Sellers, 5000)
 	if sc.Warmup >= sc.Duration {
 		sc.Warmup = sc.Duration / 2
