@@ -68,6 +68,7 @@ var benchUnits = []benchUnit{
 	{name: "completeness-%", higher: true, page: func(p *PageMetrics) float64 { return 100 * p.Completeness }},
 	{name: "stale-%", page: func(p *PageMetrics) float64 { return 100 * p.StaleFraction }},
 	{name: "staleness-p99-ns", page: func(p *PageMetrics) float64 { return 1e6 * p.StalenessMS.P99 }},
+	{name: "read-staleness-mean-ns", page: func(p *PageMetrics) float64 { return 1e6 * p.ReadStalenessMS.Mean }},
 	{name: "owner-req/s", run: func(m *Metrics) float64 { return m.Owner.RPS }},
 	{name: "owner-public-reads/s", run: func(m *Metrics) float64 { return m.Owner.PublicRPS }},
 	{name: "self-view-violations", run: func(m *Metrics) float64 { return float64(m.SelfViewViolations) }},

@@ -1,8 +1,10 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -10,6 +12,8 @@ import (
 	"text/tabwriter"
 
 	"golang.org/x/perf/benchmath"
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Threshold is how much a metric may get worse before a comparison calls
@@ -133,26 +137,80 @@ type Delta struct {
 	Strategy  string
 	Metric    Metric
 	Base, New float64
-	// P is the Mann–Whitney U test's p-value over the seeds of both sides,
-	// NaN when a side has a single run (then no test is possible and any
-	// change counts).
-	P         float64
-	N1, N2    int
-	Limit     *Threshold
+	// P is the two-sided p-value of the test (Test), NaN when no test was
+	// possible: a single run without a within-run interval on a side (a
+	// schema-1 file, or a metric one run gives no interval, like
+	// convergence). Then any change past the limit counts.
+	P      float64
+	Test   string // TestWelch, TestMannWhitney or "" (none)
+	N1, N2 int    // runs (seeds) on each side
+	Limit  *Threshold
+	// Alpha is the significance level the change was judged at.
+	Alpha float64
+	// TooFew: a side's figure rests on fewer samples than the rule allows
+	// (Figure.Comparable): no verdict, whatever the change.
+	TooFew    bool
 	Regressed bool
 }
 
-// Significant reports whether the change is more than noise: the U test
-// rejects "same distribution" at alpha 0.05, or there was no test.
+// Tests a comparison can use.
+const (
+	// TestWelch is Welch's t-test on the difference of two figures, each
+	// with its standard error and degrees of freedom: with several seeds
+	// the seeds' values (the mean, s/√n, n−1); with one seed the run's
+	// batch means (the figure, half-width/t, batches−1); an exact figure
+	// has no error. The degrees of freedom are Welch–Satterthwaite's.
+	TestWelch = "welch"
+	// TestMannWhitney is the Mann–Whitney U test on the seeds' values,
+	// as benchstat does. It needs several seeds a side and cannot go below
+	// p = 2/C(n1+n2, n1): 0.1 with 3 against 3. With a single seed on a side
+	// Welch on the batch means is used instead.
+	TestMannWhitney = "mann-whitney"
+)
+
+// DefaultAlpha is the significance level compare judges changes at.
+const DefaultAlpha = 0.05
+
+// Significant reports whether the change is more than noise: the test
+// rejects "no change" at Alpha, or there was no test.
 func (d Delta) Significant() bool {
-	return math.IsNaN(d.P) || d.P < benchmath.DefaultThresholds.CompareAlpha
+	alpha := d.Alpha
+	if alpha == 0 {
+		alpha = DefaultAlpha
+	}
+	return math.IsNaN(d.P) || d.P < alpha
+}
+
+// CompareOptions say how to compare two result files.
+type CompareOptions struct {
+	Limits []Threshold
+	Alpha  float64 // default DefaultAlpha
+	Test   string  // default TestWelch
 }
 
 // Compare compares every registered metric of every strategy the two
-// files share. A metric regresses when it got worse by more than its
-// threshold and the change is significant.
+// files share, by Welch's t-test at DefaultAlpha. A metric regresses when
+// it got worse by more than its threshold and the change is significant.
 func Compare(base, new *File, limits []Threshold) []Delta {
+	ds, _ := CompareWith(base, new, CompareOptions{Limits: limits})
+	return ds
+}
+
+// CompareWith compares as Compare does, with the options given, and
+// returns warnings a reader must see: a test that cannot reach the
+// significance asked, a metric no test could judge.
+func CompareWith(base, new *File, opts CompareOptions) ([]Delta, []string) {
+	if opts.Alpha <= 0 {
+		opts.Alpha = DefaultAlpha
+	}
+	if opts.Test == "" {
+		opts.Test = TestWelch
+	}
 	var ds []Delta
+	var warnings []string
+	untested := map[string][]string{} // metric → strategies with no test
+	few := map[string][]string{}      // metric → strategies with too few samples
+	unreachable := false
 	for _, name := range base.Order {
 		b, n := base.Strategies[name], new.Strategies[name]
 		if b == nil || n == nil {
@@ -162,21 +220,131 @@ func Compare(base, new *File, limits []Threshold) []Delta {
 			if !m.Applies(b) || !m.Applies(n) {
 				continue
 			}
-			d := Delta{Strategy: name, Metric: m, Base: m.Get(b), New: m.Get(n), P: math.NaN(), N1: runs(b), N2: runs(n)}
-			if d.N1 > 1 && d.N2 > 1 {
+			d := Delta{Strategy: name, Metric: m, Base: m.Get(b), New: m.Get(n), P: math.NaN(), N1: runs(b), N2: runs(n), Alpha: opts.Alpha}
+			d.TooFew = tooFew(b, m) || tooFew(n, m)
+			if opts.Test == TestMannWhitney && d.N1 > 1 && d.N2 > 1 {
 				c := benchmath.AssumeNothing.Compare(sample(b, m), sample(n, m))
-				d.P = c.P
+				d.P, d.Test = c.P, TestMannWhitney
+				if minUP(d.N1, d.N2) >= opts.Alpha {
+					unreachable = true
+				}
+			} else if p, ok := welch(estimateOf(b, m), estimateOf(n, m)); ok {
+				d.P, d.Test = p, TestWelch
 			}
-			for i := range limits {
-				if limits[i].Metric.Name == m.Name {
-					d.Limit = &limits[i]
-					d.Regressed = limits[i].worsening(d.Base, d.New) > limits[i].Amount && d.Significant()
+			for i := range opts.Limits {
+				if opts.Limits[i].Metric.Name == m.Name {
+					d.Limit = &opts.Limits[i]
+					d.Regressed = opts.Limits[i].worsening(d.Base, d.New) > opts.Limits[i].Amount && d.Significant() && !d.TooFew
+					switch {
+					case d.TooFew:
+						few[m.Name] = append(few[m.Name], name)
+					case d.Test == "":
+						untested[m.Name] = append(untested[m.Name], name)
+					}
 				}
 			}
 			ds = append(ds, d)
 		}
 	}
-	return ds
+	if unreachable {
+		warnings = append(warnings, fmt.Sprintf("warning: Mann–Whitney with %d against %d seeds cannot reach p < %g (its smallest p is %.3g): it can never call a change real; use more seeds or the default Welch test",
+			runsOf(base), runsOf(new), opts.Alpha, minUP(runsOf(base), runsOf(new))))
+	}
+	for _, m := range slices.Sorted(maps.Keys(few)) {
+		mt, _ := Lookup(m)
+		warnings = append(warnings, fmt.Sprintf("warning: %s of %s rests on too few samples (fewer than %d on a side): not judged; run longer or with more seeds",
+			m, strings.Join(few[m], ", "), mt.Needed()))
+	}
+	for _, m := range slices.Sorted(maps.Keys(untested)) {
+		warnings = append(warnings, fmt.Sprintf("warning: %s of %s: no interval on a side (one run gives none for it, or the file predates schema 2): no test; any change past the limit counts",
+			m, strings.Join(untested[m], ", ")))
+	}
+	return ds, warnings
+}
+
+// minUP is the smallest two-sided p-value a Mann–Whitney U test of n1
+// against n2 values can give: both tails of the most extreme ordering.
+func minUP(n1, n2 int) float64 {
+	// 2 / C(n1+n2, n1), in logs to stay finite.
+	lg := func(x int) float64 { v, _ := math.Lgamma(float64(x) + 1); return v }
+	return math.Min(1, 2*math.Exp(lg(n1)+lg(n2)-lg(n1+n2)))
+}
+
+func runsOf(f *File) int {
+	n := 0
+	for _, m := range f.Strategies {
+		if m != nil {
+			n = max(n, runs(m))
+		}
+	}
+	return n
+}
+
+// tooFew reports whether a figure counted in a schema-2 file rests on too
+// few samples to judge (an older file, with no counts, is judged as before).
+func tooFew(m *Metrics, mt Metric) bool {
+	f := FigureOf(m, mt)
+	return f.Counted && f.N < mt.Needed()
+}
+
+// estimate is a figure with its standard error and degrees of freedom.
+type estimate struct {
+	x, se, df float64
+	ok        bool
+}
+
+// estimateOf is what a strategy's file says about a metric for a test:
+// with several seeds the mean of the seeds' values, s/√n, n−1; with one
+// the figure, its within-run standard error and batches−1; an exact figure
+// with no error.
+func estimateOf(m *Metrics, mt Metric) estimate {
+	if len(m.Replicas) >= 2 {
+		xs := make([]float64, len(m.Replicas))
+		for i, r := range m.Replicas {
+			xs[i] = mt.Get(r)
+		}
+		_, sd := stat.MeanStdDev(xs, nil)
+		if allEqual(xs) {
+			sd = 0
+		}
+		return estimate{x: mean(xs), se: sd / math.Sqrt(float64(len(xs))), df: float64(len(xs) - 1), ok: true}
+	}
+	f := FigureOf(m, mt)
+	switch {
+	case f.Method == MethodExact:
+		return estimate{x: f.Value, se: 0, df: math.Inf(1), ok: true}
+	case f.Method == MethodBatchMeans && f.HasCI && f.DF > 0:
+		return estimate{x: f.Value, se: SEdf(f.CI95, f.DF), df: f.DF, ok: true}
+	}
+	return estimate{}
+}
+
+// welch is the two-sided p-value of Welch's t-test for a difference
+// between two estimates. With no error on either side, any difference is
+// certain (p 0) and none is none (p 1).
+func welch(a, b estimate) (float64, bool) {
+	if !a.ok || !b.ok {
+		return math.NaN(), false
+	}
+	va, vb := a.se*a.se, b.se*b.se
+	diff := b.x - a.x
+	if va+vb == 0 {
+		if diff == 0 {
+			return 1, true
+		}
+		return 0, true
+	}
+	// Welch–Satterthwaite; a side with no error (infinite df) adds nothing.
+	den := 0.0
+	if va > 0 {
+		den += va * va / a.df
+	}
+	if vb > 0 {
+		den += vb * vb / b.df
+	}
+	df := (va + vb) * (va + vb) / den
+	t := math.Abs(diff) / math.Sqrt(va+vb)
+	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(t), true
 }
 
 func runs(m *Metrics) int { return max(1, len(m.Replicas)) }
@@ -209,8 +377,77 @@ func Missing(base, new *File) []string {
 	return out
 }
 
+// CheckInputs says whether two result files can be compared. A file
+// without strategies is an error; so is a new file that lacks a strategy
+// the base has, or a metric the base has for a strategy both have, unless
+// allowMissing, when each becomes a note. Notes also name what only the
+// new file has, and builds that differ (a change in the simulator is not
+// a change in the system).
+func CheckInputs(base, new *File, allowMissing bool) (notes []string, err error) {
+	for _, side := range []struct {
+		name string
+		f    *File
+	}{{"base", base}, {"new", new}} {
+		if len(side.f.Strategies) == 0 {
+			return nil, fmt.Errorf("%s: the result file has no strategies (strategies: {}): nothing to compare", side.name)
+		}
+	}
+	var missing []string
+	for _, name := range base.Order {
+		b, n := base.Strategies[name], new.Strategies[name]
+		if b == nil {
+			continue
+		}
+		if n == nil {
+			missing = append(missing, "strategy "+name)
+			continue
+		}
+		for _, mt := range Registry {
+			if hasMetric(b, mt) && !hasMetric(n, mt) {
+				missing = append(missing, "metric "+mt.Name+" of "+name)
+			}
+		}
+	}
+	for _, name := range new.Order {
+		if base.Strategies[name] == nil && new.Strategies[name] != nil {
+			notes = append(notes, "note: strategy "+name+" is only in new")
+		}
+	}
+	if len(missing) > 0 {
+		what := "the new result lacks " + strings.Join(missing, ", ") + " that the base has"
+		if !allowMissing {
+			return nil, errors.New(what + ": rerun it with the same scenario, or pass -allow-missing to compare the rest")
+		}
+		notes = append(notes, "note: "+what)
+	}
+	if base.Scenario != new.Scenario {
+		notes = append(notes, fmt.Sprintf("note: comparing different scenarios, %s and %s", base.Scenario, new.Scenario))
+	}
+	if d := base.Version.Differs(new.Version); d != "" {
+		notes = append(notes, "warning: base and new come from different builds ("+d+"): a change in the simulator is not a change in the system")
+	}
+	return notes, nil
+}
+
+// hasMetric reports whether m measures mt: it applies, the page figures
+// exist, and a schema-2 file lists it.
+func hasMetric(m *Metrics, mt Metric) bool {
+	if !mt.Applies(m) {
+		return false
+	}
+	if m.Pages["all"] == nil && strings.Contains("latency availability completeness stale_fraction staleness read_staleness versions_behind", strings.Split(mt.Name, ".")[0]) {
+		return false
+	}
+	if len(m.Stats) > 0 {
+		_, ok := m.Stats[mt.Name]
+		return ok
+	}
+	return true
+}
+
 // WriteComparison prints the deltas as a table: base, new, change, the
-// p-value and the verdict, regressions marked.
+// p-value ("-": no test) and the verdict, regressions marked; "~" marks a
+// change the test finds within the noise.
 func WriteComparison(w io.Writer, ds []Delta) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "strategy\tmetric\tbase\tnew\tdelta\tp\tverdict")
@@ -226,12 +463,19 @@ func WriteComparison(w io.Writer, ds []Delta) error {
 		p := "-"
 		if !math.IsNaN(d.P) {
 			p = fmt.Sprintf("%.3f", d.P)
+			if d.P < 0.001 {
+				p = "<0.001"
+			}
 			if !d.Significant() {
 				delta = "~"
 			}
 		}
 		verdict := ""
 		switch {
+		case d.TooFew && d.Limit != nil:
+			verdict = "too few samples (limit " + d.Limit.String() + ")"
+		case d.TooFew:
+			verdict = "too few samples"
 		case d.Regressed:
 			verdict = "REGRESSION (limit " + d.Limit.String() + ")"
 		case d.Limit != nil:
@@ -242,7 +486,7 @@ func WriteComparison(w io.Writer, ds []Delta) error {
 			unit = " (" + d.Metric.Unit + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\n", d.Strategy, d.Metric.Name, unit,
-			formatValue(d.Metric.Unit, d.Base), formatValue(d.Metric.Unit, d.New), delta, p, verdict)
+			Human(d.Metric.Unit, d.Base), Human(d.Metric.Unit, d.New), delta, p, verdict)
 	}
 	return tw.Flush()
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -298,4 +300,56 @@ func StripWall(f *File) *File {
 	c := *f
 	c.Wall = Wall{}
 	return &c
+}
+
+// ThisBuild names the running build: module version and VCS revision from
+// debug.ReadBuildInfo, and the Go version. A test binary or `go run` may
+// have no revision; then Revision is empty.
+func ThisBuild() BuildVersion {
+	v := BuildVersion{Go: runtime.Version()}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	v.Module = info.Main.Version
+	dirty := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v.Revision = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if dirty && v.Revision != "" {
+		v.Revision += "+dirty"
+	}
+	return v
+}
+
+// Differs says, in words, how two builds differ, or "" when they match or
+// either is unknown (a schema-1 file): what compare warns about.
+func (v BuildVersion) Differs(w BuildVersion) string {
+	if v == (BuildVersion{}) || w == (BuildVersion{}) {
+		return ""
+	}
+	var ds []string
+	if v.Module != w.Module || v.Revision != w.Revision {
+		ds = append(ds, fmt.Sprintf("sharebench %s against %s", v.label(), w.label()))
+	}
+	if v.Go != w.Go {
+		ds = append(ds, fmt.Sprintf("Go %s against %s", v.Go, w.Go))
+	}
+	return strings.Join(ds, ", ")
+}
+
+func (v BuildVersion) label() string {
+	s := v.Module
+	if s == "" {
+		s = "(unknown)"
+	}
+	if v.Revision != "" {
+		s += " " + v.Revision
+	}
+	return s
 }

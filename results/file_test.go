@@ -88,8 +88,8 @@ func TestDecodeErrors(t *testing.T) {
 		in   string
 		want []string // substrings of the error
 	}{
-		{"newer schema", `{"schema": 2, "scenario": "x"}`,
-			[]string{"schema 2", "reads schema 1", "upgrade sharebench"}},
+		{"newer schema", `{"schema": 3, "scenario": "x"}`,
+			[]string{"schema 3", "reads schema 2", "upgrade sharebench"}},
 		// The schema is checked before the shape: a newer file whose fields
 		// changed type still gets the upgrade message.
 		{"newer schema, other shape", `{"schema": 7, "seeds": "all of them"}`,
@@ -302,7 +302,36 @@ func TestStripWall(t *testing.T) {
 }
 
 func ExampleDecode() {
-	_, err := Decode(strings.NewReader(`{"schema": 2}`))
+	_, err := Decode(strings.NewReader(`{"schema": 3}`))
 	fmt.Println(err)
-	// Output: results: Decode: result file has schema 2; this build of sharebench reads schema 1 and older: upgrade sharebench
+	// Output: results: Decode: result file has schema 3; this build of sharebench reads schema 2 and older: upgrade sharebench
+}
+
+// TestSchema1StillReads: a result file written before sample counts reads,
+// its table shows every figure and stars none that needs a count.
+func TestSchema1StillReads(t *testing.T) {
+	f, err := ReadFile(filepath.Join("testdata", "schema1-owner-outage.json"))
+	if err != nil {
+		t.Fatalf("ReadFile(schema-1 file) = %v; want it read", err)
+	}
+	if f.Schema != 1 || len(f.Strategies) != 3 {
+		t.Fatalf("schema-1 file: schema %d, %d strategies; want 1 and 3", f.Schema, len(f.Strategies))
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		name, _, _ := strings.Cut(line, " ")
+		mt, ok := Lookup(name)
+		if !ok {
+			continue
+		}
+		if strings.Contains(line, "*") && mt.Within != Exact {
+			t.Errorf("schema-1 table row %q has a star; without sample counts only exact figures may", line)
+		}
+		if mt.Within == Batched && !strings.Contains(line, "?") {
+			t.Errorf("schema-1 table row %q has no ?; its figures have no sample counts", line)
+		}
+	}
 }

@@ -85,11 +85,49 @@ func SummaryOf(h *hdrhistogram.Histogram) Summary {
 	}
 	p := h.ValueAtPercentilesSlice([]float64{50, 90, 99, 99.9})
 	return Summary{
+		N:    h.TotalCount(),
 		Mean: h.Mean() / 1000,
 		P50:  float64(p[0]) / 1000,
 		P90:  float64(p[1]) / 1000,
 		P99:  float64(p[2]) / 1000,
 		P999: float64(p[3]) / 1000,
 		Max:  float64(h.Max()) / 1000,
+	}
+}
+
+// ReadStalenessOf describes the staleness of every section read, fresh ones
+// counting as 0, from the histogram of the stale ones (microseconds) and
+// how many sections were read in all: the q-th percentile is 0 while q is
+// within the fresh share, and beyond it the stale histogram's percentile at
+// the matching rank. No histogram is kept of the zeros. N is read; a read
+// count below the stale count is taken as the stale count.
+func ReadStalenessOf(stale *hdrhistogram.Histogram, read int64) Summary {
+	if read <= 0 {
+		return Summary{}
+	}
+	var n int64
+	if stale != nil {
+		n = stale.TotalCount()
+	}
+	read = max(read, n)
+	if n == 0 {
+		return Summary{N: read}
+	}
+	f := float64(n) / float64(read)
+	at := func(q float64) float64 {
+		fresh := 100 * (1 - f)
+		if q <= fresh {
+			return 0
+		}
+		return float64(stale.ValueAtPercentile(min(100, (q-fresh)/f))) / 1000
+	}
+	return Summary{
+		N:    read,
+		Mean: f * stale.Mean() / 1000,
+		P50:  at(50),
+		P90:  at(90),
+		P99:  at(99),
+		P999: at(99.9),
+		Max:  float64(stale.Max()) / 1000,
 	}
 }

@@ -99,9 +99,9 @@ func TestSummaryOf(t *testing.T) {
 	}{
 		{"nil", nil, Summary{}},
 		{"empty", NewLatencyHistogram(), Summary{}},
-		{"one value", record(t, 1500), Summary{Mean: 1.5, P50: 1.5, P90: 1.5, P99: 1.5, P999: 1.5, Max: 1.5}},
+		{"one value", record(t, 1500), Summary{N: 1, Mean: 1.5, P50: 1.5, P90: 1.5, P99: 1.5, P999: 1.5, Max: 1.5}},
 		// Below 2048 µs every microsecond has its own bucket: exact.
-		{"1..1000 µs", record(t, seq(1, 1000)...), Summary{Mean: 0.5005, P50: 0.5, P90: 0.9, P99: 0.99, P999: 0.999, Max: 1}},
+		{"1..1000 µs", record(t, seq(1, 1000)...), Summary{N: 1000, Mean: 0.5005, P50: 0.5, P90: 0.9, P99: 0.99, P999: 0.999, Max: 1}},
 	}
 	for _, tt := range tests {
 		got := SummaryOf(tt.h)

@@ -1,8 +1,11 @@
 package results
 
 // Schema is the version of the result file format this build writes and
-// the newest it reads.
-const Schema = 1
+// the newest it reads. Schema 2 added sample counts and within-run
+// intervals (Metrics.Stats, CI95 for a single seed), the unconditional
+// read staleness (PageMetrics.ReadStalenessMS), the render counts behind
+// each page ratio and File.Version; a schema-1 file reads with those empty.
+const Schema = 2
 
 // File is one result document: a scenario run with one or more seeds, an
 // entry per strategy with the same keys for each. Everything but Wall is a
@@ -24,9 +27,21 @@ type File struct {
 	Order      []string            `json:"order"`
 	Strategies map[string]*Metrics `json:"strategies"`
 	Faults     []FaultWindow       `json:"faults"`
+	// Version is the build that made the file: a change in the simulator
+	// is not a change in the system, so compare warns when two files'
+	// versions differ. Empty in schema-1 files.
+	Version BuildVersion `json:"version"`
 	// Wall holds the wall-clock facts of making the file; comparisons and
 	// determinism checks ignore it.
 	Wall Wall `json:"wall"`
+}
+
+// BuildVersion names the sharebench build and Go toolchain that wrote a
+// file, from debug.ReadBuildInfo.
+type BuildVersion struct {
+	Module   string `json:"module"`   // module version, "(devel)" for a source build
+	Revision string `json:"revision"` // VCS revision, "+dirty" appended for a modified tree; "" if unknown
+	Go       string `json:"go"`       // e.g. "go1.23.2"
 }
 
 // FaultWindow is a fault as plots shade it.
@@ -51,7 +66,10 @@ type Wall struct {
 // Metrics is what one strategy measured. With several seeds, the scalar
 // fields are means over the seeds, the percentiles come from the merged
 // histograms, Replicas holds each seed's own Metrics and CI95 the half-width
-// of the 95 % confidence interval of each registered metric's mean.
+// of the 95 % confidence interval of each registered metric's mean over the
+// seeds. With one seed, CI95 holds the within-run interval from batch means
+// (see Stat). Stats says, per registered metric, how many samples the
+// figure rests on and how its interval was made; FigureOf reads both.
 type Metrics struct {
 	// Pages by kind: gig, user, search, self, and all (the public pages:
 	// gig, user and search together).
@@ -72,7 +90,44 @@ type Metrics struct {
 	HDR      map[string]string  `json:"hdr"`
 	Replicas []*Metrics         `json:"replicas,omitempty"`
 	CI95     map[string]float64 `json:"ci95,omitempty"`
+	Stats    map[string]Stat    `json:"stats,omitempty"`
 }
+
+// Stat is what one registered metric's figure rests on.
+type Stat struct {
+	// N counts the samples behind the figure, pooled over the seeds:
+	// public page renders for latency percentiles (rendered ones) and
+	// availability (all); sections of sellers with clients on rendered
+	// pages for completeness; sections shown for the stale fraction,
+	// versions behind and read staleness; stale sections for the
+	// conditional staleness.p99; propagated versions for propagation.p99;
+	// measured seconds for the owner's rates; self-view sections for
+	// self_view_violations. For a metric with no such count (convergence,
+	// duplication, the broker's and the owner's counters) N is the number
+	// of runs.
+	N int64 `json:"n"`
+	// Method is how CI95 was made: "batch-means" (one seed: the measured
+	// window cut into equal batches, see BatchCI; with faults, batches
+	// within the strata the fault windows cut, see StratifiedCI), "seeds" (several seeds:
+	// Student's t over the seeds' values), "exact" (a figure with no
+	// sampling error within a run, like duplication) or "none" (no
+	// interval could be made: CI95 has no entry).
+	Method string `json:"method"`
+	// Batches is the number of values the interval is from: batches with
+	// samples, or seeds.
+	Batches int `json:"batches"`
+	// DF is the interval's degrees of freedom: Batches − 1, or for
+	// stratified batch means Welch–Satterthwaite's (see StratifiedCI).
+	DF float64 `json:"df"`
+}
+
+// Interval methods, as Stat.Method records them.
+const (
+	MethodBatchMeans = "batch-means"
+	MethodSeeds      = "seeds"
+	MethodExact      = "exact"
+	MethodNone       = "none"
+)
 
 // PageMetrics is what the renders of one page kind measured.
 type PageMetrics struct {
@@ -80,8 +135,10 @@ type PageMetrics struct {
 	LatencyMS Summary `json:"latency_ms"` // from the intended send time
 	// Availability: rendered at all / requested.
 	Availability float64 `json:"availability"`
-	// Completeness: rendered with the section / requested, over sellers
-	// who had clients when the page was rendered.
+	// Completeness: renders showing the section / renders, over sellers
+	// who had clients when the page was rendered. Per render: a page that
+	// failed to render counts in Availability only (schema 1 counted it
+	// here too).
 	Completeness float64 `json:"completeness"`
 	// StaleFraction: sections showing a version older than the owner's at
 	// render time / sections shown.
@@ -91,10 +148,23 @@ type PageMetrics struct {
 	StalenessMS Summary `json:"staleness_ms"`
 	// VersionsBehind: mean over sections of owner version − version shown.
 	VersionsBehind float64 `json:"versions_behind"`
+	// ReadStalenessMS: staleness of every section shown, a fresh one
+	// counting as 0: its mean is the expected staleness of a section read,
+	// its p999 the staleness only one read in a thousand exceeds. Unlike
+	// StalenessMS it does not hide how rarely a section is stale.
+	ReadStalenessMS Summary `json:"read_staleness_ms"`
+	// The counts behind the ratios (schema 2): renders that rendered;
+	// sections of sellers with clients on those renders; sections shown;
+	// stale sections.
+	Rendered    int64 `json:"rendered"`
+	WithClients int64 `json:"with_clients"`
+	Shown       int64 `json:"shown"`
+	Stale       int64 `json:"stale"`
 }
 
 // Summary describes a distribution, in milliseconds.
 type Summary struct {
+	N    int64   `json:"n"` // values described (schema 2; 0 in older files)
 	Mean float64 `json:"mean"`
 	P50  float64 `json:"p50"`
 	P90  float64 `json:"p90"`
@@ -173,7 +243,33 @@ type Metric struct {
 	// for a strategy that keeps no view (sync, sync-cache): tables show
 	// them as "—" there.
 	ViewsOnly bool
+	// Quantile is the percentile a metric is (0.99 for a p99), 0 for a
+	// mean, fraction or count: a percentile needs more samples (Needed).
+	Quantile float64
+	// Within is how a single run gives the metric an interval.
+	Within Within
+	// Events marks a count or rate of events (owner requests, violations):
+	// its N counts the events, and no minimum applies, since no events
+	// over the whole window is a precise zero; the interval decides.
+	Events bool
 }
+
+// Within says how a metric gets an interval from within one run.
+type Within int
+
+// Ways to an interval within a run.
+const (
+	// Batched: batch means over the measured window (the oracle records
+	// per-batch values).
+	Batched Within = iota
+	// Exact: no sampling error within a run (bytes the views hold), or an
+	// invariant that must hold in every render (self-view violations:
+	// one is a bug, not noise); the figure compares as it is.
+	Exact
+	// Unbatched: random, but one run gives no interval (a single event,
+	// or a counter only the end of the run knows); only seeds do.
+	Unbatched
+)
 
 // Applies reports whether the metric means something for m.
 func (mt Metric) Applies(m *Metrics) bool { return !mt.ViewsOnly || HasViews(m) }
@@ -188,34 +284,55 @@ func allPages(m *Metrics) *PageMetrics {
 	return &PageMetrics{}
 }
 
+func metric(name, unit string, better Better, get func(*Metrics) float64, opts ...func(*Metric)) Metric {
+	mt := Metric{Name: name, Unit: unit, Better: better, Get: get}
+	for _, o := range opts {
+		o(&mt)
+	}
+	return mt
+}
+
+func viewsOnly(mt *Metric) { mt.ViewsOnly = true }
+func exact(mt *Metric)     { mt.Within = Exact }
+func unbatched(mt *Metric) { mt.Within = Unbatched }
+func events(mt *Metric)    { mt.Events = true }
+func quantile(q float64) func(*Metric) {
+	return func(mt *Metric) { mt.Quantile = q }
+}
+
 // Registry lists the metrics, in the order tables show them. Names without
 // a page kind refer to the public pages (pages.all).
 var Registry = []Metric{
-	{"latency.p50", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P50 }, false},
-	{"latency.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P99 }, false},
-	{"latency.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P999 }, false},
-	{"availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }, false},
-	{"completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }, false},
-	{"stale_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * allPages(m).StaleFraction }, false},
-	{"staleness.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).StalenessMS.P99 }, false},
-	{"versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }, false},
-	{"propagation.p99", "ms", Lower, func(m *Metrics) float64 { return m.PropagationMS.P99 }, true},
-	{"convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, true},
-	{"self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, false},
-	{"owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }, false},
-	{"owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }, false},
-	{"owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }, false},
-	{"owner.rejected", "", Lower, func(m *Metrics) float64 { return float64(m.Owner.Rejected) }, false},
-	{"duplication", "B", Lower, func(m *Metrics) float64 {
+	metric("latency.p50", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P50 }, quantile(0.5)),
+	metric("latency.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P99 }, quantile(0.99)),
+	metric("latency.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P999 }, quantile(0.999)),
+	metric("availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }),
+	metric("completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }),
+	metric("stale_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * allPages(m).StaleFraction }),
+	// staleness.p99 is of stale sections only: rare stale sections make
+	// it rest on few samples, which Needed catches.
+	metric("staleness.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).StalenessMS.P99 }, quantile(0.99)),
+	// read_staleness.*: over every section read, fresh ones as 0.
+	metric("read_staleness.mean", "ms", Lower, func(m *Metrics) float64 { return allPages(m).ReadStalenessMS.Mean }),
+	metric("read_staleness.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).ReadStalenessMS.P999 }, quantile(0.999)),
+	metric("versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }),
+	metric("propagation.p99", "ms", Lower, func(m *Metrics) float64 { return m.PropagationMS.P99 }, viewsOnly, quantile(0.99)),
+	metric("convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, viewsOnly, unbatched),
+	metric("self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, exact),
+	metric("owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }, events),
+	metric("owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }, events),
+	metric("owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }, unbatched),
+	metric("owner.rejected", "", Lower, func(m *Metrics) float64 { return float64(m.Owner.Rejected) }, unbatched),
+	metric("duplication", "B", Lower, func(m *Metrics) float64 {
 		var n int64
 		for _, b := range m.DuplicationBytes {
 			n += b
 		}
 		return float64(n)
-	}, false},
-	{"broker.redelivered", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Redelivered) }, true},
-	{"broker.lost", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Lost) }, true},
-	{"broker.max_lag", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.MaxLag) }, true},
+	}, exact),
+	metric("broker.redelivered", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Redelivered) }, viewsOnly, unbatched),
+	metric("broker.lost", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Lost) }, viewsOnly, unbatched),
+	metric("broker.max_lag", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.MaxLag) }, viewsOnly, unbatched),
 }
 
 // Lookup finds a registered metric by name.

@@ -30,9 +30,14 @@ import (
 //     no merged snapshot, so HDR never describes fewer runs than the rest;
 //   - Series and Consistency are point-wise means by index, each point over
 //     the replicas whose lists reach it;
+//   - ReadStalenessMS of pages "all" is recomputed from the merged
+//     "staleness.all" and the sections shown over all replicas, as the
+//     conditional staleness is;
 //   - Replicas holds the inputs, and CI95 the half-width of the 95 %
 //     confidence interval of each Registry metric's mean (Student's t with
-//     n−1 degrees of freedom).
+//     n−1 degrees of freedom); Stats gives each the pooled sample count
+//     (the replicas' N summed; the number of runs for a metric without
+//     one) and method "seeds".
 //
 // The inputs are not modified. None may be nil.
 func Aggregate(replicas []*Metrics) *Metrics {
@@ -51,16 +56,152 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	agg.Series = meanByIndex(replicas, func(m *Metrics) []Second { return m.Series })
 	agg.Consistency = meanByIndex(replicas, func(m *Metrics) []ConsistencyPoint { return m.Consistency })
 	agg.HDR = mergeSummaries(agg, replicas)
+	pooledReadStaleness(agg, replicas)
 	agg.Replicas = slices.Clone(replicas)
 	agg.CI95 = make(map[string]float64, len(Registry))
+	counted := !slices.ContainsFunc(replicas, func(r *Metrics) bool { return r.Stats == nil })
+	if counted { // replicas from an older file have no counts to pool
+		agg.Stats = make(map[string]Stat, len(Registry))
+	}
 	xs := make([]float64, len(replicas))
 	for _, m := range Registry {
+		st := Stat{Method: MethodSeeds, Batches: len(replicas), DF: float64(len(replicas) - 1)}
 		for i, r := range replicas {
 			xs[i] = m.Get(r)
+			if rs, ok := r.Stats[m.Name]; ok && m.Within != Unbatched {
+				st.N += rs.N
+			}
+		}
+		if m.Within == Unbatched || st.N == 0 && m.Within == Exact {
+			st.N = int64(len(replicas))
 		}
 		agg.CI95[m.Name] = CI95(xs)
+		if counted {
+			agg.Stats[m.Name] = st
+		}
 	}
 	return agg
+}
+
+// pooledReadStaleness recomputes the read staleness of the public pages
+// from the merged stale histogram and every replica's sections shown; it
+// leaves the replicas' mean when either is missing (a schema-1 replica).
+func pooledReadStaleness(agg *Metrics, replicas []*Metrics) {
+	all := agg.Pages["all"]
+	enc, ok := agg.HDR["staleness.all"]
+	if all == nil || !ok {
+		return
+	}
+	var shown int64
+	for _, r := range replicas {
+		p := r.Pages["all"]
+		if p == nil || p.Shown == 0 && p.Stale == 0 && p.Count > 0 {
+			return // no counts: an older file
+		}
+		shown += p.Shown
+	}
+	h, err := DecodeHDR(enc)
+	if err != nil {
+		return
+	}
+	all.ReadStalenessMS = ReadStalenessOf(h, shown)
+}
+
+// BatchCI is the within-run interval of a figure from its per-batch values
+// (each batch's own mean, fraction or percentile, over batches that had
+// samples): the half-width t(0.975, b−1)·s/√b of the batch means, with s the
+// batches' standard deviation, and b. The interval is centred on the figure
+// of the whole window, not on the batches' mean: for a percentile the batch
+// percentiles are biased (a p99 of a few hundred values sits lower than
+// the pooled one), but their spread still measures how much the figure
+// moves from one stretch of the run to another. It assumes the batches are
+// long enough to be nearly independent and the run nearly stationary (a
+// fault makes batches differ, which widens the interval rather than
+// hiding it). Fewer than two batches give no interval (ok false).
+func BatchCI(values []float64) (half float64, b int, ok bool) {
+	if len(values) < 2 {
+		return 0, len(values), false
+	}
+	return CI95(values), len(values), true
+}
+
+// StratifiedCI is BatchCI for a run cut into strata: stretches the
+// scenario makes differ on purpose (a fault's window, the time before and
+// after it). A fault makes batches differ systematically, and plain batch
+// means would take that design for noise. Here each stratum's batches vary
+// only around their own stratum's level: with W_j a stratum's share of the
+// samples (the weights summed), s_j the spread of its b_j batch values, the
+// variance of the figure is Σ W_j²·s_j²/b_j, and the degrees of freedom
+// are Welch–Satterthwaite's. stratum[i] names value i's stratum; weight[i]
+// is its batch's sample count. Every stratum holding samples needs two
+// batches with samples, or the interval falls back to plain batch means
+// over all values. The half-width is t(0.975, df)·√variance.
+func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok bool) {
+	type acc struct {
+		xs []float64
+		w  float64
+	}
+	by := map[int]*acc{}
+	var total float64
+	for i, x := range values {
+		a := by[stratum[i]]
+		if a == nil {
+			a = &acc{}
+			by[stratum[i]] = a
+		}
+		a.xs = append(a.xs, x)
+		a.w += weight[i]
+		total += weight[i]
+	}
+	plain := func() (float64, float64, bool) {
+		h, b, ok := BatchCI(values)
+		return h, float64(b - 1), ok
+	}
+	if len(by) <= 1 || total <= 0 {
+		return plain()
+	}
+	var variance, den float64
+	// In stratum order: float sums in map order would differ in the last
+	// bit from run to run, and result files must not.
+	for _, j := range slices.Sorted(maps.Keys(by)) {
+		a := by[j]
+		if a.w == 0 {
+			continue
+		}
+		if len(a.xs) < 2 {
+			return plain()
+		}
+		sd := 0.0
+		if !allEqual(a.xs) {
+			_, sd = stat.MeanStdDev(a.xs, nil)
+		}
+		w := a.w / total
+		v := w * w * sd * sd / float64(len(a.xs))
+		variance += v
+		den += v * v / float64(len(a.xs)-1)
+	}
+	if variance == 0 {
+		return 0, float64(len(values) - 1), true
+	}
+	df = variance * variance / den
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(variance), df, true
+}
+
+// SE is the standard error a 95 % half-width over b values implies:
+// half / t(0.975, b−1). The inverse of CI95, for tests on two figures.
+func SE(half float64, b int) float64 {
+	if b < 2 {
+		return math.NaN()
+	}
+	return SEdf(half, float64(b-1))
+}
+
+// SEdf is SE for an interval with df degrees of freedom.
+func SEdf(half, df float64) float64 {
+	if df <= 0 {
+		return math.NaN()
+	}
+	return half / distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
 }
 
 // CI95 returns the half-width of the 95 % confidence interval of the mean of

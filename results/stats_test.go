@@ -40,6 +40,7 @@ func TestAggregateOne(t *testing.T) {
 
 func TestAggregateIdenticalReplicas(t *testing.T) {
 	m := sampleMetrics(t, 0.1, []int64{1000, 2000, 5000})
+	withStats(m, "hybrid")
 	agg := Aggregate([]*Metrics{m, m, m})
 	for _, metric := range Registry {
 		if got := agg.CI95[metric.Name]; got != 0 {
@@ -49,11 +50,23 @@ func TestAggregateIdenticalReplicas(t *testing.T) {
 			t.Errorf("%s of Aggregate(3×m) = %v; want %v", metric.Name, got, want)
 		}
 	}
+	for _, metric := range Registry {
+		st := agg.Stats[metric.Name]
+		want := Stat{N: 3 * m.Stats[metric.Name].N, Method: MethodSeeds, Batches: 3, DF: 2}
+		if metric.Within != Batched {
+			want.N = 3 // runs
+		}
+		if st != want {
+			t.Errorf("Aggregate(3×m).Stats[%q] = %+v; want %+v", metric.Name, st, want)
+		}
+	}
 	if len(agg.CI95) != len(Registry) {
 		t.Errorf("len(Aggregate(3×m).CI95) = %d; want %d, one per Registry metric", len(agg.CI95), len(Registry))
 	}
 	// Merging three copies triples the counts but keeps every percentile.
-	if got, want := agg.Pages["all"].LatencyMS, m.Pages["all"].LatencyMS; got != want {
+	want := m.Pages["all"].LatencyMS
+	want.N *= 3
+	if got := agg.Pages["all"].LatencyMS; got != want {
 		t.Errorf("Aggregate(3×m).Pages[all].LatencyMS = %+v; want %+v", got, want)
 	}
 	if got := len(agg.Replicas); got != 3 {
@@ -101,6 +114,7 @@ func TestAggregateMeans(t *testing.T) {
 		HDR:                map[string]string{},
 		Replicas:           []*Metrics{a, b},
 		CI95:               got.CI95, // checked below
+		Stats:              got.Stats,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Aggregate(a, b) =\n%+v; want\n%+v", got, want)
@@ -131,7 +145,7 @@ func TestAggregateCoversEveryNumericField(t *testing.T) {
 	want := new(Metrics)
 	fill(reflect.ValueOf(want).Elem(), 2)
 	got := Aggregate([]*Metrics{a, b})
-	got.Pages, got.DuplicationBytes, got.Series, got.Consistency, got.HDR, got.Replicas, got.CI95 = nil, nil, nil, nil, nil, nil, nil
+	got.Pages, got.DuplicationBytes, got.Series, got.Consistency, got.HDR, got.Replicas, got.CI95, got.Stats = nil, nil, nil, nil, nil, nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Aggregate(a, b) scalars = %+v; want %+v", got, want)
 	}

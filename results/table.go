@@ -12,10 +12,12 @@ import (
 
 // WriteTable writes f's strategies side by side: one column per strategy
 // (in f.Order, or by name if Order is empty), one row per Registry metric.
-// The best value of a row is marked with *, ties included, unless every
-// strategy shows the same value. With several seeds each value is followed
-// by ±, the half-width of its 95 % confidence interval. A strategy named in
-// Order but missing from Strategies shows —.
+// Each figure is followed by ± the half-width of its 95 % interval (batch
+// means within the run for one seed, Student's t over the seeds for
+// several) and n, the samples it rests on. A figure is starred by the rule
+// Best applies: it beats every other of its row, intervals apart; a figure
+// with too few samples to compare is marked ? and never starred. A
+// strategy named in Order but missing from Strategies shows —.
 func WriteTable(w io.Writer, f *File) error {
 	order := f.Order
 	if len(order) == 0 {
@@ -37,7 +39,7 @@ func WriteTable(w io.Writer, f *File) error {
 	for _, metric := range Registry {
 		row := tableRow(metric, order, f.Strategies)
 		fmt.Fprint(tw, metric.Name)
-		if metric.Unit != "" {
+		if metric.Unit != "" && metric.Unit != "B" { // bytes say their unit in the cell
 			fmt.Fprintf(tw, " (%s)", metric.Unit)
 		}
 		for _, c := range row {
@@ -48,78 +50,56 @@ func WriteTable(w io.Writer, f *File) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	note := "* best of the row"
+	interval := "batch means within the run"
 	if seeds > 1 {
-		note += fmt.Sprintf("; values are means over %d seeds, ± the half-width of their 95 %% confidence interval", seeds)
+		interval = fmt.Sprintf("Student's t over %d seeds; values are means over the seeds", seeds)
 	}
-	_, err := fmt.Fprintln(w, note)
+	_, err := fmt.Fprintf(w, "± half-width of the 95 %% interval (%s); n samples behind the figure\n"+
+		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d); no ±: no interval from one run, never starred\n",
+		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed())
 	return err
 }
 
-// tableRow formats one metric for each strategy and marks the best.
+// tableRow formats one metric for each strategy and marks the best by the
+// rule (Best) and the figures with too few samples.
 func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []string {
 	cells := make([]string, len(order))
-	// Compare what is shown: two values that print alike tie, whatever
-	// their last digits.
-	shown := make([]float64, len(order))
-	var present []float64
+	r := Best(metric, order, strategies)
 	for i, name := range order {
-		m := strategies[name]
-		if m == nil || !metric.Applies(m) {
+		f, ok := r.Figures[name]
+		if !ok {
 			cells[i] = "—"
 			continue
 		}
-		cells[i] = formatValue(metric.Unit, metric.Get(m))
-		shown[i], _ = strconv.ParseFloat(cells[i], 64)
-		present = append(present, shown[i])
-	}
-	best, mark := bestOf(metric.Better, present)
-	for i, name := range order {
-		m := strategies[name]
-		if m == nil || !metric.Applies(m) {
-			continue
+		c := Human(metric.Unit, f.Value)
+		switch {
+		case r.Starred && slices.Contains(r.Winners, name):
+			c += "*"
+		case slices.Contains(r.TooFew, name) && (f.HasCI || metric.Within == Batched):
+			// Not marked: a single run's figure that no run can give an
+			// interval (a counter); it is just not starred.
+			c += "?"
 		}
-		if mark && shown[i] == best {
-			cells[i] += "*"
+		if f.HasCI && f.Method != MethodExact {
+			c += " ±" + Human(metric.Unit, f.CI95)
 		}
-		if ci, ok := m.CI95[metric.Name]; ok {
-			cells[i] += " ±" + formatValue(metric.Unit, ci)
+		if f.Counted && metric.Within == Batched {
+			c += " n=" + Count(f.N)
 		}
+		cells[i] = c
 	}
 	return cells
 }
 
-// bestOf returns the best of xs in direction b, and whether it is worth
-// marking: not when there is nothing to choose between.
-func bestOf(b Better, xs []float64) (best float64, mark bool) {
-	if len(xs) == 0 {
-		return 0, false
-	}
-	lo, hi := slices.Min(xs), slices.Max(xs)
-	if lo == hi {
-		return lo, false
-	}
-	if b == Higher {
-		return hi, true
-	}
-	return lo, true
-}
-
-// formatValue prints a value for a reader: percentages with 2 decimals,
-// latencies and rates with 3 significant digits, counts and bytes as
-// integers (a mean that is not whole, like versions behind, gets 3
-// significant digits too).
-func formatValue(unit string, v float64) string {
-	if v == 0 {
-		v = 0 // not -0
-	}
+// Count prints a sample count short: 950, 12.3k, 4.56M.
+func Count(n int64) string {
 	switch {
-	case unit == "%":
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case unit == "ms" || unit == "req/s" || v != math.Trunc(v):
-		return Significant(v, 3)
+	case n < 1000:
+		return strconv.FormatInt(n, 10)
+	case n < 1_000_000:
+		return Significant(float64(n)/1e3, 3) + "k"
 	default:
-		return strconv.FormatFloat(v, 'f', 0, 64)
+		return Significant(float64(n)/1e6, 3) + "M"
 	}
 }
 

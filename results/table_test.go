@@ -68,7 +68,32 @@ func strategyMetrics(t *testing.T, strategy string, seed int) *Metrics {
 		m.DuplicationBytes = map[string]int64{"gig": 96_000, "search": 96_000, "user": 96_000}
 		m.Broker = BrokerMetrics{Published: 1200, Delivered: 3600, Redelivered: 3 * int64(seed), MaxLag: 40 + int64(seed)}
 	}
+	withStats(m, strategy)
 	return m
+}
+
+// withStats gives m the counts and within-run intervals a run records: 2 %
+// of each value as the half-width, over 20 batches, and sample counts that
+// leave sync's conditional staleness on one stale section and async's on
+// 900 (too few for a p99), hybrid's on 5,000.
+func withStats(m *Metrics, strategy string) {
+	m.Stats, m.CI95 = map[string]Stat{}, map[string]float64{}
+	stale := map[string]int64{"sync": 1, "async": 900, "hybrid": 5000}[strategy]
+	for _, mt := range Registry {
+		switch mt.Within {
+		case Exact:
+			m.Stats[mt.Name], m.CI95[mt.Name] = Stat{N: 1, Method: MethodExact}, 0
+		case Unbatched:
+			m.Stats[mt.Name] = Stat{N: 1, Method: MethodNone}
+		default:
+			n := int64(200_000)
+			if mt.Name == "staleness.p99" {
+				n = stale
+			}
+			m.Stats[mt.Name] = Stat{N: n, Method: MethodBatchMeans, Batches: 20}
+			m.CI95[mt.Name] = 0.02 * math.Abs(mt.Get(m))
+		}
+	}
 }
 
 func fixtureFile(t *testing.T, seeds int) *File {
@@ -116,20 +141,41 @@ func TestWriteTableGolden(t *testing.T) {
 
 func TestTableRowMarksBest(t *testing.T) {
 	order := []string{"a", "b", "c"}
+	type fig struct {
+		x, ci float64
+		n     int64 // 0: no counts (a schema-1 file); -1: strategy missing
+	}
 	tests := []struct {
+		name   string
 		better Better
 		unit   string
-		xs     []float64 // one per strategy; NaN: strategy missing
+		figs   []fig
 		want   []string
 	}{
-		{Lower, "ms", []float64{3, 1, 2}, []string{"3.00", "1.00*", "2.00"}},
-		{Higher, "%", []float64{0.3, 0.1, 0.2}, []string{"30.00*", "10.00", "20.00"}},
-		{Lower, "", []float64{1, 1, 2}, []string{"1*", "1*", "2"}},                      // tied best: both
-		{Higher, "", []float64{5, 5, 5}, []string{"5", "5", "5"}},                       // all tie: none
-		{Lower, "ms", []float64{0, 0, 0}, []string{"0", "0", "0"}},                      // e.g. propagation of sync
-		{Lower, "ms", []float64{1.0001, 1.0002, 2}, []string{"1.00*", "1.00*", "2.00"}}, // tie as shown
-		{Higher, "%", []float64{0.5, math.NaN(), 0.4}, []string{"50.00*", "—", "40.00"}},
-		{Lower, "", []float64{math.NaN(), 7, math.NaN()}, []string{"—", "7", "—"}},
+		{"clear win", Lower, "ms", []fig{{3, 0.1, 100}, {1, 0.1, 100}, {2, 0.1, 100}},
+			[]string{"3.00 ±0.100 n=100", "1.00* ±0.100 n=100", "2.00 ±0.100 n=100"}},
+		{"higher is better", Higher, "%", []fig{{0.3, 0.01, 50}, {0.1, 0.01, 50}, {0.2, 0.01, 50}},
+			[]string{"30.00* ±1.00 n=50", "10.00 ±1.00 n=50", "20.00 ±1.00 n=50"}},
+		{"intervals overlap the runner-up", Lower, "ms", []fig{{1, 0.6, 100}, {2, 0.5, 100}, {9, 0.1, 100}},
+			[]string{"1.00 ±0.600 n=100", "2.00 ±0.500 n=100", "9.00 ±0.100 n=100"}},
+		{"overlap with a worse but wide one", Lower, "ms", []fig{{1, 0.1, 100}, {2, 0.1, 100}, {9, 8, 100}},
+			[]string{"1.00 ±0.100 n=100", "2.00 ±0.100 n=100", "9.00 ±8.00 n=100"}},
+		{"tied best", Lower, "ms", []fig{{1, 0, 100}, {1, 0, 100}, {2, 0, 100}},
+			[]string{"1.00* ±0 n=100", "1.00* ±0 n=100", "2.00 ±0 n=100"}},
+		{"all tie", Lower, "ms", []fig{{0, 0, 100}, {0, 0, 100}, {0, 0, 100}},
+			[]string{"0 ±0 n=100", "0 ±0 n=100", "0 ±0 n=100"}},
+		{"tied best, one too few", Lower, "ms", []fig{{1, 0, 100}, {1, 0, 10}, {2, 0, 100}},
+			[]string{"1.00 ±0 n=100", "1.00? ±0 n=10", "2.00 ±0 n=100"}},
+		{"best has too few samples", Lower, "ms", []fig{{1, 0.1, 29}, {5, 0.1, 100}, {9, 0.1, 100}},
+			[]string{"1.00? ±0.100 n=29", "5.00 ±0.100 n=100", "9.00 ±0.100 n=100"}},
+		{"runner-up has too few samples", Lower, "ms", []fig{{1, 0.1, 100}, {5, 0.1, 3}, {9, 0.1, 100}},
+			[]string{"1.00 ±0.100 n=100", "5.00? ±0.100 n=3", "9.00 ±0.100 n=100"}},
+		{"no counts: a schema-1 file", Lower, "ms", []fig{{1, 0.1, 0}, {5, 0.1, 0}, {9, 0.1, 0}},
+			[]string{"1.00? ±0.100", "5.00? ±0.100", "9.00? ±0.100"}},
+		{"missing strategies", Higher, "%", []fig{{0.5, 0.01, 40}, {0, 0, -1}, {0.4, 0.01, 40}},
+			[]string{"50.00* ±1.00 n=40", "—", "40.00 ±1.00 n=40"}},
+		{"alone", Lower, "", []fig{{0, 0, -1}, {7, 1, 40}, {0, 0, -1}},
+			[]string{"—", "7 ±1 n=40", "—"}},
 	}
 	for _, tt := range tests {
 		scale := 1.0
@@ -138,26 +184,31 @@ func TestTableRowMarksBest(t *testing.T) {
 		}
 		metric := Metric{Name: "x", Unit: tt.unit, Better: tt.better, Get: func(m *Metrics) float64 { return scale * m.ConvergenceMS }}
 		strategies := map[string]*Metrics{}
-		for i, x := range tt.xs {
-			if !math.IsNaN(x) {
-				strategies[order[i]] = &Metrics{ConvergenceMS: x}
+		for i, f := range tt.figs {
+			if f.n < 0 {
+				continue
 			}
+			m := &Metrics{ConvergenceMS: f.x, CI95: map[string]float64{"x": scale * f.ci}}
+			if f.n > 0 {
+				m.Stats = map[string]Stat{"x": {N: f.n, Method: MethodBatchMeans, Batches: 20}}
+			}
+			strategies[order[i]] = m
 		}
 		if got := tableRow(metric, order, strategies); !slices.Equal(got, tt.want) {
-			t.Errorf("tableRow(%v, %v) = %q; want %q", tt.better, tt.xs, got, tt.want)
+			t.Errorf("%s: tableRow(%v, %v) = %q; want %q", tt.name, tt.better, tt.figs, got, tt.want)
 		}
 	}
 }
 
-func TestTableRowCI(t *testing.T) {
-	metric := Metric{Name: "x", Unit: "ms", Better: Lower, Get: func(m *Metrics) float64 { return m.ConvergenceMS }}
-	strategies := map[string]*Metrics{
-		"a": {ConvergenceMS: 12.34, CI95: map[string]float64{"x": 0.456}},
-		"b": {ConvergenceMS: 20, CI95: map[string]float64{"x": 0}},
-	}
-	want := []string{"12.3* ±0.456", "20.0 ±0"}
-	if got := tableRow(metric, []string{"a", "b"}, strategies); !slices.Equal(got, want) {
-		t.Errorf("tableRow(with CI) = %q; want %q", got, want)
+func TestCount(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1.00k"}, {41_234, "41.2k"}, {4_560_000, "4.56M"}}
+	for _, tt := range tests {
+		if got := Count(tt.n); got != tt.want {
+			t.Errorf("Count(%d) = %q; want %q", tt.n, got, tt.want)
+		}
 	}
 }
 
@@ -172,22 +223,25 @@ func TestFormatValue(t *testing.T) {
 		{"ms", 1.23456, "1.23"},
 		{"ms", 12.3456, "12.3"},
 		{"ms", 123.456, "123"},
-		{"ms", 12345.6, "12346"},
+		{"ms", 12345.6, "12,346"},
 		{"ms", 0.0123456, "0.0123"},
 		{"ms", 9.996, "10.0"},
 		{"ms", 99.96, "100"},
 		{"ms", 0.0099996, "0.0100"},
-		{"req/s", 1966.7, "1967"},
+		{"req/s", 1966.7, "1,967"},
 		{"%", 97.12, "97.12"},
 		{"%", 100, "100.00"},
 		{"%", 0.004, "0.00"},
 		{"", 212, "212"},
 		{"", 0.0131, "0.0131"},
-		{"B", 2436960, "2436960"},
+		{"B", 2436960, "2.32 MiB"},
+		{"B", 512, "512 B"},
+		{"", 5.06e-6, "5.06 × 10⁻⁶"},
+		{"", 1234567, "1,234,567"},
 	}
 	for _, tt := range tests {
-		if got := formatValue(tt.unit, tt.v); got != tt.want {
-			t.Errorf("formatValue(%q, %v) = %q; want %q", tt.unit, tt.v, got, tt.want)
+		if got := Human(tt.unit, tt.v); got != tt.want {
+			t.Errorf("Human(%q, %v) = %q; want %q", tt.unit, tt.v, got, tt.want)
 		}
 	}
 }

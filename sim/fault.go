@@ -110,7 +110,11 @@ func (f Fault) String() string {
 	case Slowdown:
 		fmt.Fprintf(&b, " ×%s", formatNumber(f.Factor))
 	case Latency:
-		fmt.Fprintf(&b, " +%s", f.Add)
+		add := "0s"
+		if f.Add.Dist != nil {
+			add = f.Add.Dist.notation(formatDurationSeconds) // the scenario's notation, as in the file
+		}
+		fmt.Fprintf(&b, " +%s", add)
 	case Loss, Duplicate:
 		fmt.Fprintf(&b, " p=%s", formatNumber(f.P))
 	}
@@ -227,6 +231,9 @@ func (f *Fault) UnmarshalYAML(n *yaml.Node) error {
 		if f.Factor, err = parseNumber(v.Value); err != nil || f.Factor <= 0 {
 			return specErr(v, "factor", "must be a number > 0 (2 = twice as slow), got %q", v.Value)
 		}
+		if f.Factor == 1 {
+			return specErr(v, "factor", "1 changes nothing; say how many times slower, e.g. factor: 5")
+		}
 	case Latency:
 		v, ok := fields["add"]
 		if !ok {
@@ -234,6 +241,9 @@ func (f *Fault) UnmarshalYAML(n *yaml.Node) error {
 		}
 		if err := v.Decode(&f.Add); err != nil {
 			return err
+		}
+		if f.Add.Dist.Quantile(1) == 0 {
+			return specErr(v, "add", "adds nothing; say how much latency to add, e.g. add: 100ms")
 		}
 	case Loss, Duplicate:
 		v, ok := fields["p"]
@@ -310,8 +320,10 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("%s: between (two nodes) or link (a->b) is required for partition, latency and loss only", f.Kind)
 	case f.Mode != "" && !slices.Contains(faultModes[f.Kind], f.Mode):
 		return fmt.Errorf("%s: mode must be %s", f.Kind, strings.Join(faultModes[f.Kind], " or "))
-	case f.Kind == Slowdown && !(f.Factor > 0 && !math.IsInf(f.Factor, 0)):
-		return fmt.Errorf("slowdown: factor must be a finite number > 0")
+	case f.Kind == Slowdown && !(f.Factor > 0 && !math.IsInf(f.Factor, 0) && f.Factor != 1):
+		return fmt.Errorf("slowdown: factor must be a finite number > 0 other than 1")
+	case f.Kind == Latency && (f.Add.Dist == nil || f.Add.Dist.Quantile(1) == 0):
+		return fmt.Errorf("latency: add must add something, e.g. 100ms")
 	case (f.Kind == Loss || f.Kind == Duplicate) && !(f.P > 0 && f.P <= 1):
 		return fmt.Errorf("%s: p must be in (0, 1]", f.Kind)
 	}
@@ -342,6 +354,91 @@ func CheckFaults(faults []Fault, nodes []string, horizon time.Duration) error {
 	return nil
 }
 
+// Roles says what each node of a world does, so that CheckRoles can refuse
+// a fault that could change nothing there, saying why, rather than accept
+// it and report figures it never touched.
+type Roles struct {
+	// Services have a queueing model: what a slowdown multiplies.
+	Services []string
+	// Consumers are the nodes whose consumer groups read the broker: what
+	// a duplicate fault reaches.
+	Consumers []string
+	// Driver is the load generator. It is outside the system under test:
+	// it sends on schedule whatever state it is in, so no node fault
+	// reaches it; links to and from it carry the workload and can be cut.
+	Driver string
+	// Talk lists the pairs of nodes that exchange messages, in either
+	// direction; a link fault between any other two nodes cuts nothing.
+	Talk [][2]string
+}
+
+func (r Roles) talk(a, b string) bool {
+	for _, p := range r.Talk {
+		if (p[0] == a && p[1] == b) || (p[0] == b && p[1] == a) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckRoles refuses, with the reason and what to write instead, every
+// fault that could not change anything in a world of these roles:
+//
+//	kind                      a service   the broker  a consumer node  the driver
+//	outage, crash             yes         yes         yes              refused
+//	slowdown                  yes         refused     yes              refused
+//	duplicate                 refused     refused     yes              refused
+//	partition, latency, loss  between two nodes that talk (Roles.Talk); refused otherwise
+//
+// A node that is a service and a consumer takes what either allows. The
+// broker's time is its publish and delivery latencies, not a service time,
+// so a slowdown cannot reach it; duplicates are seen by consumers, which
+// only Consumers have.
+func CheckRoles(faults []Fault, r Roles) error {
+	for i, f := range faults {
+		where := &SpecError{Line: f.Line, Column: 1, Field: fmt.Sprintf("faults[%d]", i)}
+		if msg := r.refuse(f); msg != "" {
+			where.Msg = msg
+			return where
+		}
+	}
+	return nil
+}
+
+func (r Roles) refuse(f Fault) string {
+	t := f.Target
+	switch f.Kind {
+	case Outage, Crash:
+		if t == r.Driver {
+			return fmt.Sprintf("%s of %s, the load generator, would change nothing: it sends on schedule whatever its state. "+
+				"To cut pages off, partition it from a service (e.g. {kind: partition, link: %s->gig}); to stop traffic, give the rate a curve", f.Kind, t, t)
+		}
+	case Slowdown:
+		if t == BrokerNode {
+			return fmt.Sprintf("slowdown of %s would change nothing: its time is publish_latency and delivery_latency, not a service time. "+
+				"Slow its links instead, e.g. {kind: latency, between: [%s, gig], add: 50ms}", t, t)
+		}
+		if !slices.Contains(r.Services, t) {
+			return fmt.Sprintf("slowdown of %s would change nothing: it serves nothing; slow down one of %s", t, strings.Join(r.Services, ", "))
+		}
+	case Duplicate:
+		if !slices.Contains(r.Consumers, t) {
+			return fmt.Sprintf("duplicate on %s would change nothing: it has no consumers; target a node whose consumers read the broker: %s", t, strings.Join(r.Consumers, ", "))
+		}
+	case Partition, Latency, Loss:
+		for _, l := range f.Links() {
+			if !r.talk(l[0], l[1]) {
+				var pairs []string
+				for _, p := range r.Talk {
+					pairs = append(pairs, p[0]+"–"+p[1])
+				}
+				return fmt.Sprintf("%s between %s and %s would change nothing: they never exchange messages; the pairs that do are %s", f.Kind, l[0], l[1], strings.Join(pairs, ", "))
+			}
+		}
+	}
+	return ""
+}
+
 // MarshalYAML writes the fault in the notation UnmarshalYAML reads, with
 // only the fields its kind takes.
 func (f Fault) MarshalYAML() (any, error) {
@@ -349,9 +446,9 @@ func (f Fault) MarshalYAML() (any, error) {
 	add := func(key, value string) {
 		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &yaml.Node{Kind: yaml.ScalarNode, Value: value})
 	}
-	add("at", f.At.String())
+	add("at", FormatDuration(f.At))
 	if f.For > 0 || f.Kind != Crash {
-		add("for", f.For.String())
+		add("for", FormatDuration(f.For))
 	}
 	add("kind", string(f.Kind))
 	switch {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ func TestParseFaults(t *testing.T) {
 - {at: 1s, for: 1s, kind: slowdown, target: gig, factor: 3}
 - {at: 1s, for: 1s, kind: loss, between: [a, b], p: 0.25}
 - {at: 1s, for: 1s, kind: duplicate, target: gig, p: 0.5}
+- {at: 1s, for: 1s, kind: latency, between: [a, b], add: {dist: exp, mean: 1m}}
 `)
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +35,7 @@ func TestParseFaults(t *testing.T) {
 		"slowdown gig ×3",
 		"loss a<->b p=0.25",
 		"duplicate gig p=0.5",
+		"latency a<->b +{dist: exp, mean: 1m}",
 	}
 	if len(fs) != len(want) {
 		t.Fatalf("ParseFaults gave %d faults; want %d", len(fs), len(want))
@@ -176,6 +179,127 @@ func TestFaultYAMLRoundTrip(t *testing.T) {
 	for i := range fs {
 		if fs[i].String() != again[i].String() || fs[i].At != again[i].At || fs[i].For != again[i].For {
 			t.Errorf("fault %d: %v became %v after a round trip", i, fs[i], again[i])
+		}
+	}
+}
+
+// TestCheckRoles: every fault kind against every kind of target, in a
+// world shaped like sharebench's: each combination runs or is refused
+// with its reason.
+func TestCheckRoles(t *testing.T) {
+	roles := Roles{
+		Services:  []string{"topclients", "gig"},
+		Consumers: []string{"gig"},
+		Driver:    "client",
+		Talk:      [][2]string{{"client", "gig"}, {"gig", "topclients"}, {"topclients", BrokerNode}, {"gig", BrokerNode}},
+	}
+	node := func(kind FaultKind, target string) Fault {
+		return Fault{At: time.Second, For: time.Second, Kind: kind, Target: target, Factor: 2, P: 0.5}
+	}
+	link := func(kind FaultKind, a, b string) Fault {
+		return Fault{At: time.Second, For: time.Second, Kind: kind, Between: []string{a, b}, P: 0.5, Add: ConstDuration(time.Millisecond)}
+	}
+	tests := []struct {
+		f    Fault
+		want string // "" runs; otherwise a part of the refusal
+	}{
+		{node(Outage, "topclients"), ""},
+		{node(Outage, "gig"), ""},
+		{node(Outage, BrokerNode), ""},
+		{node(Outage, "client"), "load generator"},
+		{node(Crash, "topclients"), ""},
+		{node(Crash, BrokerNode), ""},
+		{node(Crash, "client"), "partition it from a service"},
+		{node(Slowdown, "topclients"), ""},
+		{node(Slowdown, "gig"), ""},
+		{node(Slowdown, BrokerNode), "publish_latency and delivery_latency"},
+		{node(Slowdown, "client"), "serves nothing"},
+		{node(Duplicate, "gig"), ""},
+		{node(Duplicate, "topclients"), "no consumers; target a node whose consumers read the broker: gig"},
+		{node(Duplicate, BrokerNode), "no consumers"},
+		{node(Duplicate, "client"), "no consumers"},
+		{link(Partition, "gig", BrokerNode), ""},
+		{link(Partition, "client", "gig"), ""},
+		{link(Partition, "client", BrokerNode), "never exchange messages"},
+		{link(Latency, "topclients", "gig"), ""},
+		{link(Latency, "client", "topclients"), "never exchange messages; the pairs that do are client–gig"},
+		{link(Loss, BrokerNode, "topclients"), ""},
+		{Fault{At: time.Second, For: time.Second, Kind: Loss, Link: "broker->client", P: 0.5}, "between broker and client"},
+	}
+	for _, tt := range tests {
+		err := CheckRoles([]Fault{tt.f}, roles)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("CheckRoles(%s) = %v; want nil", tt.f, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("CheckRoles(%s) = %v; want an error mentioning %q", tt.f, err, tt.want)
+		}
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"}, {time.Hour, "1h"}, {time.Minute, "1m"}, {10 * time.Minute, "10m"}, {90 * time.Minute, "90m"},
+		{90 * time.Second, "90s"}, {1500 * time.Millisecond, "1.5s"}, {2250 * time.Microsecond, "2.25ms"},
+		{500 * time.Microsecond, "500us"}, {1234567, "1234.567us"}, {1234567891, "1234567.891us"}, {7, "7ns"},
+		{-5 * time.Second, "-5s"},
+	}
+	for _, tt := range tests {
+		got := FormatDuration(tt.d)
+		if got != tt.want {
+			t.Errorf("FormatDuration(%d) = %q; want %q", tt.d, got, tt.want)
+		}
+		if tt.d >= 0 {
+			if back, err := ParseDuration(got); err != nil || back != tt.d {
+				t.Errorf("ParseDuration(FormatDuration(%d) = %q) = %v, %v; want it back", tt.d, got, back, err)
+			}
+		}
+	}
+}
+
+// TestDurationDistMarshalRoundTrips: what MarshalYAML writes reads back
+// as exactly the same distribution, even a lognormal whose median and
+// p99 do not fall on whole nanoseconds.
+func TestDurationDistMarshalRoundTrips(t *testing.T) {
+	for _, text := range []string{
+		"2ms", "{dist: exp, mean: 1.5s}", "{dist: lognormal, median: 2ms, p99: 20ms}",
+		"{dist: lognormal, mu: -6.1234567, sigma: 0.987654321}", "{dist: uniform, min: 1m, max: 90s}",
+		"{dist: empirical, percentiles: {0: 1ms, 50: 2ms, 100: 1h}}", "{dist: pareto, min: 1ms, alpha: 1.5}",
+	} {
+		d, err := ParseDurationDist(text)
+		if err != nil {
+			t.Fatalf("ParseDurationDist(%q): %v", text, err)
+		}
+		out, err := yaml.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseDurationDist(string(out))
+		if err != nil || !reflect.DeepEqual(back, d) {
+			t.Errorf("ParseDurationDist(Marshal(%q) = %q) = %v, %v; want %v", text, out, back, err, d)
+		}
+		if strings.Contains(string(out), "0s}") && strings.Contains(string(out), "m0s") {
+			t.Errorf("Marshal(%q) = %q; want the scenario notation, not Go's", text, out)
+		}
+	}
+}
+
+func TestNumberDistMarshalRoundTrips(t *testing.T) {
+	for _, text := range []string{"5", "{dist: uniform, min: 1, max: 10}", "{dist: lognormal, median: 3, p99: 17.3}", "{dist: lognormal, mu: 1.234567, sigma: 0.7654321}"} {
+		d, err := ParseNumberDist(text)
+		if err != nil {
+			t.Fatalf("ParseNumberDist(%q): %v", text, err)
+		}
+		out, err := yaml.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseNumberDist(string(out))
+		if err != nil || !reflect.DeepEqual(back, d) {
+			t.Errorf("ParseNumberDist(Marshal(%q) = %q) = %v, %v; want %v", text, out, back, err, d)
 		}
 	}
 }

@@ -128,8 +128,66 @@ func (d *DurationDist) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes d in the notation UnmarshalYAML reads.
-func (d DurationDist) MarshalYAML() (any, error) { return flowNode(d.String()) }
+// MarshalYAML writes d in the notation UnmarshalYAML reads, so that what
+// it writes reads back as exactly d: durations as FormatDuration writes
+// them, and a lognormal whose median and p99, rounded to the nanosecond,
+// would not give back its mu and sigma as mu and sigma themselves.
+func (d DurationDist) MarshalYAML() (any, error) {
+	if d.Dist == nil {
+		return flowNode("0s")
+	}
+	return flowNode(exactNotation(d.Dist, formatDurationSeconds, func(s string) (Dist, error) {
+		back, err := ParseDurationDist(s)
+		return back.Dist, err
+	}))
+}
+
+// exactNotation writes d in the notation, falling back for a lognormal to
+// its mu and sigma when its median and p99, as written, would not read
+// back as exactly d.
+func exactNotation(d Dist, format func(float64) string, parse func(string) (Dist, error)) string {
+	text := d.notation(format)
+	if ln, ok := d.(LogNormal); ok {
+		if back, err := parse(text); err != nil || back != d {
+			text = fmt.Sprintf("{dist: lognormal, mu: %s, sigma: %s}", formatNumber(ln.Mu), formatNumber(ln.Sigma))
+		}
+	}
+	return text
+}
+
+func formatDurationSeconds(s float64) string { return FormatDuration(secondsToDuration(s)) }
+
+// FormatDuration writes d in the scenario notation: the largest unit that
+// says it in a whole number ("1m", "10m", "1h", "90s", "500us"), or with up
+// to three decimals ("1.5s", "2.25ms"); ParseDuration reads it back as
+// exactly d.
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	sign := ""
+	if d < 0 {
+		if d == math.MinInt64 {
+			return d.String()
+		}
+		sign, d = "-", -d
+	}
+	units := []struct {
+		name string
+		size time.Duration
+		frac bool // may be written with decimals
+	}{{"h", time.Hour, false}, {"m", time.Minute, false}, {"s", time.Second, true}, {"ms", time.Millisecond, true}, {"us", time.Microsecond, true}, {"ns", 1, false}}
+	for _, u := range units {
+		if d%u.size == 0 {
+			return sign + strconv.FormatInt(int64(d/u.size), 10) + u.name
+		}
+		if u.frac && d >= u.size && (d%u.size)%(u.size/1000) == 0 {
+			frac := strings.TrimRight(fmt.Sprintf("%03d", (d%u.size)/(u.size/1000)), "0")
+			return sign + strconv.FormatInt(int64(d/u.size), 10) + "." + frac + u.name
+		}
+	}
+	return sign + strconv.FormatInt(int64(d), 10) + "ns"
+}
 
 // UnmarshalYAML reads the scenario notation for a number distribution.
 func (d *NumberDist) UnmarshalYAML(n *yaml.Node) error {
@@ -141,8 +199,17 @@ func (d *NumberDist) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes d in the notation UnmarshalYAML reads.
-func (d NumberDist) MarshalYAML() (any, error) { return flowNode(d.String()) }
+// MarshalYAML writes d in the notation UnmarshalYAML reads, so that it
+// reads back as exactly d.
+func (d NumberDist) MarshalYAML() (any, error) {
+	if d.Dist == nil {
+		return flowNode("0")
+	}
+	return flowNode(exactNotation(d.Dist, formatNumber, func(s string) (Dist, error) {
+		back, err := ParseNumberDist(s)
+		return back.Dist, err
+	}))
+}
 
 func flowNode(s string) (any, error) {
 	var n yaml.Node

@@ -74,39 +74,34 @@ const (
 // seller's own editor (self) is part of the user service.
 var PageServices = map[string]string{"gig": "gig", "user": "user", "search": "search", "self": "user"}
 
-// CallOptions govern a page service's calls to the owner.
+// CallOptions govern a page service's calls to the owner. Every field
+// means what it says, zero included; DefaultCallOptions gives the usual
+// values.
 type CallOptions struct {
-	Timeout time.Duration // per attempt (default 50ms)
-	Retries int           // extra attempts after a failure (default 0)
-	// Backoff before retry k is Backoff·2^(k−1), with full jitter
-	// (default 5ms).
+	Timeout time.Duration // per attempt; > 0
+	Retries int           // extra attempts after a failure; 0: none
+	// Backoff before retry k is Backoff·2^(k−1), with full jitter; 0:
+	// retry at once.
 	Backoff time.Duration
 	// RetryBudget caps retries at this fraction of first attempts, as a
-	// token bucket that also allows a burst of 10 (default 0.2; 0 means
-	// the default, a negative value no budget).
+	// token bucket that also allows a burst of 10 once the budget is
+	// positive. 0: no retries at all; negative: no budget (every retry is
+	// made).
 	RetryBudget float64
 	// Parallel fetches the section alongside the page's own work instead of
 	// before it.
 	Parallel bool
 }
 
-func (o CallOptions) withDefaults() CallOptions {
-	if o.Timeout == 0 {
-		o.Timeout = 50 * time.Millisecond
-	}
-	if o.Backoff == 0 {
-		o.Backoff = 5 * time.Millisecond
-	}
-	if o.RetryBudget == 0 {
-		o.RetryBudget = 0.2
-	}
-	return o
+// DefaultCallOptions are the usual call options: a 50ms timeout, no
+// retries, a 5ms backoff, a retry budget of a fifth of first attempts.
+func DefaultCallOptions() CallOptions {
+	return CallOptions{Timeout: 50 * time.Millisecond, Backoff: 5 * time.Millisecond, RetryBudget: 0.2}
 }
 
 // Deadline is the longest a section fetch can take: every attempt times
 // out and every backoff is the longest.
 func (o CallOptions) Deadline() time.Duration {
-	o = o.withDefaults()
 	d := time.Duration(o.Retries+1) * o.Timeout
 	for k := 1; k <= o.Retries; k++ {
 		d += o.Backoff << (k - 1)
@@ -118,7 +113,7 @@ func (o CallOptions) Deadline() time.Duration {
 type Config struct {
 	Strategy   Strategy
 	Sellers    int // sellers are 0..Sellers-1
-	ClientSize int // bytes of one encoded client record (default 200)
+	ClientSize int // bytes of one encoded client record
 	// Initial is each seller's clients at the start (nil or empty: none);
 	// every view starts from it, as from a snapshot.
 	Initial func(s Seller) []uint32
@@ -127,18 +122,19 @@ type Config struct {
 	Pages map[string]sim.ServiceSpec // gig, user, search: likewise
 
 	Call CallOptions // sync, sync-cache, hybrid and self-view calls
-	// CacheTTL is how long sync-cache keeps a list (default 10s).
+	// CacheTTL is how long sync-cache keeps a list; 0: not at all (every
+	// read goes to the owner).
 	CacheTTL time.Duration
 	// ReconcileEvery runs anti-entropy in each async and hybrid view this
 	// often; 0: never.
 	ReconcileEvery time.Duration
 	// RelayInterval is how often the outbox relay looks for records when
-	// idle (default 10ms).
+	// idle; > 0.
 	RelayInterval time.Duration
 	// Linger is how long a dual-writing owner's producer holds a record
-	// before sending it (default 5ms): the window a crash loses it in.
+	// before sending it: the window a crash loses it in.
 	Linger time.Duration
-	// PublishTimeout bounds one publish attempt (default 1s).
+	// PublishTimeout bounds one publish attempt; > 0.
 	PublishTimeout time.Duration
 
 	// OnCommit, if set, is told of every commit at the owner, in commit
@@ -146,27 +142,20 @@ type Config struct {
 	OnCommit func(l *List)
 }
 
-func (c Config) withDefaults() Config {
-	if c.ClientSize == 0 {
-		c.ClientSize = 200
+// DefaultConfig is a configuration with the usual value in every field
+// that has one (records of 200 bytes, DefaultCallOptions, a 10s cache
+// TTL, no anti-entropy, a 10ms relay interval, a 5ms linger, a 1s publish
+// timeout); the caller sets the strategy, the sellers and the services.
+// Deploy takes a Config as it is: a zero field means zero.
+func DefaultConfig() Config {
+	return Config{
+		ClientSize:     200,
+		Call:           DefaultCallOptions(),
+		CacheTTL:       10 * time.Second,
+		RelayInterval:  10 * time.Millisecond,
+		Linger:         5 * time.Millisecond,
+		PublishTimeout: time.Second,
 	}
-	c.Call = c.Call.withDefaults()
-	if c.CacheTTL == 0 {
-		c.CacheTTL = 10 * time.Second
-	}
-	if c.RelayInterval == 0 {
-		c.RelayInterval = 10 * time.Millisecond
-	}
-	if c.Linger == 0 {
-		c.Linger = 5 * time.Millisecond
-	}
-	if c.PublishTimeout == 0 {
-		c.PublishTimeout = time.Second
-	}
-	if c.Initial == nil {
-		c.Initial = func(Seller) []uint32 { return nil }
-	}
-	return c
 }
 
 // Validate reports a configuration Deploy cannot run.
@@ -189,8 +178,19 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%s: %w", kind, err)
 		}
 	}
-	if c.Call.Retries < 0 || c.Call.Timeout < 0 || c.Call.Backoff < 0 {
-		return fmt.Errorf("call options must be ≥ 0")
+	switch {
+	case c.ClientSize < 1:
+		return fmt.Errorf("client size must be ≥ 1 byte, got %d (DefaultConfig has the usual values)", c.ClientSize)
+	case c.Call.Timeout <= 0:
+		return fmt.Errorf("call timeout must be > 0, got %v", c.Call.Timeout)
+	case c.Call.Retries < 0 || c.Call.Backoff < 0:
+		return fmt.Errorf("call retries and backoff must be ≥ 0")
+	case c.CacheTTL < 0 || c.ReconcileEvery < 0 || c.Linger < 0:
+		return fmt.Errorf("cache TTL, reconcile interval and linger must be ≥ 0")
+	case c.RelayInterval <= 0:
+		return fmt.Errorf("relay interval must be > 0 (the relay polls the outbox this often), got %v", c.RelayInterval)
+	case c.PublishTimeout <= 0:
+		return fmt.Errorf("publish timeout must be > 0, got %v", c.PublishTimeout)
 	}
 	return nil
 }

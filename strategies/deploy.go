@@ -57,7 +57,9 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
+	if cfg.Initial == nil {
+		cfg.Initial = func(Seller) []uint32 { return nil }
+	}
 	d := &Deployment{Config: cfg, Pages: map[string]*PageService{}, Views: map[string]*View{}, caches: map[string]*cacheSource{}}
 
 	initial := initialLists(cfg)

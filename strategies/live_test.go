@@ -64,19 +64,16 @@ func newLiveRig(t *testing.T, strategy strategies.Strategy) *liveRig {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := strategies.Config{
-		Strategy: strategy,
-		Sellers:  r.sellers,
-		Initial:  initial,
-		Owner:    sim.ServiceSpec{Workers: 8, Queue: 1000, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
-		Pages: map[string]sim.ServiceSpec{
-			"gig":    {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.0005}}},
-			"user":   {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.0005}}},
-			"search": {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
-		},
-		Call:     strategies.CallOptions{Timeout: liveCallTimeout, Retries: 1, Parallel: true},
-		OnCommit: r.hist.Record,
+	cfg := strategies.DefaultConfig()
+	cfg.Strategy, cfg.Sellers, cfg.Initial = strategy, r.sellers, initial
+	cfg.Owner = sim.ServiceSpec{Workers: 8, Queue: 1000, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}}
+	cfg.Pages = map[string]sim.ServiceSpec{
+		"gig":    {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.0005}}},
+		"user":   {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.0005}}},
+		"search": {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
 	}
+	cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = liveCallTimeout, 1, true
+	cfg.OnCommit = r.hist.Record
 	d, err := strategies.Deploy(w.Hosts(), cfg)
 	if err != nil {
 		t.Fatal(err)

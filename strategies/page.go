@@ -72,7 +72,11 @@ type ownerSource struct {
 const budgetBurst = 10
 
 func newOwnerSource(env sim.Env, opts CallOptions) *ownerSource {
-	return &ownerSource{env: env, opts: opts, tokens: budgetBurst}
+	o := &ownerSource{env: env, opts: opts, tokens: budgetBurst}
+	if opts.RetryBudget == 0 {
+		o.tokens = 0 // a budget of nothing has no burst either
+	}
+	return o
 }
 
 func (o *ownerSource) remote() bool { return true }

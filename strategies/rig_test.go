@@ -66,20 +66,17 @@ func newRig(t *testing.T, strategy strategies.Strategy, seed uint64, opts ...rig
 		SessionTimeout:  3 * time.Second,
 	}
 	r := &rig{t: t, w: w, hist: strategies.NewHistory(), sellers: 200}
-	cfg := strategies.Config{
-		Strategy: strategy,
-		Sellers:  r.sellers,
-		Initial:  initial,
-		Owner:    sim.ServiceSpec{Workers: 8, Queue: 1000, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.002}}},
-		Pages: map[string]sim.ServiceSpec{
-			"gig":    {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
-			"user":   {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
-			"search": {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.003}}},
-		},
-		Call:     strategies.CallOptions{Timeout: 50 * ms, Retries: 1, Parallel: true},
-		CacheTTL: 2 * time.Second,
-		OnCommit: r.hist.Record,
+	cfg := strategies.DefaultConfig()
+	cfg.Strategy, cfg.Sellers, cfg.Initial = strategy, r.sellers, initial
+	cfg.Owner = sim.ServiceSpec{Workers: 8, Queue: 1000, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.002}}}
+	cfg.Pages = map[string]sim.ServiceSpec{
+		"gig":    {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
+		"user":   {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
+		"search": {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.003}}},
 	}
+	cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = 50*ms, 1, true
+	cfg.CacheTTL = 2 * time.Second
+	cfg.OnCommit = r.hist.Record
 	for _, o := range opts {
 		o(&cfg, &bs)
 	}

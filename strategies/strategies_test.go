@@ -323,7 +323,7 @@ func countWith(r *rig) int {
 
 // TestRetryBudget: with the owner refusing every call, retries stay within
 // the budget — a tenth of first attempts plus a burst of 10 — instead of
-// multiplying the load by the retry count.
+// multiplying the load by the retry count; a budget of 0 allows none.
 func TestRetryBudget(t *testing.T) {
 	const pages, retries = 1000, 3
 	for _, tc := range []struct {
@@ -332,6 +332,7 @@ func TestRetryBudget(t *testing.T) {
 	}{
 		{0.1, pages + pages/10 + 10},
 		{-1, pages * (retries + 1)}, // no budget: every retry happens
+		{0, pages},                  // a budget of nothing: no retry at all
 	} {
 		r := newRig(t, strategies.Sync, 1, func(c *strategies.Config, _ *sim.BrokerSpec) {
 			c.Call.Retries, c.Call.RetryBudget = retries, tc.budget
@@ -342,7 +343,7 @@ func TestRetryBudget(t *testing.T) {
 		}
 		r.w.Run(time.Minute)
 		calls := r.w.Node(strategies.OwnerNode).Stats().Arrived
-		if calls > tc.maxCalls || (tc.budget < 0 && calls != tc.maxCalls) {
+		if calls > tc.maxCalls || (tc.budget <= 0 && calls != tc.maxCalls) {
 			t.Errorf("budget %v: %d calls for %d pages with %d retries each; want at most %d", tc.budget, calls, pages, retries, tc.maxCalls)
 		}
 		if tc.budget > 0 && calls <= pages {

@@ -17,8 +17,17 @@ import (
 func newTestView(t *testing.T, strategy Strategy) (*View, *virtual.World) {
 	w := virtual.New(1)
 	t.Cleanup(w.Close)
-	cfg := Config{Strategy: strategy, Sellers: 8}.withDefaults()
+	cfg := testConfig(strategy)
 	return newView(w.Node("gig"), cfg, "gig"), w
+}
+
+// testConfig is DefaultConfig for a strategy over 8 sellers with none of
+// them having clients.
+func testConfig(strategy Strategy) Config {
+	cfg := DefaultConfig()
+	cfg.Strategy, cfg.Sellers = strategy, 8
+	cfg.Initial = func(Seller) []uint32 { return nil }
+	return cfg
 }
 
 func event(strategy Strategy, s Seller, version uint64) []byte {
@@ -119,7 +128,7 @@ func TestCorruptRecordOnTheWire(t *testing.T) {
 	if err := w.AddBroker(sim.BrokerSpec{Partitions: 1}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Strategy: Async, Sellers: 8}.withDefaults()
+	cfg := testConfig(Async)
 	v := newView(w.Node("gig"), cfg, "gig")
 	w.Node("gig").OnStart("consumer", v.consume)
 	owner := w.Node("owner")

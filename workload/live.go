@@ -47,6 +47,7 @@ func RunOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo Live
 	sellers := NewSellers(sc.Population, st.get("population"), st.get("population/counts"))
 	end := sc.End()
 	o := &lockedOracle{o: newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))}
+	o.o.stratify(sc.Faults)
 	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
 	if err != nil {
 		return nil, 0, err

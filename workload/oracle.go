@@ -8,6 +8,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
 
@@ -33,6 +34,11 @@ type oracle struct {
 	mismatched int
 	converged  time.Duration // first instant after lastHeal with every view equal to the owner; -1 not yet
 
+	// The measured window cut into strata (by fault windows) and each
+	// stratum into equal batches, for within-run intervals (batch means).
+	batches []batch
+	strata  []stratum
+
 	// The current second of the series.
 	sec                                               results.Second
 	secLat                                            *hdrhistogram.Histogram
@@ -40,6 +46,67 @@ type oracle struct {
 	secAvail, secHas, secComplete, secShown, secStale int64
 	series                                            []results.Second
 }
+
+// batch accumulates one stretch of the measured window: public renders by
+// the time they were sent, propagations by commit time, owner requests by
+// the second they arrived in. Its histograms keep 2 significant digits: a
+// batch percentile feeds only the interval's spread.
+type batch struct {
+	stratum                                              int
+	length                                               float64 // seconds
+	pages, ok, has, complete, shown, stale, versionsBack int64
+	publicReads, selfSections, selfViolations            int64
+	ownerRequests, seconds                               int64
+	lat, staleness, prop                                 *hdrhistogram.Histogram
+}
+
+// batchCount is how many batches a measured window of d is cut into: 20,
+// or one per whole second when shorter, never fewer than 2. Twenty gives
+// 19 degrees of freedom (t = 2.09) while keeping each batch long enough
+// that its neighbours barely correlate.
+func batchCount(d time.Duration) int {
+	return max(2, min(20, int(d/time.Second)))
+}
+
+// stratum is a stretch of the measured window between fault boundaries,
+// holding batches [first, first+n).
+type stratum struct {
+	from, to time.Duration
+	first, n int
+}
+
+// stratify cuts the measured window at the faults' starts and ends, so
+// that the batches of a fault's window and those of the calm around it
+// each vary around their own level (results.StratifiedCI), and cuts each
+// stratum into batches in proportion to its length, at least 2. Without
+// faults there is one stratum. It must be called before the run starts.
+func (o *oracle) stratify(faults []sim.Fault) {
+	bounds := []time.Duration{o.warmup, o.end}
+	for _, f := range faults {
+		for _, t := range []time.Duration{f.At, f.End()} {
+			if t > o.warmup && t < o.end {
+				bounds = append(bounds, t)
+			}
+		}
+	}
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+	total := batchCount(o.end - o.warmup)
+	o.strata, o.batches = nil, nil
+	for i := range len(bounds) - 1 {
+		from, to := bounds[i], bounds[i+1]
+		n := max(2, int(math.Round(float64(total)*float64(to-from)/float64(o.end-o.warmup))))
+		o.strata = append(o.strata, stratum{from: from, to: to, first: len(o.batches), n: n})
+		for range n {
+			o.batches = append(o.batches, batch{
+				stratum: i, length: (to - from).Seconds() / float64(n),
+				lat: newBatchHistogram(), staleness: newBatchHistogram(), prop: newBatchHistogram(),
+			})
+		}
+	}
+}
+
+func newBatchHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, 3_600_000_000, 2) }
 
 type kindStats struct {
 	count, ok                  int64
@@ -64,7 +131,27 @@ func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time
 	if lastHeal == 0 {
 		o.converged = 0
 	}
+	o.stratify(nil)
 	return o
+}
+
+// batchAt returns the batch t falls in, or nil outside the measured
+// window; late is put in the last batch rather than dropped (a commit just
+// before the end propagates after it).
+func (o *oracle) batchAt(t time.Duration, late bool) *batch {
+	switch {
+	case t < o.warmup || t >= o.end && !late:
+		return nil
+	case t >= o.end:
+		return &o.batches[len(o.batches)-1]
+	}
+	for _, st := range o.strata {
+		if t < st.to {
+			i := int(int64(t-st.from) * int64(st.n) / int64(st.to-st.from))
+			return &o.batches[st.first+min(i, st.n-1)]
+		}
+	}
+	return &o.batches[len(o.batches)-1]
 }
 
 func micros(d time.Duration) int64 { return max(1, d.Microseconds()) }
@@ -110,6 +197,7 @@ func (o *oracle) viewApplied(service string, s strategies.Seller, v uint64, now 
 	for u := prev + 1; u <= v; u++ {
 		if at, ok := o.hist.CommittedAt(s, u); ok && at >= o.warmup {
 			o.prop.RecordValue(micros(now - at))
+			o.batchAt(at, true).prop.RecordValue(micros(now - at))
 		}
 	}
 	if prev != o.latest[s] && v == o.latest[s] {
@@ -123,6 +211,10 @@ func (o *oracle) viewApplied(service string, s strategies.Seller, v uint64, now 
 // tick closes the second ending at now, with the owner's request rate and
 // the consumer lag of that second.
 func (o *oracle) tick(now time.Duration, ownerRequests int64, lag int64) {
+	if b := o.batchAt(now-time.Second, false); b != nil {
+		b.ownerRequests += ownerRequests
+		b.seconds++
+	}
 	s := &o.sec
 	s.T = (now - time.Second).Seconds()
 	s.P50MS = float64(o.secLat.ValueAtPercentile(50)) / 1000
@@ -170,12 +262,21 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			o.secLat.RecordValue(lat)
 		}
 	}
+	var b *batch // the batch of a measured public render
 	if measured {
 		for _, k := range stats {
 			k.count++
 			if !failed {
 				k.ok++
 				k.lat.RecordValue(lat)
+			}
+		}
+		if public {
+			b = o.batchAt(sent, false)
+			b.pages++
+			if !failed {
+				b.ok++
+				b.lat.RecordValue(lat)
 			}
 		}
 	}
@@ -195,7 +296,9 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			}
 		}
 		if public {
-			if clients > 0 {
+			// Completeness is per render: a page that failed to render
+			// counts in availability only.
+			if clients > 0 && !failed {
 				o.secHas++
 				if sec.Shown() {
 					o.secComplete++
@@ -209,8 +312,13 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 				o.secStal.RecordValue(micros(staleness))
 			}
 		}
-		if kind == "self" && !o.hist.Current(sec) && measured {
-			o.self++
+		if kind == "self" && measured {
+			b := o.batchAt(sent, false)
+			b.selfSections++
+			if !o.hist.Current(sec) {
+				o.self++
+				b.selfViolations++
+			}
 		}
 		if public && measured && !sec.Failed && version > 0 {
 			if at, ok := o.hist.CommittedAt(s, version); ok {
@@ -225,7 +333,7 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			continue
 		}
 		for _, k := range stats {
-			if clients > 0 {
+			if clients > 0 && !failed {
 				k.hasClients++
 				if sec.Shown() {
 					k.complete++
@@ -244,6 +352,27 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 				k.staleness.RecordValue(micros(staleness))
 			}
 		}
+		if b == nil {
+			continue
+		}
+		if clients > 0 && !failed {
+			b.has++
+			if sec.Shown() {
+				b.complete++
+			}
+		}
+		if sec.Failed {
+			continue
+		}
+		if sec.FromOwner {
+			b.publicReads++
+		}
+		b.shown++
+		if stale {
+			b.stale++
+			b.versionsBack += int64(version - sec.Version)
+			b.staleness.RecordValue(micros(staleness))
+		}
 	}
 }
 
@@ -259,7 +388,12 @@ func (o *oracle) metrics() *results.Metrics {
 			StaleFraction:  0,
 			StalenessMS:    results.SummaryOf(k.staleness),
 			VersionsBehind: 0,
+			Rendered:       k.ok,
+			WithClients:    k.hasClients,
+			Shown:          k.shown,
+			Stale:          k.stale,
 		}
+		pm.ReadStalenessMS = results.ReadStalenessOf(k.staleness, k.shown)
 		if k.shown > 0 { // no section shown, nothing stale
 			pm.StaleFraction = float64(k.stale) / float64(k.shown)
 			pm.VersionsBehind = float64(k.versionsBack) / float64(k.shown)
@@ -282,7 +416,91 @@ func (o *oracle) metrics() *results.Metrics {
 	}
 	m.Series = o.series
 	m.Consistency = o.consistency
+	o.intervals(m)
 	return m
+}
+
+// intervals gives every registered metric its sample count and, from the
+// batches, its within-run 95 % interval (results.BatchCI).
+func (o *oracle) intervals(m *results.Metrics) {
+	all := o.kinds["all"]
+	var self, ownerRequests int64
+	for _, b := range o.batches {
+		self += b.selfSections
+		ownerRequests += b.ownerRequests
+	}
+	// Each metric: its sample count, and its value in a batch with the
+	// batch's weight, its samples (ok false for a batch without any).
+	type perBatch struct {
+		n     int64
+		value func(b *batch) (x, w float64, ok bool)
+	}
+	frac := func(a, d int64) (float64, float64, bool) {
+		if d == 0 {
+			return 0, 0, false
+		}
+		return float64(a) / float64(d), float64(d), true
+	}
+	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
+		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
+	}
+	percent := func(x, w float64, ok bool) (float64, float64, bool) { return 100 * x, w, ok }
+	batched := map[string]perBatch{
+		"latency.p50":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 50) }},
+		"latency.p99":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99) }},
+		"latency.p999":   {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99.9) }},
+		"availability":   {all.count, func(b *batch) (float64, float64, bool) { return percent(frac(b.ok, b.pages)) }},
+		"completeness":   {all.hasClients, func(b *batch) (float64, float64, bool) { return percent(frac(b.complete, b.has)) }},
+		"stale_fraction": {all.shown, func(b *batch) (float64, float64, bool) { return percent(frac(b.stale, b.shown)) }},
+		"staleness.p99":  {all.stale, func(b *batch) (float64, float64, bool) { return pct(b.staleness, 99) }},
+		"read_staleness.mean": {all.shown, func(b *batch) (float64, float64, bool) {
+			return results.ReadStalenessOf(b.staleness, b.shown).Mean, float64(b.shown), b.shown > 0
+		}},
+		"read_staleness.p999": {all.shown, func(b *batch) (float64, float64, bool) {
+			return results.ReadStalenessOf(b.staleness, b.shown).P999, float64(b.shown), b.shown > 0
+		}},
+		"versions_behind": {all.shown, func(b *batch) (float64, float64, bool) { return frac(b.versionsBack, b.shown) }},
+		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, float64, bool) { return pct(b.prop, 99) }},
+		// An invariant: only its count of self-view sections judged.
+		"self_view_violations": {self, nil},
+		"owner.rps": {ownerRequests, func(b *batch) (float64, float64, bool) {
+			return float64(b.ownerRequests) / float64(max(b.seconds, 1)), float64(b.seconds), b.seconds > 0
+		}},
+		"owner.public_rps": {o.publicReads, func(b *batch) (float64, float64, bool) {
+			return float64(b.publicReads) / b.length, b.length, true
+		}},
+	}
+	m.Stats = make(map[string]results.Stat, len(results.Registry))
+	m.CI95 = make(map[string]float64, len(results.Registry))
+	for _, mt := range results.Registry {
+		pb, ok := batched[mt.Name]
+		switch {
+		case mt.Within == results.Exact:
+			st := results.Stat{N: 1, Method: results.MethodExact}
+			if ok {
+				st.N = pb.n
+			}
+			m.Stats[mt.Name] = st
+			m.CI95[mt.Name] = 0
+			continue
+		case mt.Within != results.Batched || !ok:
+			m.Stats[mt.Name] = results.Stat{N: 1, Method: results.MethodNone}
+			continue
+		}
+		var xs, ws []float64
+		var strata []int
+		for i := range o.batches {
+			if x, w, ok := pb.value(&o.batches[i]); ok {
+				xs, ws, strata = append(xs, x), append(ws, w), append(strata, o.batches[i].stratum)
+			}
+		}
+		st := results.Stat{N: pb.n, Method: results.MethodNone, Batches: len(xs)}
+		if half, df, ok := results.StratifiedCI(xs, ws, strata); ok {
+			st.Method, st.DF = results.MethodBatchMeans, df
+			m.CI95[mt.Name] = half
+		}
+		m.Stats[mt.Name] = st
+	}
 }
 
 func mustEncode(h *hdrhistogram.Histogram) string {

@@ -1,10 +1,16 @@
 package workload
 
 import (
+	"bytes"
+	"github.com/sharebench/sharebench/sim"
 	"math"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/strategies"
 )
 
@@ -127,5 +133,216 @@ func TestAsyncStalenessMatchesTheoryEndToEnd(t *testing.T) {
 	}
 	if pr := m.PropagationMS; math.Abs(pr.P50-200.5) > 1 || pr.Max > 202 {
 		t.Errorf("propagation = %+v; want about 200.5ms, never more than 202ms", pr)
+	}
+}
+
+// TestCompletenessIsPerRender: pages that fail to render count against
+// availability only; when every page that rendered showed its section,
+// completeness is 100 %.
+func TestCompletenessIsPerRender(t *testing.T) {
+	hist := strategies.NewHistory()
+	o := newOracle(hist, 10, 0, 100*time.Second, 0)
+	for s := range strategies.Seller(10) {
+		o.committed(&strategies.List{Seller: s, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
+	}
+	const pages, failing = 1000, 250
+	for i := range pages {
+		at := time.Duration(i) * 100 * time.Millisecond
+		s := strategies.Seller(i % 10)
+		if i%4 == 0 { // a quarter of the pages fail to render
+			o.rendered("gig", []strategies.Seller{s}, at, at+time.Millisecond, nil, true)
+			continue
+		}
+		page := &strategies.Page{Kind: "gig", Sections: []strategies.Section{{Seller: s, Version: 1, Clients: 1, ReadAt: at}}}
+		o.rendered("gig", []strategies.Seller{s}, at, at+time.Millisecond, page, false)
+	}
+	m := o.metrics()
+	all := m.Pages["all"]
+	if all.Completeness != 1 {
+		t.Errorf("completeness = %v; want 1: every rendered page showed its section", all.Completeness)
+	}
+	if want := float64(pages-failing) / pages; all.Availability != want {
+		t.Errorf("availability = %v; want %v", all.Availability, want)
+	}
+	if all.WithClients != pages-failing || all.Rendered != pages-failing {
+		t.Errorf("with clients %d, rendered %d; want both %d (failed pages have no sections to judge)", all.WithClients, all.Rendered, pages-failing)
+	}
+	if st := m.Stats["completeness"]; st.N != pages-failing || st.Method != results.MethodBatchMeans {
+		t.Errorf("Stats[completeness] = %+v; want N %d by batch means", st, pages-failing)
+	}
+	for _, s := range m.Series {
+		if s.Pages > 0 && s.Completeness != 1 {
+			t.Errorf("series at %vs: completeness %v; want 1", s.T, s.Completeness)
+		}
+	}
+}
+
+// TestOracleIntervals: every batched metric of a run gets its sample count
+// and an interval from 20 batches; the unconditional read staleness
+// matches theory within its own interval.
+func TestOracleIntervals(t *testing.T) {
+	const sellers, lambda, reads = 1000, 1.0, 100_000
+	const d = 300 * time.Millisecond
+	hist := strategies.NewHistory()
+	o := newOracle(hist, sellers, 10*time.Second, 200*time.Second, 0)
+	r := rng(9)
+	for s := range strategies.Seller(sellers) {
+		v := uint64(0)
+		for at := time.Duration(0); ; {
+			at += time.Duration(r.ExpFloat64() / lambda * 1e9)
+			if at > 200*time.Second {
+				break
+			}
+			v++
+			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
+		}
+	}
+	for i := range reads { // in order of time, as a run sends them
+		s := strategies.Seller(r.IntN(sellers))
+		at := 10*time.Second + time.Duration(float64(i)/reads*float64(190*time.Second))
+		page := &strategies.Page{Kind: "gig", Sections: []strategies.Section{{Seller: s, Version: hist.VersionAt(s, at-d), Clients: 1, ReadAt: at}}}
+		o.rendered("gig", []strategies.Seller{s}, at, at, page, false)
+	}
+	m := o.metrics()
+	all := m.Pages["all"]
+	for _, mt := range results.Registry {
+		st, ok := m.Stats[mt.Name]
+		if !ok {
+			t.Errorf("Stats[%q] missing; want every registered metric", mt.Name)
+			continue
+		}
+		_, hasCI := m.CI95[mt.Name]
+		switch {
+		case mt.Within == results.Exact && st.Method != results.MethodExact:
+			t.Errorf("Stats[%q].Method = %q; want exact", mt.Name, st.Method)
+		case mt.Within == results.Batched && mt.Name != "propagation.p99" && mt.Name != "owner.rps" &&
+			(st.Method != results.MethodBatchMeans || st.Batches != 20 || !hasCI):
+			// No views, no ticks here: propagation and the owner's rate have no batches.
+			t.Errorf("Stats[%q] = %+v, CI95 present %v; want batch means over 20 batches", mt.Name, st, hasCI)
+		}
+	}
+	if st := m.Stats["stale_fraction"]; st.N != reads {
+		t.Errorf("Stats[stale_fraction].N = %d; want %d sections shown", st.N, reads)
+	}
+	if st := m.Stats["staleness.p99"]; st.N != all.Stale || st.N == 0 {
+		t.Errorf("Stats[staleness.p99].N = %d; want the %d stale sections", st.N, all.Stale)
+	}
+	// Expected staleness of a read, fresh ones as 0: the first missed
+	// commit came U after the shown one's time with U ~ Exp(λ), U < D, and
+	// the read is D − U after it: E = D − (1 − e^(−λD))/λ.
+	ds := d.Seconds()
+	want := 1000 * (ds - (1-math.Exp(-lambda*ds))/lambda)
+	got, ci := all.ReadStalenessMS.Mean, m.CI95["read_staleness.mean"]
+	if math.Abs(got-want) > 2*ci || ci <= 0 || ci > want/5 {
+		t.Errorf("read_staleness.mean = %.3f ±%.3f ms; want %.3f within twice the interval, and an interval under a fifth of it", got, ci, want)
+	}
+	p := 100 * (1 - math.Exp(-lambda*ds))
+	if f, ci := 100*all.StaleFraction, m.CI95["stale_fraction"]; math.Abs(f-p) > 2*ci {
+		t.Errorf("stale_fraction = %.3f ±%.3f %%; want %.3f within twice the interval", f, ci, p)
+	}
+	// The binomial standard error of independent reads; batch means should
+	// find about the same (t(19) = 2.093).
+	if se, ci := 100*math.Sqrt(p/100*(1-p/100)/reads), m.CI95["stale_fraction"]; ci < 2.093*se/2 || ci > 2.093*se*2 {
+		t.Errorf("CI95[stale_fraction] = %.4f; want within 2× of 2.093·%.4f, the binomial interval", ci, se)
+	}
+}
+
+// TestTableStarsRestOnEnoughSamples runs baseline (as built in) and
+// owner-outage (25 s measured, the outage kept inside) and reads their
+// tables: every starred figure rests on at least the samples the rule
+// needs, with an interval, and the conditional staleness p99 of the
+// fault-free run, which rests on a handful of stale sections, is marked ?
+// rather than starred.
+func TestTableStarsRestOnEnoughSamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two built-in scenarios (~10 s)")
+	}
+	sep := regexp.MustCompile(`\s{3,}`) // tabwriter pads columns with 3+ spaces; cells hold single ones
+	for _, name := range []string{"baseline", "owner-outage"} {
+		sc, _, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "owner-outage" {
+			sc.Duration = Duration(25 * time.Second) // the outage is at 20–30 s
+		}
+		f, err := Run(sc, RunOptions{Parallel: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := results.WriteTable(&buf, f); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(buf.String(), "\n")
+		header := sep.Split(lines[0], -1)
+		stars := 0
+		for _, line := range lines[1 : len(results.Registry)+1] {
+			cells := sep.Split(line, -1)
+			mt, ok := results.Lookup(strings.Fields(cells[0])[0])
+			if !ok {
+				t.Fatalf("%s: table row %q names no metric", name, line)
+			}
+			for i, c := range cells[1:] {
+				fig := results.FigureOf(f.Strategies[header[i+1]], mt)
+				if !strings.Contains(c, "*") {
+					continue
+				}
+				stars++
+				if !fig.Comparable(mt) || fig.N < mt.Needed() {
+					t.Errorf("%s: %s of %s is starred (%q) on n=%d; the rule needs %d and an interval", name, mt.Name, header[i+1], c, fig.N, mt.Needed())
+				}
+				if mt.Within == results.Batched && !strings.Contains(c, "n=") {
+					t.Errorf("%s: starred %s cell %q shows no sample count", name, mt.Name, c)
+				}
+			}
+			if name == "baseline" && mt.Name == "staleness.p99" {
+				if strings.Contains(line, "*") || !strings.Contains(line, "?") {
+					t.Errorf("baseline: %q: want a p99 of a few stale sections marked ? and unstarred", line)
+				}
+				few := false
+				for _, m := range f.Strategies {
+					if n := results.FigureOf(m, mt).N; n > 0 && n < mt.Needed() {
+						few = true
+					}
+				}
+				if !few {
+					t.Errorf("baseline: no strategy's staleness.p99 rests on 1–%d stale sections; the test lost its premise", mt.Needed()-1)
+				}
+			}
+		}
+		if stars == 0 {
+			t.Errorf("%s: no star at all; want the clear latency wins starred:\n%s", name, buf.String())
+		}
+		t.Logf("%s:\n%s", name, buf.String())
+	}
+}
+
+// TestOracleStrataFollowFaults: the measured window is cut at each fault's
+// start and end, every stratum into batches by its length, at least two.
+func TestOracleStrataFollowFaults(t *testing.T) {
+	o := newOracle(strategies.NewHistory(), 10, 5*time.Second, 65*time.Second, 0)
+	o.stratify([]sim.Fault{{At: 20 * time.Second, For: 10 * time.Second}, {At: 64 * time.Second, For: time.Minute}, {At: time.Second, For: time.Second}})
+	want := []stratum{{5 * time.Second, 20 * time.Second, 0, 5}, {20 * time.Second, 30 * time.Second, 5, 3}, {30 * time.Second, 64 * time.Second, 8, 11}, {64 * time.Second, 65 * time.Second, 19, 2}}
+	if !slices.Equal(o.strata, want) {
+		t.Errorf("strata = %v; want %v", o.strata, want)
+	}
+	for _, tt := range []struct {
+		at   time.Duration
+		want int
+	}{{5 * time.Second, 0}, {20*time.Second - 1, 4}, {20 * time.Second, 5}, {29 * time.Second, 7}, {64500 * time.Millisecond, 20}, {70 * time.Second, 20}} {
+		b := o.batchAt(tt.at, true)
+		got := -1
+		for i := range o.batches {
+			if &o.batches[i] == b {
+				got = i
+			}
+		}
+		if got != tt.want {
+			t.Errorf("batchAt(%v) = batch %d; want %d", tt.at, got, tt.want)
+		}
+	}
+	if b := o.batchAt(4*time.Second, true); b != nil {
+		t.Errorf("batchAt(in the warm-up) = %p; want nil", b)
 	}
 }

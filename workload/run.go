@@ -129,6 +129,7 @@ func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
 		Order:        slices.Clone(sc.Strategies),
 		Strategies:   map[string]*results.Metrics{},
 		Faults:       []results.FaultWindow{}, // [] rather than null in the file
+		Version:      results.ThisBuild(),
 	}
 	for i := range seeds {
 		f.Seeds = append(f.Seeds, sc.Seed+uint64(i))
@@ -186,6 +187,7 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 
 	end := sc.End()
 	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
+	o.stratify(sc.Faults)
 	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
 	if err != nil {
 		return nil, 0, err
@@ -368,43 +370,4 @@ func lastHeal(sc *Scenario) time.Duration {
 		t = max(t, f.End())
 	}
 	return t
-}
-
-// strategyConfig builds the strategies' configuration from the scenario.
-func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Sellers, onCommit func(*strategies.List)) strategies.Config {
-	o := sc.Options
-	call := strategies.CallOptions{
-		Timeout: o.Sync.Timeout.D(), Retries: o.Sync.Retries, Backoff: o.Sync.Backoff.D(),
-		RetryBudget: o.Sync.RetryBudget, Parallel: o.Sync.Parallel != nil && *o.Sync.Parallel,
-	}
-	reconcile := o.Async.ReconcileEvery.D()
-	if strategy == strategies.Hybrid {
-		if o.Hybrid.Timeout > 0 {
-			call.Timeout = o.Hybrid.Timeout.D()
-		}
-		if o.Hybrid.Retries != nil {
-			call.Retries = *o.Hybrid.Retries
-		}
-		if o.Hybrid.Parallel != nil {
-			call.Parallel = *o.Hybrid.Parallel
-		}
-		reconcile = o.Hybrid.ReconcileEvery.D()
-	}
-	pages := map[string]sim.ServiceSpec{}
-	for _, name := range strategies.PageServiceNames {
-		pages[name] = sc.Services[name].spec()
-	}
-	return strategies.Config{
-		Strategy:       strategy,
-		Sellers:        sc.Population.Sellers,
-		ClientSize:     sc.Population.ClientBytes,
-		Initial:        sellers.Initial,
-		Owner:          sc.Services[strategies.OwnerNode].spec(),
-		Pages:          pages,
-		Call:           call,
-		CacheTTL:       o.Sync.CacheTTL.D(),
-		ReconcileEvery: reconcile,
-		RelayInterval:  o.Async.RelayInterval.D(),
-		OnCommit:       onCommit,
-	}
 }

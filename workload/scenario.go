@@ -1,16 +1,8 @@
 package workload
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"maps"
 	"math"
-	"os"
-	"path/filepath"
-	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,8 +14,9 @@ import (
 )
 
 // Scenario is a scenario file: the workload, the services, the network,
-// the broker, the strategies' options and the faults. Zero fields take the
-// defaults of DefaultScenario.
+// the broker, the strategies' options and the faults. Parse starts from
+// DefaultScenario, so a field a file leaves out takes its default and a
+// field it gives, zero included, means what it says.
 type Scenario struct {
 	Name        string              `yaml:"name"`
 	Description string              `yaml:"description,omitempty"` // what the scenario demonstrates, in a line
@@ -77,7 +70,7 @@ type Writes struct {
 // Service is one service's queueing model.
 type Service struct {
 	Workers     int              `yaml:"workers"`
-	Queue       *int             `yaml:"queue"` // absent: unbounded; 0: no waiting room
+	Queue       Queue            `yaml:"queue"` // waiting room: unbounded, or a count (0: none)
 	ServiceTime sim.DurationDist `yaml:"service_time"`
 }
 
@@ -112,27 +105,28 @@ type Options struct {
 }
 
 // SyncOptions govern calls to the owner in sync and sync-cache, and
-// self-views everywhere.
+// self-views everywhere (strategies.CallOptions documents each).
 type SyncOptions struct {
-	Timeout     Duration `yaml:"timeout"`
-	Retries     int      `yaml:"retries"`
-	Parallel    *bool    `yaml:"parallel"`
-	Backoff     Duration `yaml:"backoff"`
-	RetryBudget float64  `yaml:"retry_budget"`
-	CacheTTL    Duration `yaml:"cache_ttl"`
+	Timeout     Duration `yaml:"timeout"`      // per attempt; > 0
+	Retries     int      `yaml:"retries"`      // extra attempts; 0: none
+	Parallel    bool     `yaml:"parallel"`     // fetch alongside the page's own work
+	Backoff     Duration `yaml:"backoff"`      // before the first retry, doubling; 0: retry at once
+	RetryBudget float64  `yaml:"retry_budget"` // retries per first attempt; 0: no retries
+	CacheTTL    Duration `yaml:"cache_ttl"`    // sync-cache; 0: no caching
 }
 
 // AsyncOptions govern async and async-dualwrite.
 type AsyncOptions struct {
 	ReconcileEvery Duration `yaml:"reconcile_every"` // 0: no anti-entropy
-	RelayInterval  Duration `yaml:"relay_interval"`
+	RelayInterval  Duration `yaml:"relay_interval"`  // outbox polling when idle; > 0
 }
 
-// HybridOptions govern hybrid's calls; unset fields take sync's.
+// HybridOptions govern hybrid's calls. Parse fills a field the file leaves
+// out from options.sync, so after Parse none is nil.
 type HybridOptions struct {
-	Timeout  Duration `yaml:"timeout"`
-	Retries  *int     `yaml:"retries"`
-	Parallel *bool    `yaml:"parallel"`
+	Timeout  *Duration `yaml:"timeout"`
+	Retries  *int      `yaml:"retries"`
+	Parallel *bool     `yaml:"parallel"`
 	// ReconcileEvery runs anti-entropy on the ID sets; 0: never.
 	ReconcileEvery Duration `yaml:"reconcile_every"`
 }
@@ -177,11 +171,10 @@ var PageKinds = []string{"gig", "user", "search", "self"}
 var serviceNames = []string{strategies.OwnerNode, "gig", "user", "search"}
 
 // DefaultScenario is DESIGN.md's example, without faults: what a field left
-// out of a scenario file takes.
+// out of a scenario file takes. Every default is spelled out here, so a
+// zero anywhere below is a zero that runs.
 func DefaultScenario() *Scenario {
 	f := func(x float64) *float64 { return &x }
-	b := func(x bool) *bool { return &x }
-	q := func(x int) *int { return &x }
 	r := Rate(20)
 	lognormal := func(median, p99 float64) sim.DurationDist {
 		mu := math.Log(median)
@@ -213,10 +206,10 @@ func DefaultScenario() *Scenario {
 			Writes: Writes{Rate: &r, Mix: map[string]float64{"add": 0.6, "remove": 0.3, "reorder": 0.1}},
 		},
 		Services: map[string]*Service{
-			strategies.OwnerNode: {Workers: 8, Queue: q(1000), ServiceTime: lognormal(0.002, 0.020)},
-			"gig":                {Workers: 64, ServiceTime: exp(0.001)},
-			"user":               {Workers: 64, ServiceTime: exp(0.001)},
-			"search":             {Workers: 64, ServiceTime: exp(0.003)},
+			strategies.OwnerNode: {Workers: 8, Queue: 1000, ServiceTime: lognormal(0.002, 0.020)},
+			"gig":                {Workers: 64, Queue: Unbounded, ServiceTime: exp(0.001)},
+			"user":               {Workers: 64, Queue: Unbounded, ServiceTime: exp(0.001)},
+			"search":             {Workers: 64, Queue: Unbounded, ServiceTime: exp(0.003)},
 		},
 		Network: Network{Default: &Link{Latency: lognormal(0.0005, 0.005)}},
 		Broker: Broker{
@@ -224,300 +217,19 @@ func DefaultScenario() *Scenario {
 			PublishLatency:  exp(0.002),
 			DeliveryLatency: exp(0.005),
 			Retention:       Duration(time.Hour),
+			CommitInterval:  Duration(5 * time.Second),
+			SessionTimeout:  Duration(10 * time.Second),
+			MaxWait:         Duration(500 * time.Millisecond),
 		},
 		Options: Options{
-			Sync:  SyncOptions{Timeout: Duration(50 * time.Millisecond), Retries: 1, Parallel: b(true)},
-			Async: AsyncOptions{ReconcileEvery: Duration(10 * time.Minute)},
+			Sync: SyncOptions{
+				Timeout: Duration(50 * time.Millisecond), Retries: 1, Parallel: true,
+				Backoff: Duration(5 * time.Millisecond), RetryBudget: 0.2, CacheTTL: Duration(10 * time.Second),
+			},
+			Async: AsyncOptions{ReconcileEvery: Duration(10 * time.Minute), RelayInterval: Duration(10 * time.Millisecond)},
+			// Hybrid's call options are left nil: they follow sync's.
 		},
 	}
-}
-
-// Load reads and checks a scenario file.
-func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(filepath.Base(path), data)
-}
-
-// Parse reads and checks a scenario; name names it in errors (a file
-// name). Unknown fields, malformed values and contradictions are errors
-// that say where and how to fix them.
-func Parse(name string, data []byte) (*Scenario, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: not valid YAML: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	if root.Kind == 0 || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: a scenario is a YAML mapping (name:, duration:, traffic: ...); this file has none", name)
-	}
-	sc := DefaultScenario()
-	sc.Name = strings.TrimSuffix(name, filepath.Ext(name))
-	// Sections a file gives replace the defaults' maps wholesale, so a
-	// mix is never half from the file and half from the defaults.
-	for _, k := range []string{"services"} {
-		if findNode(root.Content[0], k) != nil {
-			sc.Services = nil
-		}
-	}
-	if findNode(root.Content[0], "traffic", "pages", "mix") != nil {
-		sc.Traffic.Pages.Mix = nil
-	}
-	if findNode(root.Content[0], "traffic", "writes", "mix") != nil {
-		sc.Traffic.Writes.Mix = nil
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(sc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, decodeError(name, err)
-	}
-	if err := sc.check(&root); err != nil {
-		return nil, fmt.Errorf("%s:%w", name, err)
-	}
-	return sc, nil
-}
-
-// decodeError rewrites the decoder's errors to name the file, the line,
-// the section and the fields it takes.
-func decodeError(name string, err error) error {
-	var se *sim.SpecError
-	if errors.As(err, &se) {
-		return fmt.Errorf("%s:%d:%d: %s", name, se.Line, se.Column, strings.TrimPrefix(se.Error(), fmt.Sprintf("line %d, column %d: ", se.Line, se.Column)))
-	}
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	var msgs []string
-	for _, e := range te.Errors {
-		if m := unknownField.FindStringSubmatch(e); m != nil {
-			msgs = append(msgs, fmt.Sprintf("%s:%s: unknown field %q in %s; it takes %s", name, m[1], m[2], sectionName(m[3]), strings.Join(fieldsOf(m[3]), ", ")))
-			continue
-		}
-		msgs = append(msgs, fmt.Sprintf("%s: %s", name, e))
-	}
-	return errors.New(strings.Join(msgs, "\n"))
-}
-
-var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type workload\.(\w+)$`)
-
-// sections maps the scenario's types to their place in the file.
-var sections = map[string]reflect.Type{
-	"Scenario": reflect.TypeFor[Scenario](), "Population": reflect.TypeFor[Population](),
-	"Traffic": reflect.TypeFor[Traffic](), "Pages": reflect.TypeFor[Pages](), "Writes": reflect.TypeFor[Writes](),
-	"Service": reflect.TypeFor[Service](), "Network": reflect.TypeFor[Network](), "Link": reflect.TypeFor[Link](),
-	"Broker": reflect.TypeFor[Broker](), "Options": reflect.TypeFor[Options](), "SyncOptions": reflect.TypeFor[SyncOptions](),
-	"AsyncOptions": reflect.TypeFor[AsyncOptions](), "HybridOptions": reflect.TypeFor[HybridOptions](),
-	"step": reflect.TypeFor[step](), "rampCurve": reflect.TypeFor[rampCurve](), "spikeCurve": reflect.TypeFor[spikeCurve](),
-	"diurnalCurve": reflect.TypeFor[diurnalCurve](), "stepCurve": reflect.TypeFor[stepCurve](),
-}
-
-func sectionName(typ string) string {
-	names := map[string]string{
-		"Scenario": "the scenario", "Population": "population", "Traffic": "traffic", "Pages": "traffic.pages",
-		"Writes": "traffic.writes", "Service": "a service", "Network": "network", "Link": "a network link",
-		"Broker": "broker", "Options": "options", "SyncOptions": "options.sync", "AsyncOptions": "options.async",
-		"HybridOptions": "options.hybrid",
-	}
-	if n, ok := names[typ]; ok {
-		return n
-	}
-	return "a rate curve"
-}
-
-func fieldsOf(typ string) []string {
-	t, ok := sections[typ]
-	if !ok {
-		return nil
-	}
-	var fs []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag != "" && tag != "-" {
-			fs = append(fs, tag)
-		}
-	}
-	return fs
-}
-
-// findNode follows a path of keys through mappings.
-func findNode(n *yaml.Node, path ...string) *yaml.Node {
-	for _, key := range path {
-		if n == nil || n.Kind != yaml.MappingNode {
-			return nil
-		}
-		var next *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				next = n.Content[i+1]
-			}
-		}
-		n = next
-	}
-	return n
-}
-
-// problem locates a semantic error at the deepest node of path that the
-// file has (or at the top).
-func problem(root *yaml.Node, path string, format string, args ...any) error {
-	line := 1
-	if root != nil && len(root.Content) > 0 {
-		keys := strings.Split(path, ".")
-		for i := len(keys); i > 0; i-- {
-			if n := findNode(root.Content[0], keys[:i]...); n != nil {
-				line = n.Line
-				break
-			}
-		}
-	}
-	return fmt.Errorf("%d: %s: %s", line, path, fmt.Sprintf(format, args...))
-}
-
-// check fills what defaults cannot and finds contradictions.
-func (sc *Scenario) check(root *yaml.Node) error {
-	if sc.Duration <= 0 {
-		return problem(root, "duration", "must be > 0, e.g. duration: 60s")
-	}
-	if sc.Warmup.D() >= sc.Duration.D() {
-		return problem(root, "warmup", "the warm-up (%v) must be shorter than the measured duration (%v)", sc.Warmup.D(), sc.Duration.D())
-	}
-	if len(sc.Strategies) == 0 {
-		return problem(root, "strategies", "name at least one strategy: %s", strategyNames())
-	}
-	for i, s := range sc.Strategies {
-		if _, err := strategies.ParseStrategy(s); err != nil {
-			return problem(root, "strategies", "%v", err)
-		}
-		if slices.Contains(sc.Strategies[:i], s) {
-			return problem(root, "strategies", "%s is listed twice", s)
-		}
-	}
-
-	p := sc.Population
-	if p.Sellers < 1 {
-		return problem(root, "population.sellers", "must be ≥ 1, got %d", p.Sellers)
-	}
-	if w := *p.WithClients; !(w >= 0 && w <= 1) {
-		return problem(root, "population.with_clients", "is a fraction of sellers, in [0, 1]; got %v", w)
-	}
-	if p.ClientsPerSeller.Dist == nil || p.ClientsPerSeller.Dist.Quantile(0) < 0 {
-		return problem(root, "population.clients_per_seller", "give a distribution of client counts, e.g. {dist: uniform, min: 1, max: 10}")
-	}
-	if q := p.ClientsPerSeller.Dist.Quantile(1); q > strategies.MaxClients {
-		return problem(root, "population.clients_per_seller", "reaches %v clients; at most %d fit in an event", q, strategies.MaxClients)
-	}
-	if p.ClientBytes < 16 || p.ClientBytes > 1<<20 {
-		return problem(root, "population.client_bytes", "must be between 16 and 1048576 bytes, got %d", p.ClientBytes)
-	}
-
-	pg := &sc.Traffic.Pages
-	if pg.Rate.Curve == nil || pg.Rate.Max() <= 0 {
-		return problem(root, "traffic.pages.rate", "must be > 0, e.g. rate: 2000/s")
-	}
-	if pg.Arrival != "poisson" && pg.Arrival != "constant" {
-		return problem(root, "traffic.pages.arrival", "is poisson or constant, got %q", pg.Arrival)
-	}
-	if err := checkMix(root, "traffic.pages.mix", pg.Mix, PageKinds); err != nil {
-		return err
-	}
-	if pg.SearchResults < 1 {
-		return problem(root, "traffic.pages.search_results", "must be ≥ 1, got %d", pg.SearchResults)
-	}
-	if r := *pg.SelfRecent; !(r >= 0 && r <= 1) {
-		return problem(root, "traffic.pages.self_recent", "is a fraction in [0, 1], got %v", r)
-	}
-	if pg.Timeout <= 0 {
-		return problem(root, "traffic.pages.timeout", "must be > 0")
-	}
-	wr := sc.Traffic.Writes
-	if wr.Rate == nil || *wr.Rate < 0 {
-		return problem(root, "traffic.writes.rate", "must be ≥ 0, e.g. rate: 20/s")
-	}
-	if err := checkMix(root, "traffic.writes.mix", wr.Mix, []string{"add", "remove", "reorder"}); err != nil {
-		return err
-	}
-
-	for _, name := range serviceNames {
-		s, ok := sc.Services[name]
-		if !ok || s == nil {
-			return problem(root, "services", "no %s; every scenario has %s", name, strings.Join(serviceNames, ", "))
-		}
-		if err := s.spec().Validate(); err != nil {
-			return problem(root, "services."+name, "%v", err)
-		}
-		if s.Queue != nil && *s.Queue < 0 {
-			return problem(root, "services."+name+".queue", "must be ≥ 0 (leave it out for an unbounded queue)")
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(sc.Services)) {
-		if !slices.Contains(serviceNames, name) {
-			return problem(root, "services."+name, "unknown service; the services are %s", strings.Join(serviceNames, ", "))
-		}
-	}
-
-	nodes := sc.Nodes()
-	if sc.Network.Default == nil {
-		sc.Network.Default = &Link{}
-	}
-	for _, key := range slices.Sorted(maps.Keys(sc.Network.Links)) {
-		from, to, ok := strings.Cut(key, "->")
-		if !ok || !slices.Contains(nodes, from) || !slices.Contains(nodes, to) || from == to {
-			return problem(root, "network.links", "%q is not a link between two of %s; write from->to, e.g. gig->topclients", key, strings.Join(nodes, ", "))
-		}
-	}
-	for key, l := range sc.networkLinks() {
-		if l.Loss < 0 || l.Loss > 1 {
-			return problem(root, "network."+key+".loss", "is a probability in [0, 1], got %v", l.Loss)
-		}
-	}
-	if err := sc.brokerSpec().Validate(); err != nil {
-		return problem(root, "broker", "%v", err)
-	}
-	o := sc.Options
-	if o.Sync.Timeout <= 0 || o.Sync.Retries < 0 || o.Sync.Backoff < 0 {
-		return problem(root, "options.sync", "timeout must be > 0, retries and backoff ≥ 0")
-	}
-	if o.Hybrid.Retries != nil && *o.Hybrid.Retries < 0 {
-		return problem(root, "options.hybrid.retries", "must be ≥ 0")
-	}
-	end := sc.Warmup.D() + sc.Duration.D()
-	if err := sim.CheckFaults(sc.Faults, nodes, end); err != nil {
-		var se *sim.SpecError
-		if errors.As(err, &se) {
-			return fmt.Errorf("%d: %s: %s", se.Line, se.Field, se.Msg)
-		}
-		return problem(root, "faults", "%v", err)
-	}
-	return nil
-}
-
-func checkMix(root *yaml.Node, path string, mix map[string]float64, kinds []string) error {
-	if len(mix) == 0 {
-		return problem(root, path, "give the share of each of %s", strings.Join(kinds, ", "))
-	}
-	sum := 0.0
-	for _, k := range slices.Sorted(maps.Keys(mix)) {
-		if !slices.Contains(kinds, k) {
-			return problem(root, path, "unknown kind %q; the kinds are %s", k, strings.Join(kinds, ", "))
-		}
-		if v := mix[k]; !(v >= 0) || math.IsInf(v, 0) {
-			return problem(root, path+"."+k, "must be ≥ 0, got %v", v)
-		}
-		sum += mix[k]
-	}
-	if math.Abs(sum-1) > 1e-9 {
-		return problem(root, path, "shares add up to %v; they must add up to 1", sum)
-	}
-	return nil
-}
-
-func strategyNames() string {
-	var names []string
-	for _, s := range strategies.Strategies {
-		names = append(names, string(s))
-	}
-	return strings.Join(names, ", ")
 }
 
 // Nodes lists the nodes of the scenario's world, for faults to name.
@@ -530,13 +242,60 @@ const clientNode = "client"
 
 func (s *Service) spec() sim.ServiceSpec {
 	spec := sim.ServiceSpec{Workers: s.Workers, ServiceTime: s.ServiceTime}
-	if s.Queue != nil {
-		spec.Queue = *s.Queue
-		if spec.Queue == 0 {
-			spec.Queue = sim.NoQueue
-		}
+	switch s.Queue {
+	case Unbounded:
+		spec.Queue = 0 // sim's unbounded
+	case 0:
+		spec.Queue = sim.NoQueue
+	default:
+		spec.Queue = int(s.Queue)
 	}
 	return spec
+}
+
+// strategyConfig builds the strategies' configuration from the scenario:
+// every value comes from the scenario as parsed, so a zero there is a zero
+// here; what the scenario has no field for keeps strategies.DefaultConfig.
+func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Sellers, onCommit func(*strategies.List)) strategies.Config {
+	o := sc.Options
+	cfg := strategies.DefaultConfig()
+	cfg.Strategy, cfg.Sellers, cfg.ClientSize = strategy, sc.Population.Sellers, sc.Population.ClientBytes
+	cfg.Initial, cfg.OnCommit = sellers.Initial, onCommit
+	cfg.Call = strategies.CallOptions{
+		Timeout: o.Sync.Timeout.D(), Retries: o.Sync.Retries, Backoff: o.Sync.Backoff.D(),
+		RetryBudget: o.Sync.RetryBudget, Parallel: o.Sync.Parallel,
+	}
+	cfg.CacheTTL = o.Sync.CacheTTL.D()
+	cfg.ReconcileEvery = o.Async.ReconcileEvery.D()
+	cfg.RelayInterval = o.Async.RelayInterval.D()
+	if strategy == strategies.Hybrid {
+		h := o.Hybrid.withSync(o.Sync)
+		cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = h.Timeout.D(), *h.Retries, *h.Parallel
+		cfg.ReconcileEvery = h.ReconcileEvery.D()
+	}
+	cfg.Owner = sc.Services[strategies.OwnerNode].spec()
+	cfg.Pages = map[string]sim.ServiceSpec{}
+	for _, name := range strategies.PageServiceNames {
+		cfg.Pages[name] = sc.Services[name].spec()
+	}
+	return cfg
+}
+
+// withSync fills the fields h leaves out from sync's.
+func (h HybridOptions) withSync(s SyncOptions) HybridOptions {
+	if h.Timeout == nil {
+		t := s.Timeout
+		h.Timeout = &t
+	}
+	if h.Retries == nil {
+		r := s.Retries
+		h.Retries = &r
+	}
+	if h.Parallel == nil {
+		p := s.Parallel
+		h.Parallel = &p
+	}
+	return h
 }
 
 func (sc *Scenario) networkLinks() map[string]*Link {
@@ -555,13 +314,22 @@ func (sc *Scenario) brokerSpec() sim.BrokerSpec {
 	}
 }
 
-// YAML renders the scenario as it runs, defaults filled in.
+// YAML renders the scenario as it runs, every default filled in, in the
+// scenario notation: Parse reads it back as the same scenario (but for
+// the faults' source lines), so a run of it gives the same result file.
 func (sc *Scenario) YAML() string {
-	b, err := yaml.Marshal(sc)
-	if err != nil {
+	c := *sc
+	c.Options.Hybrid = c.Options.Hybrid.withSync(c.Options.Sync) // the values hybrid runs with
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&c); err != nil {
 		panic(err) // every field has a notation
 	}
-	return string(b)
+	if err := enc.Close(); err != nil {
+		panic(err)
+	}
+	return b.String()
 }
 
 // End is when a run stops: warm-up plus measured duration.

@@ -31,8 +31,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes the duration back as "60s".
-func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+// MarshalYAML writes the duration back in the scenario notation ("60s",
+// "1m", "1.5s").
+func (d Duration) MarshalYAML() (any, error) { return sim.FormatDuration(time.Duration(d)), nil }
 
 // Rate is events per second, written "2000/s", "5/ms", "120/min" or "3/h".
 type Rate float64
@@ -69,3 +70,33 @@ func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
 func (r Rate) MarshalYAML() (any, error) { return r.String(), nil }
 
 func (r Rate) String() string { return strconv.FormatFloat(float64(r), 'g', -1, 64) + "/s" }
+
+// Queue is a service's waiting room: Unbounded, or how many requests may
+// wait (0: none, so a request finding every worker busy is rejected).
+type Queue int
+
+// Unbounded is a waiting room without a limit, written "unbounded".
+const Unbounded Queue = -1
+
+// UnmarshalYAML reads "unbounded" or a whole number ≥ 0.
+func (q *Queue) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Value == "unbounded" {
+		*q = Unbounded
+		return nil
+	}
+	v, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil || v < 0 {
+		return &sim.SpecError{Line: n.Line, Column: n.Column, Field: "queue",
+			Msg: fmt.Sprintf("%q is not a queue length: write a whole number of waiting requests ≥ 0 (0: no waiting room) or unbounded", n.Value)}
+	}
+	*q = Queue(v)
+	return nil
+}
+
+// MarshalYAML writes "unbounded" or the count.
+func (q Queue) MarshalYAML() (any, error) {
+	if q == Unbounded {
+		return "unbounded", nil
+	}
+	return int(q), nil
+}

@@ -14,14 +14,20 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	limits := fs.String("max", "", "how far metrics may get worse, e.g. 'latency.p99=+10%,staleness.p99=+20%,availability=-0.1pp'")
+	alpha := fs.Float64("alpha", results.DefaultAlpha, "significance level: a change is real when the test's p-value is below it")
+	test := fs.String("test", results.TestWelch, "the test on several seeds a side: welch (t-test on the seeds' values) or mann-whitney (U test, as benchstat; needs many seeds)")
+	allowMissing := fs.Bool("allow-missing", false, "compare what both files have when the new one lacks a strategy or metric of the base (else bad input, exit 3)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `usage: sharebench compare [-max LIMITS] BASE NEW
+		fmt.Fprintf(fs.Output(), `usage: sharebench compare [-max LIMITS] [-alpha A] [-test T] [-allow-missing] BASE NEW
 
 Compares two result files (or run directories holding result.json): per
-strategy and metric, base, new and the change. With several seeds on each
-side (run -seeds N), a Mann–Whitney U test tells a real change from noise
-(p < 0.05), as benchstat does; "~" marks a change within the noise. A metric
-regresses when it gets worse by more than its limit and the change is real.
+strategy and metric, base, new and the change, with the p-value of a
+two-sided test of "no change". With one seed a side the test is Welch's t
+on the runs' within-run intervals (batch means), so one seed can show a real
+change; with several, Welch's t on the seeds' values. "~" marks a change
+within the noise (p ≥ alpha). A metric regresses when it gets worse by more
+than its limit and the change is real. Warnings go to stderr: a test that
+cannot reach alpha, a metric no test could judge, builds that differ.
 Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 
 `)
@@ -37,6 +43,12 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	if err != nil {
 		return usageError{"-max: " + err.Error()}
 	}
+	if *alpha <= 0 || *alpha >= 1 {
+		return usageError{fmt.Sprintf("-alpha %g: want a level between 0 and 1, e.g. 0.05", *alpha)}
+	}
+	if *test != results.TestWelch && *test != results.TestMannWhitney {
+		return usageError{fmt.Sprintf("-test %q: want %s or %s", *test, results.TestWelch, results.TestMannWhitney)}
+	}
 	base, err := results.ReadFile(resultFile(fs.Arg(0)))
 	if err != nil {
 		return inputError{err}
@@ -45,13 +57,17 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	if err != nil {
 		return inputError{err}
 	}
-	if base.Scenario != next.Scenario {
-		fmt.Fprintf(stderr, "note: comparing different scenarios, %s and %s\n", base.Scenario, next.Scenario)
+	notes, err := results.CheckInputs(base, next, *allowMissing)
+	if err != nil {
+		return inputError{fmt.Errorf("%s against %s: %w", fs.Arg(0), fs.Arg(1), err)}
 	}
-	for _, m := range results.Missing(base, next) {
-		fmt.Fprintf(stderr, "note: strategy %s\n", m)
+	for _, n := range notes {
+		fmt.Fprintln(stderr, n)
 	}
-	ds := results.Compare(base, next, ts)
+	ds, warnings := results.CompareWith(base, next, results.CompareOptions{Limits: ts, Alpha: *alpha, Test: *test})
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, w)
+	}
 	if err := results.WriteComparison(stdout, ds); err != nil {
 		return err
 	}

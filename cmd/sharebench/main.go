@@ -27,7 +27,7 @@ var commands = []command{
 	{"run", "run a scenario's strategies and report what each costs", runCmd},
 	{"scenarios", "list the built-in scenarios", scenariosCmd},
 	{"validate", "check scenario files without running them", validateCmd},
-	{"plot", "draw a result file's plots (PNG and SVG)", plotCmd},
+	{"plot", "draw a result file's plots (PNG, SVG and PDF)", plotCmd},
 	{"report", "write report.md and a self-contained report.html for a result, run or sweep", reportCmd},
 	{"sweep", "run a scenario over a grid of values of its fields", sweepCmd},
 	{"compare", "compare two result files and fail on a regression", compareCmd},

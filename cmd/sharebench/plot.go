@@ -11,7 +11,7 @@ import (
 	"github.com/sharebench/sharebench/results/plot"
 )
 
-// plotCmd draws a result file's plots, PNG and SVG, into a directory: by
+// plotCmd draws a result file's plots, PNG, SVG and PDF, into a directory: by
 // default the result file's own.
 func plotCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
@@ -21,7 +21,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(fs.Output(), `usage: sharebench plot [-o DIR] RESULT.json
 
 Draws the plots of a result file (or of DIR/result.json, given a run's
-directory) as PNG and SVG: latency percentile spectra, time series with the
+directory) as PNG, SVG and PDF: latency percentile spectra, time series with the
 faults shaded, the latency–staleness trade-off map, the consistency curve
 and the cost bars. run writes the same plots beside each result.
 

@@ -78,12 +78,11 @@ func cost(s source) Figure {
 		p.Y.Max *= 1.08
 		p.X = Axis{Min: -0.5, Max: float64(max(len(p.Bars.Groups), 1)) - 0.5}
 	}
-	return Figure{
-		Name:   "cost",
-		Title:  "What each strategy costs",
-		Cols:   3,
-		Panels: []Panel{calls, dup, broker},
-	}
+	fig := Figure{Name: "cost", Title: "What each strategy costs", Cols: 3}
+	addBasis(s, &fig, &calls, "owner.rps", "owner load")
+	addBasis(s, &fig, &dup, "duplication", "duplicated")
+	fig.Panels = []Panel{calls, dup, broker}
+	return fig
 }
 
 func pageCount(m *results.Metrics, kind string) int64 {

@@ -15,6 +15,21 @@ type Figure struct {
 	Title  string
 	Cols   int // panels per row; 0 means 1
 	Panels []Panel
+	// Basis lists the headline figures the plot shows, each with its
+	// interval and sample count; the panels' notes repeat them.
+	Basis []Basis
+}
+
+// TooFew lists the bases of the figure with too few samples to compare:
+// what sets the figure apart.
+func (f Figure) TooFew() []Basis {
+	var out []Basis
+	for _, b := range f.Basis {
+		if b.TooFew {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // Panel is one set of axes.
@@ -54,11 +69,23 @@ type XY struct{ X, Y float64 }
 // Line is one strategy's curve. Segments are drawn separately: a gap
 // between them is a stretch with nothing to show (a second without
 // renders), which a line must not bridge or pull down to zero.
+//
+// Style picks the strategy's colour, dash pattern and marker shape
+// together, so a strategy whose line lies exactly on another's still shows
+// by its markers, which sit at points no other line of the panel marks
+// (see staggerMarkers), and by its dashes.
 type Line struct {
 	Label    string // the legend entry
-	Style    int    // the strategy's index in File.Order: its colour
+	Style    int    // the strategy's index in File.Order
 	Marks    bool   // draw a marker at each point
+	Markers  []XY   // without Marks: the points that get a marker
 	Segments [][]XY
+	// Faint: the figure the line illustrates rests on too few samples;
+	// drawn pale, so it does not look like evidence.
+	Faint bool
+	// YErrs, when set, holds the half-width of each point's 95 %
+	// interval, in the order of the points of Segments: drawn as bars.
+	YErrs []float64
 }
 
 // Point is a labelled marker, e.g. a strategy on the trade-off map.
@@ -67,6 +94,13 @@ type Point struct {
 	Text  string // drawn beside the marker
 	Style int
 	XY
+	// XErr and YErr are the half-widths of the 95 % intervals, drawn as
+	// error bars (0: none).
+	XErr, YErr float64
+	// Size scales the marker's area (1: the standard size).
+	Size float64
+	// Faint: a figure behind the point rests on too few samples.
+	Faint bool
 }
 
 // Bars are grouped bars: one group per category along x, one bar per series
@@ -84,10 +118,12 @@ type BarSeries struct {
 	Texts  []string // printed above each bar
 }
 
-// Window is a shaded span of time: a fault, or the warm-up.
+// Window is a shaded span of time: a fault, a change in the page rate, or
+// the warm-up. A window with ToS == FromS is an instant (a step in the
+// rate, a crash with for: 0), drawn as a bar.
 type Window struct {
 	FromS, ToS float64 // seconds since the start of the run
-	Kind       string  // the fault kind, or "warmup"
+	Kind       string  // the fault kind, "traffic" or "warmup"
 	Labels     []string
 }
 
@@ -185,9 +221,10 @@ func percentRange(vs []float64) (lo, hi float64) {
 	return max(0, lo-(100-lo)*0.08), 100
 }
 
-// windows returns the warm-up and the fault windows as plots shade them.
-// Faults over the same span are one window with several labels (a
-// partition of three links is one event to a reader).
+// windows returns the warm-up, the fault windows and the changes of the
+// page rate as plots shade them. Faults over the same span are one window
+// with several labels (a partition of three links is one event to a
+// reader).
 func (s source) windows() []Window {
 	var ws []Window
 	if s.f.WarmupS > 0 {
@@ -206,5 +243,76 @@ func (s source) windows() []Window {
 		}
 		ws = append(ws, Window{FromS: from, ToS: to, Kind: fw.Kind, Labels: []string{label}})
 	}
+	traffic, _ := TrafficWindows(s.f.ScenarioYAML)
+	return append(ws, traffic...)
+}
+
+// Disturbances returns what a run's recovery is measured after: its fault
+// windows and the changes of its page rate, by start time.
+func Disturbances(f *results.File) []Window {
+	ws := newSource(f).windows()
+	ws = slices.DeleteFunc(ws, func(w Window) bool { return w.Kind == "warmup" })
+	slices.SortStableFunc(ws, func(a, b Window) int { return cmpFloat(a.FromS, b.FromS) })
 	return ws
+}
+
+// markersPerLine is about how many markers staggerMarkers gives a line.
+const markersPerLine = 12
+
+// staggerMarkers gives each line of a panel markers at points no other
+// line marks: the x positions of all lines are ranked together, and line
+// i of n marks the points whose rank is i·k modulo n·k. Lines that lie on
+// top of each other (every strategy at 100 % availability) then still
+// show each strategy's marker shape in turn along the line.
+func staggerMarkers(lines []Line) {
+	n := len(lines)
+	if n == 0 {
+		return
+	}
+	var xs []float64
+	for _, l := range lines {
+		for _, seg := range l.Segments {
+			for _, q := range seg {
+				xs = append(xs, q.X)
+			}
+		}
+	}
+	slices.Sort(xs)
+	xs = slices.Compact(xs)
+	rank := make(map[float64]int, len(xs))
+	for i, x := range xs {
+		rank[x] = i
+	}
+	k := max(1, int(math.Round(float64(len(xs))/float64(markersPerLine*n))))
+	taken := map[float64]bool{}
+	for i := range lines {
+		lines[i].Markers = nil
+		for _, seg := range lines[i].Segments {
+			for _, q := range seg {
+				if rank[q.X]%(n*k) == i*k {
+					lines[i].Markers = append(lines[i].Markers, q)
+					taken[q.X] = true
+				}
+			}
+		}
+	}
+	// A sparse line (a few seconds with stale sections) may have missed
+	// its turn at every point: mark its points no other line marks, or
+	// its first point if every one is taken.
+	for i := range lines {
+		if len(lines[i].Markers) > 0 || len(lines[i].Segments) == 0 {
+			continue
+		}
+		for _, seg := range lines[i].Segments {
+			for _, q := range seg {
+				if !taken[q.X] {
+					lines[i].Markers = append(lines[i].Markers, q)
+					taken[q.X] = true
+				}
+			}
+		}
+		if len(lines[i].Markers) == 0 {
+			lines[i].Markers = append(lines[i].Markers, lines[i].Segments[0][0])
+		}
+	}
 }

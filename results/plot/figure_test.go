@@ -2,11 +2,14 @@ package plot
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,6 +66,9 @@ func TestFiguresGolden(t *testing.T) {
 // dump writes fig as reviewable text, numbers to 6 significant digits.
 func dump(w io.Writer, fig Figure) {
 	fmt.Fprintf(w, "figure %s %q cols=%d\n", fig.Name, fig.Title, fig.Cols)
+	for _, b := range fig.Basis {
+		fmt.Fprintf(w, "basis %s %s too_few=%v %q\n", b.Strategy, b.Metric, b.TooFew, b.Text)
+	}
 	for _, p := range fig.Panels {
 		fmt.Fprintf(w, "panel %q\n", p.Title)
 		dumpAxis(w, "x", p.X)
@@ -71,7 +77,7 @@ func dump(w io.Writer, fig Figure) {
 			fmt.Fprintf(w, "  window [%s, %s) %s %q\n", num(win.FromS), num(win.ToS), win.Kind, win.Labels)
 		}
 		for _, l := range p.Lines {
-			fmt.Fprintf(w, "  line %q style=%d marks=%v segments=%d\n", l.Label, l.Style, l.Marks, len(l.Segments))
+			fmt.Fprintf(w, "  line %q style=%d marks=%v faint=%v segments=%d\n", l.Label, l.Style, l.Marks, l.Faint, len(l.Segments))
 			for _, seg := range l.Segments {
 				for i := 0; i < len(seg); i += 6 {
 					fmt.Fprint(w, "   ")
@@ -82,9 +88,23 @@ func dump(w io.Writer, fig Figure) {
 				}
 				fmt.Fprintln(w, "    --")
 			}
+			if len(l.YErrs) > 0 {
+				var es []string
+				for _, e := range l.YErrs {
+					es = append(es, num(e))
+				}
+				fmt.Fprintf(w, "    ±95%% = %s\n", strings.Join(es, " "))
+			}
+			if len(l.Markers) > 0 {
+				var xs []string
+				for _, q := range l.Markers {
+					xs = append(xs, num(q.X))
+				}
+				fmt.Fprintf(w, "    markers at x = %s\n", strings.Join(xs, " "))
+			}
 		}
 		for _, q := range p.Points {
-			fmt.Fprintf(w, "  point %q style=%d (%s, %s) text=%q\n", q.Label, q.Style, num(q.X), num(q.Y), q.Text)
+			fmt.Fprintf(w, "  point %q style=%d (%s ± %s, %s ± %s) size=%s faint=%v text=%q\n", q.Label, q.Style, num(q.X), num(q.XErr), num(q.Y), num(q.YErr), num(q.Size), q.Faint, q.Text)
 		}
 		for _, q := range p.Front {
 			fmt.Fprintf(w, "  front (%s, %s)\n", num(q.X), num(q.Y))
@@ -100,7 +120,14 @@ func dump(w io.Writer, fig Figure) {
 			}
 		}
 		if h := p.Heat; h != nil {
-			fmt.Fprintf(w, "  heat x=%q y=%q scale [%s, %s] %s\n", h.XLabels, h.YLabels, num(h.Min), num(h.Max), h.Unit)
+			scale := "linear"
+			if h.Log {
+				scale = "log"
+			}
+			fmt.Fprintf(w, "  heat x=%q y=%q %s scale [%s, %s] %s\n", h.XLabels, h.YLabels, scale, num(h.Min), num(h.Max), h.Unit)
+			for _, k := range slices.SortedFunc(maps.Keys(h.TooFew), func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) }) {
+				fmt.Fprintf(w, "    too few at [%d, %d]\n", k[0], k[1])
+			}
 			for _, row := range h.Values {
 				var vs []string
 				for _, v := range row {

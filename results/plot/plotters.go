@@ -108,14 +108,11 @@ func (s *shade) Plot(c draw.Canvas, pl *gplot.Plot) {
 			continue
 		}
 		x0, x1 := trX(from), trX(to)
-		col := color.Color(faultShade)
-		if w.Kind == "warmup" {
-			col = warmupShade
-		}
+		col, dark := windowColors(w.Kind)
 		switch {
-		case w.ToS <= w.FromS: // an instant (a crash with for: 0): a dark bar
+		case w.ToS <= w.FromS: // an instant (a crash with for: 0, a step of the rate): a dark bar
 			x0, x1 = x0-0.75, x0+0.75
-			col = faultText
+			col = dark
 		case x1-x0 < 1.5: // too short to see at this scale: widen it
 			mid := (x0 + x1) / 2
 			x0, x1 = mid-0.75, mid+0.75
@@ -139,10 +136,8 @@ func (b *bandLabels) Plot(c draw.Canvas, pl *gplot.Plot) {
 			continue
 		}
 		sty := b.style
-		if w.Kind == "warmup" {
-			sty.Color = warmupText
-		}
-		label := windowLabel(w)
+		_, sty.Color = windowColors(w.Kind)
+		label := fitLabel(windowLabel(w), sty, c.Max.X-c.Min.X)
 		x := trX(max(w.FromS, pl.X.Min)) + 1
 		if width := sty.Width(label); x+width > c.Max.X {
 			x = max(c.Min.X, c.Max.X-width)
@@ -151,6 +146,17 @@ func (b *bandLabels) Plot(c draw.Canvas, pl *gplot.Plot) {
 		if i < len(b.rows) {
 			row = b.rows[i]
 		}
-		c.FillText(sty, vg.Point{X: x, Y: c.Max.Y + vg.Points(3+bandLineH*float64(row))}, label)
+		c.FillText(sty, vg.Point{X: x, Y: c.Max.Y + vg.Points(5+bandLineH*float64(row))}, label)
 	}
+}
+
+// windowColors returns a window's shade and the colour of its label.
+func windowColors(kind string) (shade, text color.Color) {
+	switch kind {
+	case "warmup":
+		return warmupShade, warmupText
+	case "traffic":
+		return trafficShade, trafficText
+	}
+	return faultShade, faultText
 }

@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -15,11 +16,13 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Formats are the file formats Render writes, as file extensions.
-var Formats = []string{"png", "svg"}
+// Formats are the file formats Render writes, as file extensions: PNG for
+// screens and the report, SVG for the web, PDF for papers.
+var Formats = []string{"png", "svg", "pdf"}
 
 // DPI is the resolution of PNG files: a little above a screen's 96, so
 // text stays crisp when a browser scales a figure down to fit a page.
@@ -47,9 +50,13 @@ var (
 	warmupShade = color.RGBA{0xec, 0xec, 0xec, 0xff}
 	faultText   = color.RGBA{0xa0, 0x20, 0x20, 0xff}
 	warmupText  = color.RGBA{0x60, 0x60, 0x60, 0xff}
-	noteText    = color.RGBA{0x50, 0x50, 0x50, 0xff}
-	frontColor  = color.RGBA{0x40, 0x40, 0x40, 0xff}
-	gridColor   = color.RGBA{0xe4, 0xe4, 0xe4, 0xff}
+	// Changes of the page rate are blue, faults red: both are what a
+	// reader looks for the system's answer to.
+	trafficShade = color.RGBA{0xd6, 0xe6, 0xf5, 0xff}
+	trafficText  = color.RGBA{0x1f, 0x4e, 0x8c, 0xff}
+	noteText     = color.RGBA{0x50, 0x50, 0x50, 0xff}
+	frontColor   = color.RGBA{0x40, 0x40, 0x40, 0xff}
+	gridColor    = color.RGBA{0xe4, 0xe4, 0xe4, 0xff}
 )
 
 // Sizes of the parts of a figure.
@@ -60,7 +67,10 @@ const (
 	margin           = 0.12 * vg.Inch
 	legendMinW       = 1.3 * vg.Inch // notes wrap to at least this
 	legendMaxW       = 3.5 * vg.Inch
-	bandLineH        = 11 // points per row of window labels above a panel
+	notesMaxW        = 2.4 * vg.Inch
+	legendRowH       = 16                       // points per legend entry, with room to spare
+	colourBarH       = 2*vg.Inch + 0.45*vg.Inch // the bar, its title and its end label
+	bandLineH        = 11                       // points per row of window labels above a panel
 	// axesW is about what the y axis takes from a tile's width: an
 	// estimate of the data area's width before gonum lays it out, for
 	// bar widths and window labels.
@@ -73,7 +83,7 @@ func textStyle(size vg.Length, c color.Color) text.Style {
 	return text.Style{Color: c, Font: font.From(sans, size), Handler: gplot.DefaultTextHandler}
 }
 
-// Render draws fig in format ("png" or "svg") to w. A value a log axis
+// Render draws fig in format ("png", "svg" or "pdf") to w. A value a log axis
 // cannot show is an error, never a panic.
 func Render(w io.Writer, fig Figure, format string) error {
 	if err := checkLogAxes(fig); err != nil {
@@ -99,8 +109,18 @@ func Render(w io.Writer, fig Figure, format string) error {
 		}
 		_, err := c.WriteTo(w)
 		return err
+	case "pdf":
+		c := vgpdf.New(width, height)
+		// Fonts embedded: a paper's PDF must look the same on a machine
+		// without Liberation Sans.
+		c.EmbedFonts(true)
+		if err := drawFigure(draw.New(c), fig, lay, true); err != nil {
+			return fmt.Errorf("plot: Render %s: %w", fig.Name, err)
+		}
+		_, err := c.WriteTo(w)
+		return err
 	}
-	return fmt.Errorf("plot: Render %s: unknown format %q (want png or svg)", fig.Name, format)
+	return fmt.Errorf("plot: Render %s: unknown format %q (want png, svg or pdf)", fig.Name, format)
 }
 
 // checkLogAxes refuses a figure with a non-positive value on a log axis:
@@ -160,6 +180,7 @@ type figLayout struct {
 	noteStyle    text.Style
 	bandStyle    text.Style
 	labelRows    [][]int // per panel, per window: its label's row in the band
+	heat         *Heat   // the heatmaps' shared scale, for the colour bar
 }
 
 type legendEntry struct {
@@ -182,11 +203,23 @@ func layout(fig Figure) (w, h vg.Length, lay figLayout) {
 	lay.bandStyle = textStyle(8, faultText)
 
 	lay.legend = legendEntries(fig)
-	var lw vg.Length
+	for _, p := range fig.Panels {
+		if p.Heat != nil && lay.heat == nil {
+			lay.heat = p.Heat
+		}
+	}
+	var lw, nw vg.Length
 	for _, e := range lay.legend {
 		lw = max(lw, 20+6+lay.legendStyle.Width(e.label))
 	}
-	lw = min(max(lw, legendMinW), legendMaxW)
+	for _, p := range fig.Panels {
+		for _, n := range p.Notes {
+			nw = max(nw, lay.noteStyle.Width(n))
+		}
+	}
+	// Notes (a figure's intervals and sample counts) widen the strip to
+	// about two lines each, up to notesMaxW.
+	lw = min(max(lw, legendMinW, min(nw*0.55, notesMaxW)), legendMaxW)
 	lay.legendW = lw + margin
 	seen := map[string]bool{}
 	for _, p := range fig.Panels {
@@ -203,15 +236,17 @@ func layout(fig Figure) (w, h vg.Length, lay figLayout) {
 	for _, p := range fig.Panels {
 		rows := windowRows(p, lay.bandStyle, lay.tileW-axesW)
 		lay.labelRows = append(lay.labelRows, rows)
-		n := 0
-		for _, r := range rows {
-			n = max(n, r+1)
-		}
-		lay.bands = append(lay.bands, n)
+		lay.bands = append(lay.bands, rowCount(rows))
 	}
 	w = vg.Length(lay.cols)*lay.tileW + lay.legendW + 2*margin
 	h = titleH + vg.Length(lay.rows)*lay.tileH + margin
-	return w, h, lay
+	// The figure grows to hold the strip: legend, notes and colour bar.
+	strip := titleH + 0.15*vg.Inch + vg.Length(len(lay.legend))*legendRowH + vg.Points(10) +
+		vg.Length(len(lay.notes))*lay.noteStyle.Font.Size*1.25 + 2*margin
+	if lay.heat != nil {
+		strip += colourBarH
+	}
+	return w, max(h, strip), lay
 }
 
 // windowRows assigns each window's label a row so that labels in a row do
@@ -224,7 +259,7 @@ func windowRows(p Panel, sty text.Style, dataW vg.Length) []int {
 	var ends []vg.Length // per row, where its last label ends
 	rows := make([]int, len(p.Windows))
 	for i, win := range p.Windows {
-		width := sty.Width(windowLabel(win)) + 6
+		width := sty.Width(fitLabel(windowLabel(win), sty, dataW)) + 6
 		// As bandLabels draws it: at the window's start, or pulled left
 		// to end at the right edge.
 		x0 := max(0, min(vg.Length((win.FromS-p.X.Min)/span)*dataW, dataW-width))
@@ -242,7 +277,29 @@ func windowRows(p Panel, sty text.Style, dataW vg.Length) []int {
 	return rows
 }
 
+// rowCount is how many rows of labels rows uses.
+func rowCount(rows []int) int {
+	n := 0
+	for _, r := range rows {
+		n = max(n, r+1)
+	}
+	return n
+}
+
 func windowLabel(w Window) string { return strings.Join(w.Labels, "; ") }
+
+// fitLabel shortens label with an ellipsis until it fits in w, so a long
+// label (three partitions at once) stays inside its panel.
+func fitLabel(label string, sty text.Style, w vg.Length) string {
+	if sty.Width(label) <= w {
+		return label
+	}
+	r := []rune(label)
+	for len(r) > 1 && sty.Width(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimRight(string(r), " ;") + "…"
+}
 
 // legendEntries lists each label once, in the order the panels first show
 // it.
@@ -259,7 +316,7 @@ func legendEntries(fig Figure) []legendEntry {
 	for _, p := range fig.Panels {
 		for i, l := range p.Lines {
 			line := &plotter.Line{LineStyle: lineStyle(l.Style, i, len(p.Lines))}
-			if l.Marks {
+			if l.Marks || len(l.Markers) > 0 {
 				add(l.Label, thumbs{line, &plotter.Scatter{GlyphStyle: markStyle(l.Style)}})
 			} else {
 				add(l.Label, line)
@@ -310,20 +367,42 @@ func wrap(s string, sty text.Style, w vg.Length) []string {
 	return lines
 }
 
-// lineStyle is the style of the i-th of n lines in a panel. Lines drawn
-// earlier are wider, so where strategies coincide (all at 100 %
-// availability, say) each still shows as an edge around the next.
+// dashes are the strategies' dash patterns, by style index: solid first,
+// then patterns that stay apart when one lies on another.
+var dashes = [][]vg.Length{
+	nil,
+	{vg.Points(6), vg.Points(3)},
+	{vg.Points(1.5), vg.Points(2.5)},
+	{vg.Points(8), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)},
+	{vg.Points(3), vg.Points(3)},
+	{vg.Points(10), vg.Points(4)},
+	{vg.Points(5), vg.Points(2), vg.Points(1.5), vg.Points(2), vg.Points(1.5), vg.Points(2)},
+}
+
+// glyphs are the strategies' marker shapes, by style index.
+var glyphs = []draw.GlyphDrawer{
+	draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{},
+	draw.PyramidGlyph{}, draw.RingGlyph{}, draw.PlusGlyph{}, draw.SquareGlyph{},
+}
+
+func pick[T any](xs []T, i int) T { return xs[((i%len(xs))+len(xs))%len(xs)] }
+
+// lineStyle is the style of the i-th of n lines in a panel: the
+// strategy's colour and dashes. Lines drawn earlier are wider, so where
+// strategies coincide (all at 100 % availability, say) each still shows
+// as an edge around the next, and the dashes of the later ones let the
+// earlier show through.
 func lineStyle(style, i, n int) draw.LineStyle {
 	w := min(1.3+0.6*float64(n-1-i), 3.5)
-	return draw.LineStyle{Color: styleColor(style), Width: vg.Points(w)}
+	return draw.LineStyle{Color: styleColor(style), Width: vg.Points(w), Dashes: pick(dashes, style)}
 }
 
 func markStyle(i int) draw.GlyphStyle {
-	return draw.GlyphStyle{Color: styleColor(i), Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
+	return draw.GlyphStyle{Color: styleColor(i), Radius: vg.Points(3), Shape: pick(glyphs, i)}
 }
 
 func pointStyle(i int) draw.GlyphStyle {
-	return draw.GlyphStyle{Color: styleColor(i), Radius: vg.Points(5), Shape: draw.CircleGlyph{}}
+	return draw.GlyphStyle{Color: styleColor(i), Radius: vg.Points(5), Shape: pick(glyphs, i)}
 }
 
 func frontStyle() draw.LineStyle {
@@ -346,6 +425,7 @@ func drawFigure(c draw.Canvas, fig Figure, lay figLayout, background bool) error
 	for r := range plots {
 		plots[r] = make([]*gplot.Plot, lay.cols)
 	}
+	bands := make([]*bandLabels, len(fig.Panels))
 	for i, p := range fig.Panels {
 		pl, err := panelPlot(p, lay.bands[i], lay.tileW)
 		if err != nil {
@@ -353,13 +433,39 @@ func drawFigure(c draw.Canvas, fig Figure, lay figLayout, background bool) error
 		}
 		labelLogAxes(pl, p)
 		if len(p.Windows) > 0 {
-			pl.Add(&bandLabels{windows: p.Windows, rows: lay.labelRows[i], style: lay.bandStyle})
+			bands[i] = &bandLabels{windows: p.Windows, rows: lay.labelRows[i], style: lay.bandStyle}
+			pl.Add(bands[i])
 		}
 		plots[i/lay.cols][i%lay.cols] = pl
 	}
 	area := draw.Crop(c, margin, -lay.legendW-margin, margin, -titleH)
 	tiles := draw.Tiles{Rows: lay.rows, Cols: lay.cols, PadX: vg.Points(14), PadY: vg.Points(10)}
 	canvases := gplot.Align(plots, tiles, area)
+	// The window labels' rows were laid out against an estimate of the
+	// data area's width; now that it is known, lay them out again so no
+	// two labels overlap, and make room for any extra row. The width does
+	// not depend on the room above the data, so one pass settles it.
+	realigned := false
+	for i, b := range bands {
+		if b == nil {
+			continue
+		}
+		pl := plots[i/lay.cols][i%lay.cols]
+		data := pl.DataCanvas(canvases[i/lay.cols][i%lay.cols])
+		rows := windowRows(fig.Panels[i], lay.bandStyle, data.Max.X-data.Min.X)
+		if slices.Equal(rows, b.rows) {
+			continue
+		}
+		b.rows = rows
+		pl.Title.Padding = vg.Points(6 + bandLineH*float64(rowCount(rows)))
+		if pl.Title.Text == "" {
+			pl.Title.Text = " "
+		}
+		realigned = true
+	}
+	if realigned {
+		canvases = gplot.Align(plots, tiles, area)
+	}
 	for r, row := range plots {
 		for col, pl := range row {
 			if pl != nil {
@@ -429,6 +535,9 @@ func drawLegend(c draw.Canvas, lay figLayout) {
 		c.FillText(sty, vg.Point{X: strip.Min.X, Y: y}, n)
 		y -= lineH
 	}
+	if lay.heat != nil {
+		colourBar(c, lay.heat, strip.Min.X, y-vg.Points(8))
+	}
 }
 
 // panelPlot builds the gonum plot of one panel.
@@ -440,7 +549,7 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 	pl.Title.TextStyle.XAlign = draw.XCenter
 	pl.Title.TextStyle.YAlign = draw.YTop
 	// Room for the window labels between the title and the data.
-	pl.Title.Padding = vg.Points(4 + bandLineH*float64(bandRows))
+	pl.Title.Padding = vg.Points(6 + bandLineH*float64(bandRows))
 	if p.Title == "" && bandRows > 0 {
 		// Without a title gonum adds no padding; a blank title makes room.
 		pl.Title.Text = " "
@@ -471,7 +580,7 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 				if err != nil {
 					return nil, err
 				}
-				sc.GlyphStyle = markStyle(l.Style)
+				sc.GlyphStyle = faintGlyph(markStyle(l.Style), l.Faint)
 				pl.Add(sc)
 			}
 			for _, chunk := range chunks(xys, strokeChunk) {
@@ -480,9 +589,41 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 					return nil, err
 				}
 				ln.LineStyle = lineStyle(l.Style, i, len(p.Lines))
+				if l.Faint {
+					ln.LineStyle.Color = pale(ln.LineStyle.Color)
+				}
 				pl.Add(bareLine{ln})
 			}
 		}
+	}
+	for _, l := range p.Lines {
+		if len(l.YErrs) == 0 {
+			continue
+		}
+		k := 0
+		for _, seg := range l.Segments {
+			for _, q := range seg {
+				if k < len(l.YErrs) && l.YErrs[k] > 0 {
+					if err := addErrorBars(pl, p, Point{Style: l.Style, XY: q, YErr: l.YErrs[k], Faint: l.Faint}); err != nil {
+						return nil, err
+					}
+				}
+				k++
+			}
+		}
+	}
+	// Markers go on top of every line, so a line drawn over another
+	// cannot cover its markers.
+	for _, l := range p.Lines {
+		if l.Marks || len(l.Markers) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(toXYs(l.Markers))
+		if err != nil {
+			return nil, err
+		}
+		sc.GlyphStyle = faintGlyph(markStyle(l.Style), l.Faint)
+		pl.Add(sc)
 	}
 	if len(p.Front) > 0 {
 		ln, err := plotter.NewLine(toXYs(staircase(p.Front, p.X.Max, p.Y.Max)))
@@ -493,11 +634,18 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 		pl.Add(ln)
 	}
 	for _, pt := range p.Points {
+		if err := addErrorBars(pl, p, pt); err != nil {
+			return nil, err
+		}
 		sc, err := plotter.NewScatter(plotter.XYs{{X: pt.X, Y: pt.Y}})
 		if err != nil {
 			return nil, err
 		}
 		sc.GlyphStyle = pointStyle(pt.Style)
+		if pt.Size > 0 {
+			sc.GlyphStyle.Radius = vg.Length(float64(sc.GlyphStyle.Radius) * math.Sqrt(pt.Size))
+		}
+		sc.GlyphStyle = faintGlyph(sc.GlyphStyle, pt.Faint)
 		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: pt.X, Y: pt.Y}}, Labels: []string{pt.Text}})
 		if err != nil {
 			return nil, err
@@ -507,7 +655,7 @@ func panelPlot(p Panel, bandRows int, width vg.Length) (*gplot.Plot, error) {
 			// each point downwards and rightwards.
 			lb.TextStyle[i] = textStyle(9, color.Black)
 		}
-		lb.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(4)}
+		lb.Offset = vg.Point{X: sc.GlyphStyle.Radius + vg.Points(3), Y: vg.Points(4)}
 		pl.Add(sc, lb)
 	}
 	if p.Bars != nil {
@@ -552,4 +700,48 @@ func setScale(a *gplot.Axis, ax Axis) {
 	if ax.Log {
 		a.Scale = gplot.LogScale{}
 	}
+}
+
+// pale mixes c two parts in three with white: a line or point whose figure
+// rests on too few samples.
+func pale(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8((v>>8 + 2*0xff) / 3) }
+	return color.RGBA{mix(r), mix(g), mix(b), 0xff}
+}
+
+func faintGlyph(g draw.GlyphStyle, faint bool) draw.GlyphStyle {
+	if faint {
+		g.Color = pale(g.Color)
+	}
+	return g
+}
+
+// addErrorBars draws a point's 95 % intervals as bars with caps, clipped
+// to the axes (a log axis cannot show an interval reaching 0).
+func addErrorBars(pl *gplot.Plot, p Panel, pt Point) error {
+	col := styleColor(pt.Style)
+	if pt.Faint {
+		col = pale(col)
+	}
+	sty := draw.LineStyle{Color: col, Width: vg.Points(1.2)}
+	clip := func(v float64, a Axis) float64 { return min(max(v, a.Min), a.Max) }
+	var segs [][2]plotter.XY
+	if pt.XErr > 0 {
+		lo, hi := clip(pt.X-pt.XErr, p.X), clip(pt.X+pt.XErr, p.X)
+		segs = append(segs, [2]plotter.XY{{X: lo, Y: pt.Y}, {X: hi, Y: pt.Y}})
+	}
+	if pt.YErr > 0 {
+		lo, hi := clip(pt.Y-pt.YErr, p.Y), clip(pt.Y+pt.YErr, p.Y)
+		segs = append(segs, [2]plotter.XY{{X: pt.X, Y: lo}, {X: pt.X, Y: hi}})
+	}
+	for _, sg := range segs {
+		ln, err := plotter.NewLine(plotter.XYs{sg[0], sg[1]})
+		if err != nil {
+			return err
+		}
+		ln.LineStyle = sty
+		pl.Add(bareLine{ln})
+	}
+	return nil
 }

@@ -237,42 +237,83 @@ func TestRenderRefusesNonPositiveOnLogAxis(t *testing.T) {
 
 // TestTradeoffZeroStaleness: a strategy without stale sections stays on the
 // map, at 0 on a linear staleness axis, and the note says why.
-func TestTradeoffZeroStaleness(t *testing.T) {
-	fig := tradeoff(newSource(edgeFiles(t)["mixed zero staleness"]))
+// TestTradeoffMap: the map shows what decides the choice: p99 latency
+// and expected staleness with their intervals, owner load as marker size,
+// completeness in the label; a strategy dominated on all four is named, and
+// one resting on too few samples is drawn faint.
+func TestTradeoffMap(t *testing.T) {
+	fig := tradeoff(newSource(readSample(t)))
 	p := fig.Panels[0]
-	if p.Y.Log || len(p.Points) != 2 {
-		t.Fatalf("tradeoff = log y %v, %d points; want a linear y with both strategies", p.Y.Log, len(p.Points))
+	if p.Y.Log || !p.X.Log || len(p.Points) != 3 {
+		t.Fatalf("tradeoff = log x %v, log y %v, %d points; want log latency, linear staleness, 3 strategies", p.X.Log, p.Y.Log, len(p.Points))
 	}
-	if got := p.Points[0]; got.Label != "sync" || got.Y != 0 {
-		t.Errorf("tradeoff point 0 = %+v; want sync at staleness 0", got)
+	byName := map[string]Point{}
+	for _, pt := range p.Points {
+		byName[pt.Label] = pt
+		if pt.XErr <= 0 {
+			t.Errorf("tradeoff %s XErr = %v; want the p99's interval", pt.Label, pt.XErr)
+		}
+		if pt.X-pt.XErr < p.X.Min || pt.X+pt.XErr > p.X.Max || pt.Y+pt.YErr > p.Y.Max {
+			t.Errorf("tradeoff %s interval [%v, %v] × %v+%v outside the axes %+v %+v", pt.Label, pt.X-pt.XErr, pt.X+pt.XErr, pt.Y, pt.YErr, p.X, p.Y)
+		}
 	}
-	if want := "staleness axis linear: sync has no stale sections"; !slices.Contains(p.Notes, want) {
+	// Owner-outage: sync drops the section from a sixth of renders.
+	if txt := byName["sync"].Text; !strings.Contains(txt, "complete 83.54 %") || !strings.Contains(txt, "owner 2104 req/s") {
+		t.Errorf("tradeoff sync text = %q; want its completeness and owner load", txt)
+	}
+	if a, s := byName["async"].Size, byName["sync"].Size; !(a < s) || s != 3 {
+		t.Errorf("tradeoff sizes async %v, sync %v; want async smaller, sync (the most load) 3", a, s)
+	}
+	if len(fig.Basis) != 12 {
+		t.Errorf("tradeoff bases = %d; want 4 figures × 3 strategies", len(fig.Basis))
+	}
+	for _, b := range fig.Basis {
+		if !strings.Contains(b.Text, "±") || !strings.Contains(b.Text, "n=") {
+			t.Errorf("tradeoff basis %q; want its interval and sample count", b.Text)
+		}
+	}
+	// hybrid: slower than async, as incomplete as sync, more load than
+	// async: async dominates it.
+	if want := "hybrid is dominated by async: better beyond the intervals on at least one of the four, worse on none"; !slices.Contains(p.Notes, want) {
 		t.Errorf("tradeoff notes = %q; want %q", p.Notes, want)
 	}
-	// sync: faster and fresher than hybrid: the front is sync alone.
-	if want := []XY{{5, 0}}; !slices.Equal(p.Front, want) {
-		t.Errorf("tradeoff front = %v; want %v", p.Front, want)
+	f := readSample(t)
+	f.Strategies["sync"].Stats["latency.p99"] = results.Stat{N: 12, Method: results.MethodBatchMeans, Batches: 2}
+	for _, pt := range tradeoff(newSource(f)).Panels[0].Points {
+		if pt.Faint != (pt.Label == "sync") {
+			t.Errorf("tradeoff with sync's p99 from 12 samples: %s faint = %v; want only sync faint", pt.Label, pt.Faint)
+		}
 	}
 }
 
-func TestParetoFront(t *testing.T) {
-	pt := func(x, y float64) Point { return Point{XY: XY{x, y}} }
+func TestDominates(t *testing.T) {
+	// latency, staleness, completeness (higher better), owner load; each
+	// with its interval and plenty of samples.
+	figs := func(vals ...float64) []results.Figure {
+		var fs []results.Figure
+		for _, v := range vals {
+			fs = append(fs, results.Figure{Value: v, N: 1e6, Counted: true, CI95: 0.5, HasCI: true, Method: results.MethodBatchMeans, Batches: 20})
+		}
+		return fs
+	}
+	few := figs(10, 0, 100, 100)
+	few[0].N = 5
 	for _, tc := range []struct {
 		name string
-		in   []Point
-		want []XY
+		a, b []results.Figure
+		want bool
 	}{
-		{"none", nil, nil},
-		{"one", []Point{pt(3, 4)}, []XY{{3, 4}}},
-		{"trade-off", []Point{pt(27, 4.5), pt(11, 8.8), pt(16, 9.7)}, []XY{{11, 8.8}, {27, 4.5}}},
-		{"one dominates", []Point{pt(2, 2), pt(1, 1), pt(3, 3)}, []XY{{1, 1}}},
-		{"same x", []Point{pt(1, 5), pt(1, 3)}, []XY{{1, 3}}},
-		{"same y", []Point{pt(4, 2), pt(1, 2)}, []XY{{1, 2}}},
-		{"duplicates", []Point{pt(1, 2), pt(1, 2)}, []XY{{1, 2}}},
-		{"staircase", []Point{pt(1, 9), pt(2, 5), pt(3, 7), pt(4, 1)}, []XY{{1, 9}, {2, 5}, {4, 1}}},
+		{"better on two, equal on two", figs(10, 0, 100, 100), figs(20, 0, 100, 800), true},
+		{"equal", figs(10, 0, 100, 100), figs(10, 0, 100, 100), false},
+		{"less complete", figs(10, 0, 83, 100), figs(20, 0, 100, 800), false},
+		{"a trade-off", figs(27, 0, 83, 2100), figs(11, 3, 100, 125), false},
+		{"async over hybrid", figs(11, 0, 100, 125), figs(17, 0, 83, 868), true},
+		{"worse inside the interval", figs(10, 0.6, 100, 100), figs(20, 0, 100, 800), true},
+		{"better only inside the intervals", figs(10, 0, 100, 100), figs(10.5, 0.5, 99.5, 100.9), false},
+		{"better on too few samples", few, figs(12, 0, 100, 100), false},
 	} {
-		if got := paretoFront(tc.in); !slices.Equal(got, tc.want) {
-			t.Errorf("paretoFront(%s) = %v; want %v", tc.name, got, tc.want)
+		if got := dominates(tc.a, tc.b); got != tc.want {
+			t.Errorf("dominates(%s) = %v; want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package plot
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -16,37 +19,48 @@ type seriesMetric struct {
 	// only restricts the panel to strategies the named registry metric
 	// applies to ("" = all); why says what the others lack.
 	only, why string
+	// metric is the registered metric the panel shows second by second,
+	// and basis how its notes name it: the run's figure, with interval
+	// and samples, beside the curve.
+	metric, basis string
 }
 
 var (
 	seriesLatency = seriesMetric{
 		title: "p99 latency, public pages", label: "p99 latency (ms, log scale)", log: true,
-		value: func(s results.Second) (float64, bool) { return s.P99MS, s.Pages > 0 && s.P99MS > 0 },
+		value:  func(s results.Second) (float64, bool) { return s.P99MS, s.Pages > 0 && s.P99MS > 0 },
+		metric: "latency.p99", basis: "p99",
 	}
 	seriesAvailability = seriesMetric{
 		title: "availability: pages rendered at all", label: "availability (%)", percent: true,
-		value: func(s results.Second) (float64, bool) { return 100 * s.Availability, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.Availability, s.Pages > 0 },
+		metric: "availability", basis: "availability",
 	}
 	seriesCompleteness = seriesMetric{
 		title: "completeness: pages rendered with the section", label: "completeness (%)", percent: true,
-		value: func(s results.Second) (float64, bool) { return 100 * s.Completeness, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.Completeness, s.Pages > 0 },
+		metric: "completeness", basis: "completeness",
 	}
 	seriesStaleFraction = seriesMetric{
 		title: "stale fraction: sections older than the owner's", label: "stale sections (%)",
-		value: func(s results.Second) (float64, bool) { return 100 * s.StaleFraction, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.StaleFraction, s.Pages > 0 },
+		metric: "stale_fraction", basis: "stale",
 	}
 	seriesStaleness = seriesMetric{
 		title: "p99 staleness of stale sections (seconds without stale sections left out)", label: "p99 staleness (ms, log scale)", log: true,
-		value: func(s results.Second) (float64, bool) { return s.StalenessP99MS, s.StalenessP99MS > 0 },
+		value:  func(s results.Second) (float64, bool) { return s.StalenessP99MS, s.StalenessP99MS > 0 },
+		metric: "staleness.p99", basis: "p99 staleness",
 	}
 	seriesOwner = seriesMetric{
 		title: "requests reaching the owner (Top Clients)", label: "owner requests/s",
-		value: func(s results.Second) (float64, bool) { return s.OwnerRPS, true },
+		value:  func(s results.Second) (float64, bool) { return s.OwnerRPS, true },
+		metric: "owner.rps", basis: "owner",
 	}
 	seriesLag = seriesMetric{
 		title: "consumer lag of the furthest-behind group", label: "lag (records)", integer: true,
-		value: func(s results.Second) (float64, bool) { return float64(s.ConsumerLag), true },
-		only:  "broker.max_lag", why: "keeps no views, so has no consumer lag",
+		value:  func(s results.Second) (float64, bool) { return float64(s.ConsumerLag), true },
+		metric: "broker.max_lag", basis: "max lag",
+		only: "broker.max_lag", why: "keeps no views, so has no consumer lag",
 	}
 )
 
@@ -69,7 +83,13 @@ func seriesFigures(s source) []Figure {
 	for _, sp := range specs {
 		fig := Figure{Name: sp.name, Title: sp.title}
 		for _, sm := range sp.metrics {
-			fig.Panels = append(fig.Panels, seriesPanel(s, sm))
+			p := seriesPanel(s, sm)
+			n := len(fig.Basis)
+			addBasis(s, &fig, &p, sm.metric, sm.basis)
+			for i := range p.Lines {
+				p.Lines[i].Faint = tooFew(fig.Basis[n:], p.Lines[i].Label, sm.metric)
+			}
+			fig.Panels = append(fig.Panels, p)
 		}
 		figs = append(figs, fig)
 	}
@@ -85,8 +105,11 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 	}
 	// The x range covers the whole run, data or not, so the panels of a
 	// figure line up and the fault windows sit where they happened.
-	p.X.Max = s.f.WarmupS + s.f.DurationS
+	end := s.f.WarmupS + s.f.DurationS
+	p.X.Max = end
+	_, p.Notes = TrafficWindows(s.f.ScenarioYAML)
 	var all []float64
+	var late []string // per strategy, the pages of the incomplete second left out
 	for _, name := range s.names {
 		m := s.metrics(name)
 		if sm.only != "" && !applies(sm.only, m) {
@@ -96,6 +119,12 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 		line := Line{Label: name, Style: s.style[name]}
 		var seg []XY
 		for _, sec := range m.Series {
+			if !Complete(sec, end) {
+				if !slices.Contains(late, name) && (sm.only == "" || applies(sm.only, m)) {
+					late = append(late, name, results.Count(sec.Pages))
+				}
+				continue
+			}
 			v, ok := sm.value(sec)
 			if !ok {
 				if len(seg) > 0 {
@@ -119,6 +148,14 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 		}
 		p.Lines = append(p.Lines, line)
 	}
+	if len(late) > 0 {
+		var parts []string
+		for i := 0; i < len(late); i += 2 {
+			parts = append(parts, late[i]+" "+late[i+1])
+		}
+		p.Notes = append(p.Notes, "the last, incomplete second is left out: pages answered (or given up on) after the run's end, "+strings.Join(parts, ", "))
+	}
+	staggerMarkers(p.Lines)
 	for _, w := range p.Windows {
 		p.X.Max = max(p.X.Max, w.ToS)
 	}
@@ -135,3 +172,10 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 	}
 	return p
 }
+
+// Complete reports whether a second of the series is a whole second of the
+// run: the series' last point holds the pages answered after the run's end
+// (and a run may end mid-second), an artefact of where the run stops —
+// a handful of late pages — that plots and recovery times leave out. end
+// is the run's end in seconds since its start (warm-up + duration).
+func Complete(sec results.Second, end float64) bool { return sec.T+1 <= end+1e-9 }

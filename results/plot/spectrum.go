@@ -98,22 +98,33 @@ func spectrum(s source, kind string) (fig Figure, ok bool) {
 		maxX = max(maxX, pts[len(pts)-1].X)
 		sum := results.SummaryOf(h)
 		p.Lines = append(p.Lines, Line{
-			Label:    fmt.Sprintf("%s: p99 %s ms, max %s ms", name, sig(sum.P99), sig(sum.Max)),
+			Label:    fmt.Sprintf("%s: p99 %s ms, max %s ms (n=%s)", name, sig(sum.P99), sig(sum.Max), results.Count(n)),
 			Style:    s.style[name],
 			Segments: [][]XY{pts},
 		})
 		ok = true
+	}
+	staggerMarkers(p.Lines)
+	fig = Figure{Name: "latency-" + kind, Title: "Latency by percentile: " + kindTitle(kind)}
+	if kind == "all" {
+		// The public pages' percentiles are the registered figures:
+		// their intervals and sample counts go beside the curves.
+		for _, q := range []struct{ metric, label string }{{"latency.p50", "p50"}, {"latency.p99", "p99"}, {"latency.p999", "p99.9"}} {
+			n := len(fig.Basis)
+			addBasis(s, &fig, &p, q.metric, q.label)
+			for i := range p.Lines {
+				name, _, _ := strings.Cut(p.Lines[i].Label, ":")
+				p.Lines[i].Faint = p.Lines[i].Faint || q.metric == "latency.p99" && tooFew(fig.Basis[n:], name, q.metric)
+			}
+		}
 	}
 	// The axis ends where the data does: a run of 3,000 pages has
 	// nothing to say at 99.99 %, and an empty decade only squeezes the rest.
 	p.X.Max = maxX
 	p.X.Ticks = percentileTicks(p.X.Max)
 	_, p.Y.Max = linRange([]float64{maxY})
-	return Figure{
-		Name:   "latency-" + kind,
-		Title:  "Latency by percentile: " + kindTitle(kind),
-		Panels: []Panel{p},
-	}, ok
+	fig.Panels = []Panel{p}
+	return fig, ok
 }
 
 // percentileTicks labels x = 1/(1−p) with p, up to max.

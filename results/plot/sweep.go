@@ -26,11 +26,70 @@ var sweepMetrics = []string{
 // Heat is a heatmap: a value per cell of a grid of two parameters, each
 // cell coloured on a scale shared by every panel of the figure and labelled
 // with its value; NaN marks a cell with nothing to show.
+//
+// The scale is logarithmic when the positive values span more than
+// heatLogSpan (one outlier would otherwise paint every other cell alike);
+// then Min is the smallest positive value and a value ≤ 0 takes the
+// lowest colour. A colour bar beside the panels reads the colours back.
 type Heat struct {
 	XLabels, YLabels []string
 	Values           [][]float64 // [y][x]
 	Min, Max         float64     // the colour scale
+	Log              bool
 	Unit             string
+	// TooFew marks the cells ([y, x]) whose figure rests on too few
+	// samples to compare: their value is printed with a ?.
+	TooFew map[[2]int]bool
+}
+
+// cellTooFew reports whether a sweep cell's figure is marked as the table
+// marks it: one a run could give an interval and samples for, without
+// enough of them.
+func cellTooFew(f results.Figure, mt results.Metric) bool {
+	return f.Counted && !f.Comparable(mt) && (f.HasCI || mt.Within == results.Batched)
+}
+
+// heatLogSpan is the ratio of the largest to the smallest positive value
+// above which a heatmap's colour scale turns logarithmic.
+const heatLogSpan = 10
+
+// Fraction places v on the colour scale, from 0 (Min) to 1 (Max).
+func (h *Heat) Fraction(v float64) float64 {
+	var f float64
+	switch {
+	case h.Max <= h.Min:
+		return 0.5
+	case h.Log && v <= 0:
+		return 0
+	case h.Log:
+		f = math.Log(v/h.Min) / math.Log(h.Max/h.Min)
+	default:
+		f = (v - h.Min) / (h.Max - h.Min)
+	}
+	return min(max(f, 0), 1)
+}
+
+// BarTicks are the values a colour bar labels: the decades inside the
+// range and its ends on a log scale, five even steps on a linear one.
+func (h *Heat) BarTicks() []float64 {
+	if h.Max <= h.Min {
+		return []float64{h.Min}
+	}
+	if !h.Log {
+		ts := make([]float64, 5)
+		for i := range ts {
+			ts[i] = h.Min + (h.Max-h.Min)*float64(i)/4
+		}
+		return ts
+	}
+	ts := []float64{h.Min}
+	for d := math.Pow(10, math.Ceil(math.Log10(h.Min))); d < h.Max; d *= 10 {
+		// Skip a decade that would crowd an end's label.
+		if d/h.Min > 1.5 && h.Max/d > 1.5 {
+			ts = append(ts, d)
+		}
+	}
+	return append(ts, h.Max)
 }
 
 // SweepFigures returns the figures of a sweep over one or two parameters:
@@ -82,22 +141,33 @@ func sweepLines(s source, param string, rows []results.SweepRow, metric results.
 		}
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
+	var few []string
 	for _, name := range s.names {
 		var seg []XY
+		var errs []float64
 		for i, r := range rows {
 			m := r.File.Strategies[name]
 			if m == nil || !metric.Applies(m) {
 				continue
 			}
-			v := metric.Get(m)
+			f := results.FigureOf(m, metric)
+			v := f.Value
 			seg = append(seg, XY{xs[i], v})
-			lo, hi = min(lo, v), max(hi, v)
+			errs = append(errs, f.CI95)
+			lo, hi = min(lo, v-f.CI95), max(hi, v+f.CI95)
+			if cellTooFew(f, metric) {
+				few = append(few, fmt.Sprintf("%s at %s (n=%s)", name, r.Values[0], results.Count(f.N)))
+			}
 		}
 		if len(seg) == 0 {
 			p.Notes = append(p.Notes, name+": "+metric.Name+" does not apply")
 			continue
 		}
-		p.Lines = append(p.Lines, Line{Label: name, Style: s.style[name], Marks: true, Segments: [][]XY{seg}})
+		p.Lines = append(p.Lines, Line{Label: name, Style: s.style[name], Marks: true, Segments: [][]XY{seg}, YErrs: errs})
+	}
+	p.Notes = append(p.Notes, "bars: 95 % intervals")
+	if len(few) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("too few samples to compare (needs %d): %s", metric.Needed(), strings.Join(few, ", ")))
 	}
 	p.X.Min, p.X.Max = minMax(xs)
 	if p.X.Min == p.X.Max {
@@ -133,7 +203,7 @@ func sweepHeat(s source, params []string, rows []results.SweepRow, metric result
 		index(&xl, r.Values[0])
 		index(&yl, r.Values[1])
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lo, hi, posLo, zero := math.Inf(1), math.Inf(-1), math.Inf(1), false
 	var panels []Panel
 	for _, name := range s.names {
 		h := &Heat{XLabels: xl, YLabels: yl, Unit: metric.Unit, Values: make([][]float64, len(yl))}
@@ -148,17 +218,37 @@ func sweepHeat(s source, params []string, rows []results.SweepRow, metric result
 			if m == nil || !metric.Applies(m) {
 				continue
 			}
-			v := metric.Get(m)
+			f := results.FigureOf(m, metric)
+			v := f.Value
 			h.Values[index(&yl, r.Values[1])][index(&xl, r.Values[0])] = v
+			if cellTooFew(f, metric) {
+				if h.TooFew == nil {
+					h.TooFew = map[[2]int]bool{}
+				}
+				h.TooFew[[2]int{index(&yl, r.Values[1]), index(&xl, r.Values[0])}] = true
+			}
 			lo, hi = min(lo, v), max(hi, v)
+			if v > 0 {
+				posLo = min(posLo, v)
+			} else {
+				zero = true
+			}
 		}
 		panels = append(panels, Panel{Title: name, X: Axis{Label: params[0]}, Y: Axis{Label: params[1]}, Heat: h})
 	}
 	if math.IsInf(lo, 0) {
 		lo, hi = 0, 1
 	}
-	for _, p := range panels {
-		p.Heat.Min, p.Heat.Max = lo, hi
+	log := posLo < math.Inf(1) && hi/posLo > heatLogSpan
+	if log {
+		lo = posLo
+	}
+	for i := range panels {
+		p := &panels[i]
+		p.Heat.Min, p.Heat.Max, p.Heat.Log = lo, hi, log
+		if log && zero {
+			p.Notes = append(p.Notes, "colour scale logarithmic; 0 takes the lowest colour")
+		}
 	}
 	return panels
 }
@@ -166,21 +256,13 @@ func sweepHeat(s source, params []string, rows []results.SweepRow, metric result
 // addHeat draws a heatmap: a coloured rectangle per cell, its value
 // printed on it.
 func addHeat(pl *gplot.Plot, h *Heat) error {
-	cm := moreland.ExtendedBlackBody()
-	cm.SetMin(0)
-	cm.SetMax(1)
 	for y, row := range h.Values {
 		for x, v := range row {
 			if math.IsNaN(v) {
 				continue
 			}
-			f := 0.5
-			if h.Max > h.Min {
-				f = (v - h.Min) / (h.Max - h.Min)
-			}
-			// Keep clear of the palette's black and white ends, where
-			// the value printed on the cell would vanish.
-			c, err := cm.At(0.15 + 0.7*f)
+			f := h.Fraction(v)
+			c, err := heatColor(f)
 			if err != nil {
 				return err
 			}
@@ -196,7 +278,7 @@ func addHeat(pl *gplot.Plot, h *Heat) error {
 			if f > 0.6 {
 				text = color.Black
 			}
-			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(x), Y: float64(y)}}, Labels: []string{formatCell(v, h.Unit)}})
+			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(x), Y: float64(y)}}, Labels: []string{cellText(h, y, x, v)}})
 			if err != nil {
 				return err
 			}
@@ -215,6 +297,13 @@ func addHeat(pl *gplot.Plot, h *Heat) error {
 	return nil
 }
 
+func cellText(h *Heat, y, x int, v float64) string {
+	if h.TooFew[[2]int{y, x}] {
+		return formatCell(v, h.Unit) + "?"
+	}
+	return formatCell(v, h.Unit)
+}
+
 func formatCell(v float64, unit string) string {
 	switch {
 	case unit == "%":
@@ -225,7 +314,7 @@ func formatCell(v float64, unit string) string {
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
-// WriteSweep writes a sweep's figures into dir as PNG and SVG and returns
+// WriteSweep writes a sweep's figures into dir as PNG, SVG and PDF and returns
 // the file names.
 func WriteSweep(dir string, params []string, rows []results.SweepRow) ([]string, error) {
 	var names []string
@@ -239,4 +328,48 @@ func WriteSweep(dir string, params []string, rows []results.SweepRow) ([]string,
 		}
 	}
 	return names, nil
+}
+
+// heatColor is the colour at f (0 to 1) of the scale, clear of the
+// palette's black and white ends, where a value printed on a cell would
+// vanish.
+func heatColor(f float64) (color.Color, error) {
+	cm := moreland.ExtendedBlackBody()
+	cm.SetMin(0)
+	cm.SetMax(1)
+	return cm.At(0.15 + 0.7*min(max(f, 0), 1))
+}
+
+// colourBar draws the heatmaps' shared scale in the strip below the
+// legend, top at y: a column of colours, its ticks labelled.
+func colourBar(c draw.Canvas, h *Heat, x, y vg.Length) {
+	const steps = 64
+	barW, barH := vg.Points(14), 2*vg.Inch
+	label := textStyle(8.5, color.Black)
+	label.YAlign = draw.YTop
+	title := "colour scale"
+	if h.Unit != "" {
+		title += " (" + h.Unit + ")"
+	}
+	if h.Log {
+		title += ", log"
+	}
+	c.FillText(label, vg.Point{X: x, Y: y}, title)
+	top := y - vg.Points(14)
+	for i := range steps {
+		col, err := heatColor((float64(i) + 0.5) / steps)
+		if err != nil {
+			continue
+		}
+		y0 := top - barH + barH*vg.Length(i)/steps
+		y1 := top - barH + barH*vg.Length(i+1)/steps
+		c.FillPolygon(col, []vg.Point{{X: x, Y: y0}, {X: x + barW, Y: y0}, {X: x + barW, Y: y1 + 0.3}, {X: x, Y: y1 + 0.3}})
+	}
+	tick := textStyle(8, color.Black)
+	tick.YAlign = draw.YCenter
+	for _, v := range h.BarTicks() {
+		ty := top - barH + barH*vg.Length(h.Fraction(v))
+		c.StrokeLine2(draw.LineStyle{Color: color.Black, Width: vg.Points(0.6)}, x+barW, ty, x+barW+vg.Points(3), ty)
+		c.FillText(tick, vg.Point{X: x + barW + vg.Points(5), Y: ty}, formatCell(v, h.Unit))
+	}
 }

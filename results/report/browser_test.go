@@ -9,10 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/results/plot"
 )
 
@@ -40,6 +42,13 @@ window.addEventListener("load", function () {
       naturalWidth: el.naturalWidth === undefined ? r.width : el.naturalWidth,
       complete: el.complete === undefined ? true : el.complete});
   });
+  var table = document.getElementById("summary-table");
+  out.summaryRows = table ? table.tBodies[0].rows.length : 0;
+  out.summaryWidth = table ? table.getBoundingClientRect().width : 0;
+  out.tooFew = [];
+  document.querySelectorAll("figure.toofew").forEach(function (el) {
+    out.tooFew.push({id: el.id, border: parseFloat(getComputedStyle(el).borderLeftWidth)});
+  });
   var pre = document.createElement("pre");
   pre.id = "sharebench-check";
   pre.textContent = JSON.stringify(out);
@@ -49,7 +58,13 @@ window.addEventListener("load", function () {
 `
 
 type browserCheck struct {
-	Errors []string `json:"errors"`
+	Errors       []string `json:"errors"`
+	SummaryRows  int      `json:"summaryRows"`
+	SummaryWidth float64  `json:"summaryWidth"`
+	TooFew       []struct {
+		ID     string  `json:"id"`
+		Border float64 `json:"border"`
+	} `json:"tooFew"`
 	Images []struct {
 		Tag          string  `json:"tag"`
 		Alt          string  `json:"alt"`
@@ -138,5 +153,25 @@ func TestReportInChromium(t *testing.T) {
 				img.Alt, img.Tag, img.Width, img.Height, img.NaturalWidth, img.Complete)
 		}
 	}
-	t.Logf("%s: %d images, all at non-zero size, no console errors", filepath.Base(bin), len(got.Images))
+	// The summary is a real table, a row per metric, laid out at a width.
+	if got.SummaryRows != len(results.Registry) || got.SummaryWidth <= 0 {
+		t.Errorf("summary table: %d rows, %v px wide; want %d rows at a non-zero width", got.SummaryRows, got.SummaryWidth, len(results.Registry))
+	}
+	// Figures resting on too few samples are visibly set apart.
+	var few []string
+	for _, fig := range plot.Figures(f) {
+		if len(fig.TooFew()) > 0 {
+			few = append(few, fig.Name)
+		}
+	}
+	var shown []string
+	for _, tf := range got.TooFew {
+		if tf.Border > 0 {
+			shown = append(shown, tf.ID)
+		}
+	}
+	if len(few) == 0 || !slices.Equal(shown, few) {
+		t.Errorf("figures set apart with a border = %q; want those with too few samples %q (some)", shown, few)
+	}
+	t.Logf("%s: %d images, all at non-zero size, no console errors; summary table of %d rows; set apart: %q", filepath.Base(bin), len(got.Images), got.SummaryRows, shown)
 }

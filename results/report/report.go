@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,7 +29,7 @@ const (
 
 // WriteReport writes report.md and report.html for f into dir, each
 // atomically. report.md links the plots as PNG files beside it; any plot
-// file (PNG or SVG) missing from dir is written too, so the links hold.
+// file (PNG, SVG or PDF) missing from dir is written too, so the links hold.
 // report.html embeds its plots and needs nothing else.
 func WriteReport(dir string, f *results.File) error {
 	if f == nil {
@@ -52,10 +53,15 @@ func WriteReport(dir string, f *results.File) error {
 		}); err != nil {
 			return err
 		}
-		if err := writeIfMissing(dir, fig.Name+".svg", func(w io.Writer) error {
-			return plot.Render(w, fig, "svg")
-		}); err != nil {
-			return err
+		for _, format := range plot.Formats {
+			if format == "png" {
+				continue
+			}
+			if err := writeIfMissing(dir, fig.Name+"."+format, func(w io.Writer) error {
+				return plot.Render(w, fig, format)
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	page := newPage(f, images)
@@ -81,7 +87,11 @@ func writeIfMissing(dir, name string, write func(io.Writer) error) error {
 
 // image is a rendered plot as the report shows it.
 type image struct {
-	Name, Title   string
+	Name, Title string
+	// Basis: the headline figures the plot shows, with interval and
+	// samples; TooFew those resting on too few samples, which set the
+	// figure apart.
+	Basis, TooFew []string
 	File          string            // the PNG beside the report
 	Src           template.HTMLAttr // src="data:image/png;base64,…"
 	Width, Height int               // pixels
@@ -92,10 +102,19 @@ func newImage(fig plot.Figure, pngBytes []byte) (image, error) {
 	if err != nil {
 		return image{}, fmt.Errorf("report: plot %s: %w", fig.Name, err)
 	}
+	var basis, few []string
+	for _, b := range fig.Basis {
+		basis = append(basis, b.Text)
+	}
+	for _, b := range fig.TooFew() {
+		few = append(few, strings.TrimPrefix(b.Text, "too few samples: "))
+	}
 	return image{
-		Name:  fig.Name,
-		Title: fig.Title,
-		File:  fig.Name + ".png",
+		Name:   fig.Name,
+		Title:  fig.Title,
+		Basis:  basis,
+		TooFew: few,
+		File:   fig.Name + ".png",
 		// Our own PNG as a data: URI, which base64 keeps free of quotes and
 		// markup. As a trusted attribute it is written as is; as a URL,
 		// html/template would spell every + as &#43;.
@@ -112,7 +131,8 @@ type page struct {
 	Facts       []string
 	Faults      []string
 	Verdicts    []Verdict
-	Table       string
+	Summary     summary
+	Recovery    recoveryTable
 	Images      []image
 	YAML        string
 	Wall        string
@@ -155,16 +175,35 @@ func newPage(f *results.File, images []image) page {
 		}
 		p.Faults = append(p.Faults, fmt.Sprintf("%s–%s s: %s", num(w.AtS), num(w.AtS+w.ForS), label))
 	}
-	var table bytes.Buffer
-	if err := results.WriteTable(&table, f); err != nil {
-		table.WriteString(err.Error())
+	traffic, notes := plot.TrafficWindows(f.ScenarioYAML)
+	for _, w := range traffic {
+		span := num(w.FromS) + "–" + num(w.ToS) + " s"
+		if w.ToS == w.FromS {
+			span = "at " + num(w.FromS) + " s"
+		}
+		p.Facts = append(p.Facts, fmt.Sprintf("%s: %s", span, strings.Join(w.Labels, "; ")))
 	}
-	p.Table = strings.TrimRight(table.String(), "\n")
+	p.Facts = append(p.Facts, notes...)
+	p.Summary = newSummary(f)
+	p.Recovery = newRecoveryTable(f, p.Verdicts)
 	if f.Wall.ElapsedS > 0 {
-		p.Wall = fmt.Sprintf("Simulated in %s s of wall time with %s, %s simulated page requests per second per core.",
-			num(f.Wall.ElapsedS), f.Wall.GoVersion, sig(f.Wall.PagesPerSecond))
+		p.Wall = fmt.Sprintf("Simulated in %s of wall time with %s, %s simulated page requests per second per core.",
+			wallTime(f.Wall.ElapsedS), f.Wall.GoVersion, results.Thousands(math.Round(f.Wall.PagesPerSecond)))
 	}
 	return p
+}
+
+// wallTime rounds a wall-clock duration as a reader wants it: 1.3 s,
+// 14 s, 2 min 5 s.
+func wallTime(s float64) string {
+	switch {
+	case s < 10:
+		return strconv.FormatFloat(math.Round(s*10)/10, 'f', -1, 64) + " s"
+	case s < 120:
+		return strconv.FormatFloat(math.Round(s), 'f', 0, 64) + " s"
+	}
+	m := int(math.Round(s)) / 60
+	return fmt.Sprintf("%d min %d s", m, int(math.Round(s))-60*m)
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -196,11 +235,32 @@ func writeMarkdown(w io.Writer, p page) error {
 		for _, s := range v.Losses {
 			fmt.Fprintf(&b, "- ⚠ %s\n", s)
 		}
+		for _, s := range v.Recovery {
+			fmt.Fprintf(&b, "- recovery %s\n", s)
+		}
+		for _, s := range v.Explanations {
+			fmt.Fprintf(&b, "- why: %s\n", s)
+		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "## Summary\n\n```text\n%s\n```\n\n## Plots\n\n", p.Table)
+	if len(p.Recovery.Rows) > 0 {
+		b.WriteString("## Recovery\n\n" + p.Recovery.Definition + "\n\n")
+		p.Recovery.markdown(&b)
+		b.WriteString("\n")
+	}
+	b.WriteString("## Summary\n\n")
+	p.Summary.markdown(&b)
+	b.WriteString("\n## Plots\n\n")
 	for _, img := range p.Images {
-		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n[SVG](%s.svg)\n\n", img.Title, img.Title, img.File, img.Name)
+		fmt.Fprintf(&b, "### %s\n\n", img.Title)
+		if len(img.TooFew) > 0 {
+			fmt.Fprintf(&b, "> ⚠ **Too few samples to compare** — drawn faint, decides nothing: %s.\n\n", strings.Join(img.TooFew, "; "))
+		}
+		fmt.Fprintf(&b, "![%s](%s)\n\n", img.Title, img.File)
+		if len(img.Basis) > 0 {
+			fmt.Fprintf(&b, "Figures (95 %% interval, samples): %s.\n\n", strings.Join(img.Basis, "; "))
+		}
+		fmt.Fprintf(&b, "[SVG](%s.svg) · [PDF](%s.pdf)\n\n", img.Name, img.Name)
 	}
 	fmt.Fprintf(&b, "## Scenario\n\n```yaml\n%s\n```\n", p.YAML)
 	if p.Wall != "" {
@@ -237,7 +297,25 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
+figcaption .basis { font-size: 0.85em; color: #666; }
+figure.toofew { border-left: 6px solid #e0a030; padding-left: 0.8em; background: #fffaf0; }
+figure.toofew img { opacity: 0.8; }
+.toofew-banner { color: #8a5a00; font-weight: bold; margin: 0.3em 0; }
 .wall { color: #777; font-size: 0.85em; }
+table.summary { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+table.summary th, table.summary td { border-bottom: 1px solid #e4e4e4; padding: 0.25em 0.8em; }
+table.summary thead th { border-bottom: 2px solid #bbb; text-align: right; }
+table.summary thead th:first-child, table.summary tbody th { text-align: left; font-weight: normal; font-family: ui-monospace, "Liberation Mono", monospace; }
+table.summary td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.summary td.best { font-weight: bold; background: #eef6ea; }
+table.summary td.blank { color: #aaa; }
+table.summary td.bad { color: #a02020; }
+table.summary td.ok { color: #2a6a2a; }
+.ci, .n { color: #777; font-weight: normal; font-size: 0.85em; }
+table.summary td.toofew { color: #999; font-style: italic; background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f4f0e6 4px, #f4f0e6 8px); }
+.note { color: #555; font-size: 0.85em; margin: 0.2em 0; }
+.recovery { color: #1f4e8c; }
+.why { color: #444; font-style: italic; }
 </style>
 </head>
 <body>
@@ -256,16 +334,34 @@ figcaption { color: #555; font-size: 0.9em; }
 {{range .Wins}}<li>{{.}}</li>
 {{else}}<li>best on no metric</li>
 {{end}}{{range .Losses}}<li class="loss">⚠ {{.}}</li>
+{{end}}{{range .Recovery}}<li class="recovery">recovery {{.}}</li>
+{{end}}{{range .Explanations}}<li class="why">why: {{.}}</li>
 {{end}}</ul>
 </div>
 {{end}}
-<h2>Summary</h2>
-<pre>{{.Table}}</pre>
-
+{{with .Recovery}}{{if .Rows}}<h2 id="recovery">Recovery</h2>
+<p>{{.Definition}}</p>
+<table class="summary">
+<thead><tr><th>strategy</th>{{range .Disturbances}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr><th>{{.Strategy}}</th>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}{{end}}
+<h2 id="summary">Summary</h2>
+<table class="summary" id="summary-table">
+<thead><tr><th>metric</th>{{range .Summary.Strategies}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Summary.Rows}}<tr><th title="{{.Name}}">{{.Label}}</th>{{range .Cells}}<td{{if .Best}} class="best"{{else if .TooFew}} class="toofew"{{else if .Blank}} class="blank"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}{{if .Best}} ★{{else if .TooFew}} ?{{end}}{{with .Interval}} <span class="ci">{{.}}</span>{{end}}{{with .N}} <span class="n">{{.}}</span>{{end}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{range .Summary.Notes}}<p class="note">{{.}}</p>
+{{end}}
 <h2>Plots</h2>
-{{range .Images}}<figure id="{{.Name}}">
-<img {{.Src}} alt="{{.Title}}" width="{{.Width}}" height="{{.Height}}">
-<figcaption>{{.Title}}</figcaption>
+{{range .Images}}<figure id="{{.Name}}"{{if .TooFew}} class="toofew"{{end}}>
+{{with .TooFew}}<p class="toofew-banner">⚠ Too few samples to compare — drawn faint, decides nothing:{{range .}}<br>{{.}}{{end}}</p>
+{{end}}<img {{.Src}} alt="{{.Title}}" width="{{.Width}}" height="{{.Height}}">
+<figcaption>{{.Title}}{{with .Basis}}<span class="basis">{{range .}}<br>{{.}}{{end}}</span>{{end}}</figcaption>
 </figure>
 {{end}}
 <h2>Scenario</h2>

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,18 +53,15 @@ func TestWriteReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var table bytes.Buffer
-	if err := results.WriteTable(&table, f); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"# sharebench report: broker-partition", "## Verdict", "**async**", "```text\n" + table.String() + "```", "```yaml\nname: broker-partition"} {
+	for _, want := range []string{"# sharebench report: broker-partition", "## Verdict", "**async**", "## Summary\n\n| metric | sync | async | hybrid |\n|---|--:|--:|--:|\n| latency.p50 (ms) |",
+		"| duplication | **0 B** ★ | 65.1 MiB | 3.01 MiB |", "## Recovery", "```yaml\nname: broker-partition"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q:\n%s", want, md)
 		}
 	}
 	links := regexp.MustCompile(`\]\(([^)]+)\)`).FindAllStringSubmatch(string(md), -1)
-	if len(links) != 2*len(plot.Figures(f)) {
-		t.Errorf("report.md links %d files; want a PNG and an SVG per plot (%d)", len(links), 2*len(plot.Figures(f)))
+	if len(links) != 3*len(plot.Figures(f)) {
+		t.Errorf("report.md links %d files; want a PNG, an SVG and a PDF per plot (%d)", len(links), 3*len(plot.Figures(f)))
 	}
 	for _, l := range links {
 		if _, err := os.Stat(filepath.Join(dir, l[1])); err != nil {
@@ -86,7 +83,13 @@ func TestWriteReport(t *testing.T) {
 	if len(imgs) != len(plot.Figures(f)) {
 		t.Errorf("report.html embeds %d images; want %d", len(imgs), len(plot.Figures(f)))
 	}
-	for _, want := range []string{"partition broker&lt;-&gt;gig (drop)", "<h3>sync</h3>", "best of the row"} {
+	for _, want := range []string{"partition broker&lt;-&gt;gig (drop)", "<h3>sync</h3>", "best of the row", `<table class="summary">`,
+		`<tr><th title="duplicated data">duplication</th><td class="best" title="best of the row: its 95 % interval clears every other&#39;s">0 B ★</td><td>65.1 MiB</td><td>3.01 MiB</td></tr>`,
+		`<td class="toofew" title="too few samples to compare: n = 70, needs 1000">10,551 ? <span class="ci">± 3,081</span> <span class="n">n=70</span></td>`,
+		"? too few samples to compare: sync staleness.p99 (n = 0), async staleness.p99 (n = 70)",
+		// A figure resting on too few samples is set apart; one on enough is not.
+		`<figure id="series-staleness" class="toofew">`, `<br>too few samples: async p99 staleness 10551 ± 3081 ms, n=70 (needs 1000)`,
+		`<figure id="latency-all">`, `<br>async p99 11.2 ± 0.198 ms, n=57.4k`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
@@ -122,7 +125,45 @@ func metrics(p99, completeness float64, rps float64, opts ...func(*results.Metri
 	for _, o := range opts {
 		o(m)
 	}
+	// Every figure a run can give an interval rests on many samples, its
+	// interval 1 % of its value, unless an option said otherwise.
+	if m.Stats == nil {
+		m.Stats = map[string]results.Stat{}
+	}
+	if m.CI95 == nil {
+		m.CI95 = map[string]float64{}
+	}
+	for _, mt := range results.Registry {
+		if mt.Within != results.Batched {
+			continue
+		}
+		if _, ok := m.Stats[mt.Name]; !ok {
+			m.Stats[mt.Name] = results.Stat{N: 100_000, Method: results.MethodBatchMeans, Batches: 20}
+		}
+		if _, ok := m.CI95[mt.Name]; !ok {
+			m.CI95[mt.Name] = math.Abs(mt.Get(m)) / 100
+		}
+	}
 	return m
+}
+
+// sparse gives a metric n samples.
+func sparse(metric string, n int64) func(*results.Metrics) {
+	return func(m *results.Metrics) {
+		if m.Stats == nil {
+			m.Stats = map[string]results.Stat{}
+		}
+		m.Stats[metric] = results.Stat{N: n, Method: results.MethodBatchMeans, Batches: 2}
+	}
+}
+
+func ci(metric string, half float64) func(*results.Metrics) {
+	return func(m *results.Metrics) {
+		if m.CI95 == nil {
+			m.CI95 = map[string]float64{}
+		}
+		m.CI95[metric] = half
+	}
 }
 
 func TestVerdicts(t *testing.T) {
@@ -142,8 +183,8 @@ func TestVerdicts(t *testing.T) {
 			}},
 			strategy: "async",
 			wantWins: []string{
-				"lowest p99 latency: 11.3 ms, 1.46× better than hybrid (16.5 ms)",
-				"lowest owner load: 125 req/s, 5.60× better than hybrid (700 req/s)",
+				"lowest p99 latency: 11.3 ± 0.113 ms, 1.46× better than hybrid (16.5 ± 0.165 ms)",
+				"lowest owner load: 125 ± 1.25 req/s, 5.60× better than hybrid (700 ± 7.00 req/s)",
 			},
 			notWins: []string{"availability", "completeness"}, // everyone at 100 %: no winner
 		},
@@ -168,7 +209,7 @@ func TestVerdicts(t *testing.T) {
 				"sync": metrics(26.7, 0.8341, 2104), "async": metrics(11.3, 1, 125, views),
 			}},
 			strategy: "async",
-			wantWins: []string{"highest completeness: 100.00 %, 16.59 points above sync (83.41 %)"},
+			wantWins: []string{"highest completeness: 100.00 ± 1.00 %, 16.59 points above sync (83.41 ± 0.83 %)"},
 		},
 		{
 			name: "a win from zero has no ratio",
@@ -177,10 +218,10 @@ func TestVerdicts(t *testing.T) {
 				"async": metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.DuplicationBytes = map[string]int64{"gig": 22_765_588} }),
 			}},
 			strategy: "sync",
-			wantWins: []string{"lowest duplicated data: 0 B, against 22.8 MB for async"},
+			wantWins: []string{"lowest duplicated data: 0 B, against 21.7 MiB for async"},
 		},
 		{
-			name: "a lead under 2 % is noise",
+			name: "a lead inside the intervals is no win",
 			f: &results.File{Order: []string{"a", "b"}, Strategies: map[string]*results.Metrics{
 				"a": metrics(10.0, 1, 100), "b": metrics(10.1, 1, 300),
 			}},
@@ -191,12 +232,35 @@ func TestVerdicts(t *testing.T) {
 		{
 			name: "with seeds, overlapping confidence intervals are no win",
 			f: &results.File{Order: []string{"a", "b"}, Strategies: map[string]*results.Metrics{
-				"a": metrics(10, 1, 100, func(m *results.Metrics) { m.CI95 = map[string]float64{"latency.p99": 2, "owner.rps": 1} }),
-				"b": metrics(13, 1, 300, func(m *results.Metrics) { m.CI95 = map[string]float64{"latency.p99": 2, "owner.rps": 1} }),
+				"a": metrics(10, 1, 100, ci("latency.p99", 2), ci("owner.rps", 1)),
+				"b": metrics(13, 1, 300, ci("latency.p99", 2), ci("owner.rps", 1)),
 			}},
 			strategy: "a",
-			wantWins: []string{"lowest owner load: 100 req/s, 3.00× better than b (300 req/s)"},
+			wantWins: []string{"lowest owner load: 100 ± 1.00 req/s, 3.00× better than b (300 ± 1.00 req/s)"},
 			notWins:  []string{"p99 latency"},
+		},
+		{
+			// Owner-outage's "sync lowest p99 staleness, 1.93× better",
+			// from one stale section against two.
+			name: "too few samples never win",
+			f: &results.File{Order: []string{"sync", "async"}, Strategies: map[string]*results.Metrics{
+				"sync":  metrics(26.7, 1, 2104, func(m *results.Metrics) { m.Pages["all"].StalenessMS.P99 = 50 }, sparse("staleness.p99", 1), ci("staleness.p99", 1)),
+				"async": metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.Pages["all"].StalenessMS.P99 = 96.5 }, sparse("staleness.p99", 2), ci("staleness.p99", 1)),
+			}},
+			strategy: "sync",
+			notWins:  []string{"staleness"},
+		},
+		{
+			// Broker-partition's "0.01 points below hybrid" beside a
+			// table showing 0.00 % for both.
+			name: "a lead the table cannot show is no win",
+			f: &results.File{Order: []string{"async", "hybrid"}, Strategies: map[string]*results.Metrics{
+				"async":  metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.Pages["all"].StaleFraction = 0.00001 }, ci("stale_fraction", 0.0001)),
+				"hybrid": metrics(16.5, 1, 700, views, func(m *results.Metrics) { m.Pages["all"].StaleFraction = 0.00004 }, ci("stale_fraction", 0.0001)),
+			}},
+			strategy: "async",
+			wantWins: []string{"lowest p99 latency"},
+			notWins:  []string{"stale fraction"},
 		},
 		{
 			name: "view metrics rank only strategies with views",
@@ -284,14 +348,50 @@ func TestFormatValue(t *testing.T) {
 	}{
 		{"ms", 11.327, "11.3 ms"},
 		{"%", 83.4074, "83.41 %"},
-		{"B", 22765588, "22.8 MB"},
+		{"B", 22765588, "21.7 MiB"},
+		{"B", 3156189, "3.01 MiB"},
+		{"B", 2048, "2.00 KiB"},
 		{"B", 0, "0 B"},
 		{"", 3, "3"},
-		{"", 0.00000436, "0.00000436"},
-		{"req/s", 2103.87, "2104 req/s"},
+		{"", 0.00000436, "4.36 × 10⁻⁶"},
+		{"", 0.000278, "2.78 × 10⁻⁴"},
+		{"", 0.0099996, "0.0100"},
+		{"", 81073, "81,073"},
+		{"ms", 10551.4, "10,551 ms"},
+		{"req/s", 2103.87, "2,104 req/s"},
 	} {
 		if got := formatValue(tc.unit, tc.v); got != tc.want {
 			t.Errorf("formatValue(%q, %v) = %s; want %s", tc.unit, tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestVerdictsAgreeWithTable: on the sample and on the plot package's
+// owner-outage sample, a verdict claims a win on a metric exactly where the
+// summary table stars that strategy's figure: one rule, one rounding.
+func TestVerdictsAgreeWithTable(t *testing.T) {
+	oo, err := results.ReadFile("../plot/testdata/owner-outage.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []*results.File{readSample(t), oo} {
+		s := newSummary(f)
+		vs := Verdicts(f)
+		for _, row := range s.Rows {
+			for i, name := range s.Strategies {
+				claimed := false
+				for _, w := range vs[i].Wins {
+					if strings.HasPrefix(w, "lowest "+row.Name+":") || strings.HasPrefix(w, "highest "+row.Name+":") {
+						claimed = true
+					}
+				}
+				if claimed != row.Cells[i].Best {
+					t.Errorf("%s: %s %s: verdict claims a win %v, table stars %v (%+v); want the same", f.Scenario, name, row.Metric, claimed, row.Cells[i].Best, row.Cells[i])
+				}
+				if row.Cells[i].Best && row.Cells[i].TooFew {
+					t.Errorf("%s: %s %s starred with too few samples", f.Scenario, name, row.Metric)
+				}
+			}
 		}
 	}
 }

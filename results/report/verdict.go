@@ -17,6 +17,12 @@ type Verdict struct {
 	Strategy string
 	Wins     []string // e.g. "lowest p99 latency: 11.3 ms, 1.46× better than hybrid (16.5 ms)"
 	Losses   []string // e.g. "availability 99.20 %: 0.80 % of public pages not rendered"
+	// Recovery says how it came back from each fault and change of the
+	// page rate (see Recovery for the definition).
+	Recovery []string
+	// Explanations say why, where the numbers show a known mechanism
+	// (the backlog a traffic spike leaves behind).
+	Explanations []string
 }
 
 // metricNames reads registry names as a sentence would.
@@ -28,6 +34,8 @@ var metricNames = map[string]string{
 	"completeness":         "completeness",
 	"stale_fraction":       "stale fraction",
 	"staleness.p99":        "p99 staleness",
+	"read_staleness.mean":  "expected staleness of a section read",
+	"read_staleness.p999":  "p99.9 staleness over all sections read",
 	"versions_behind":      "versions behind",
 	"propagation.p99":      "p99 propagation",
 	"convergence":          "convergence time",
@@ -50,9 +58,10 @@ func metricName(name string) string {
 }
 
 // Verdicts returns a verdict per strategy, in the file's order. A strategy
-// wins a registered metric when it alone has the best value as a table
-// shows it, by a clear margin over the runner-up (see clearWin); ties and
-// leads within the noise say nothing. Convergence of −1 (never) is not a
+// wins a registered metric by the rule tables star by (results.Best): its
+// figure rests on enough samples and its 95 % interval clears every other
+// strategy's. A verdict also never claims a win the table cannot show: the
+// two figures must differ as printed. Convergence of −1 (never) is not a
 // value to rank.
 func Verdicts(f *results.File) []Verdict {
 	names := strategyNames(f)
@@ -63,48 +72,36 @@ func Verdicts(f *results.File) []Verdict {
 		byName[name] = &out[i]
 	}
 	for _, metric := range results.Registry {
-		type entry struct {
-			name  string
-			value float64 // as shown
+		ranked := names
+		if metric.Name == "convergence" {
+			ranked = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return f.Strategies[n].ConvergenceMS < 0 })
 		}
-		var es []entry
-		for _, name := range names {
-			m := f.Strategies[name]
-			if !metric.Applies(m) {
-				continue
+		r := results.Best(metric, ranked, f.Strategies)
+		if !r.Starred || r.RunnerUp == "" {
+			continue // a tie, a lead within the intervals, or too few samples
+		}
+		run := r.Figures[r.RunnerUp]
+		for _, w := range r.Winners {
+			win := r.Figures[w]
+			if results.Human(metric.Unit, win.Value) == results.Human(metric.Unit, run.Value) {
+				continue // prints alike: the table shows no difference
 			}
-			v := metric.Get(m)
-			if metric.Name == "convergence" && v < 0 {
-				continue
+			s := winSentence(metric, win, r.RunnerUp, run)
+			if len(r.Winners) > 1 {
+				s += " (tied with " + strings.Join(slices.DeleteFunc(slices.Clone(r.Winners), func(n string) bool { return n == w }), ", ") + ")"
 			}
-			es = append(es, entry{name, shown(metric.Unit, v)})
+			byName[w].Wins = append(byName[w].Wins, s)
 		}
-		if len(es) < 2 {
-			continue
-		}
-		better := func(a, b float64) bool {
-			if metric.Better == results.Higher {
-				return a > b
-			}
-			return a < b
-		}
-		slices.SortStableFunc(es, func(a, b entry) int {
-			switch {
-			case better(a.value, b.value):
-				return -1
-			case better(b.value, a.value):
-				return 1
-			}
-			return 0
-		})
-		win, run := es[0], es[1]
-		if !better(win.value, run.value) || !clearWin(metric, f.Strategies[win.name], win.value, f.Strategies[run.name], run.value) {
-			continue // a tie at the top, or a lead within the noise
-		}
-		byName[win.name].Wins = append(byName[win.name].Wins, winSentence(metric, win.value, run.name, run.value))
 	}
+	recs := Recoveries(f)
 	for i := range out {
 		out[i].Losses = losses(f, out[i].Strategy)
+		for _, r := range recs[out[i].Strategy] {
+			out[i].Recovery = append(out[i].Recovery, r.Sentence())
+			if e := r.explanation(); e != "" && !slices.Contains(out[i].Explanations, e) {
+				out[i].Explanations = append(out[i].Explanations, e)
+			}
+		}
 	}
 	return out
 }
@@ -126,53 +123,49 @@ func strategyNames(f *results.File) []string {
 	return names
 }
 
-// minRatio is the smallest lead a single run's verdict reports on a
-// ratio scale: 2 %, below which a rerun with another seed may well reverse
-// the order.
-const minRatio = 1.02
-
-// clearWin reports whether w's lead over r on metric is worth a sentence.
-// With several seeds the 95 % confidence intervals must not overlap; with
-// one, the lead must be at least minRatio (or any lead over 0, or for a
-// percentage any lead that shows).
-func clearWin(metric results.Metric, w *results.Metrics, wv float64, r *results.Metrics, rv float64) bool {
-	wci, wok := w.CI95[metric.Name]
-	rci, rok := r.CI95[metric.Name]
-	if wok && rok {
-		return math.Abs(wv-rv) > wci+rci
-	}
-	if metric.Unit == "%" || wv == 0 || rv == 0 {
-		return true
-	}
-	lo, hi := math.Min(math.Abs(wv), math.Abs(rv)), math.Max(math.Abs(wv), math.Abs(rv))
-	return hi >= lo*minRatio
-}
-
-func winSentence(metric results.Metric, v float64, runner string, rv float64) string {
+func winSentence(metric results.Metric, w results.Figure, runner string, r results.Figure) string {
 	superlative := "lowest"
 	if metric.Better == results.Higher {
 		superlative = "highest"
 	}
-	s := fmt.Sprintf("%s %s: %s", superlative, metricName(metric.Name), formatValue(metric.Unit, v))
+	v, rv := w.Value, r.Value
+	s := fmt.Sprintf("%s %s: %s", superlative, metricName(metric.Name), formatFigure(metric.Unit, w))
 	switch {
 	case metric.Unit == "%":
 		// Percentages compare by points: 100 % against 83.4 % is 16.6
-		// points, which a ratio would hide.
+		// points, which a ratio would hide. The points are those of the
+		// figures as printed, so the sentence and the table agree.
 		side := "below"
 		if metric.Better == results.Higher {
 			side = "above"
 		}
-		s += fmt.Sprintf(", %s points %s %s (%s)", strconv.FormatFloat(math.Abs(v-rv), 'f', 2, 64), side, runner, formatValue(metric.Unit, rv))
+		s += fmt.Sprintf(", %s points %s %s (%s)", strconv.FormatFloat(math.Abs(shown("%", v)-shown("%", rv)), 'f', 2, 64), side, runner, formatFigure(metric.Unit, r))
 	case v == 0 || rv == 0:
-		s += fmt.Sprintf(", against %s for %s", formatValue(metric.Unit, rv), runner)
+		s += fmt.Sprintf(", against %s for %s", formatFigure(metric.Unit, r), runner)
 	default:
 		ratio := rv / v
 		if metric.Better == results.Higher {
 			ratio = v / rv
 		}
-		s += fmt.Sprintf(", %s× better than %s (%s)", sig(ratio), runner, formatValue(metric.Unit, rv))
+		s += fmt.Sprintf(", %s× better than %s (%s)", sig(ratio), runner, formatFigure(metric.Unit, r))
 	}
 	return s
+}
+
+// formatFigure prints a figure with its interval, as the table does:
+// "11.3 ± 0.2 ms"; an exact figure, or one without an interval, alone.
+func formatFigure(unit string, f results.Figure) string {
+	if !f.HasCI || f.Method == results.MethodExact {
+		return formatValue(unit, f.Value)
+	}
+	ci := results.Human(unit, f.CI95)
+	switch unit {
+	case "":
+		return results.Human(unit, f.Value) + " ± " + ci
+	case "B":
+		return results.Human(unit, f.Value) + " ± " + ci
+	}
+	return results.Human(unit, f.Value) + " ± " + ci + " " + unit
 }
 
 // losses lists where a strategy falls short of what a page must do, whoever
@@ -195,7 +188,7 @@ func losses(f *results.File, name string) []string {
 		out = append(out, fmt.Sprintf("%d broker record%s lost before a consumer read them", n, plural(n)))
 	}
 	if n := m.Owner.Rejected; n > 0 {
-		out = append(out, fmt.Sprintf("owner rejected %d call%s with its queue full", n, plural(n)))
+		out = append(out, fmt.Sprintf("owner rejected %s call%s with its queue full", results.Thousands(float64(n)), plural(n)))
 	}
 	if mt, ok := results.Lookup("convergence"); ok && mt.Applies(m) && m.ConvergenceMS < 0 {
 		out = append(out, "views never converged with the owner after the last fault")
@@ -272,9 +265,9 @@ func shown(unit string, v float64) float64 {
 	return r
 }
 
-// formatValue prints v with its unit for a sentence: milliseconds and
-// rates with 3 significant digits, percentages with 2 decimals, bytes in
-// SI units, counts whole.
+// formatValue prints v with its unit for a sentence, exactly as the
+// summary table shows it (humanValue), so a sentence never quotes a figure
+// the table does not.
 func formatValue(unit string, v float64) string {
 	s := formatNumber(unit, v)
 	switch unit {
@@ -284,20 +277,7 @@ func formatValue(unit string, v float64) string {
 	return s + " " + unit
 }
 
-func formatNumber(unit string, v float64) string {
-	if v == 0 {
-		v = 0 // not -0
-	}
-	switch {
-	case unit == "%":
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case unit == "B":
-		return bytesString(v)
-	case unit == "" && v == math.Trunc(v):
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return sig(v)
-}
+func formatNumber(unit string, v float64) string { return results.Human(unit, v) }
 
 // formatPercentSmall prints a small percentage so it does not round to 0.
 func formatPercentSmall(p float64) string {
@@ -305,19 +285,6 @@ func formatPercentSmall(p float64) string {
 		return strconv.FormatFloat(p, 'f', 2, 64) + " %"
 	}
 	return sig(p) + " %"
-}
-
-// bytesString prints a byte count in SI units with 3 significant digits.
-func bytesString(v float64) string {
-	for _, u := range []struct {
-		name string
-		size float64
-	}{{"GB", 1e9}, {"MB", 1e6}, {"kB", 1e3}} {
-		if math.Abs(v) >= u.size {
-			return sig(v/u.size) + " " + u.name
-		}
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64) + " B"
 }
 
 // sig prints v with 3 significant digits, as results.WriteTable does.

@@ -1,0 +1,152 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sharebench/sharebench/results"
+)
+
+// summary is the report's table: a row per registered metric, a column
+// per strategy, in human units (bytes in KiB/MiB, small means written
+// with their power of ten, counts with thousands separators).
+type summary struct {
+	Strategies []string
+	Rows       []summaryRow
+	Notes      []string
+}
+
+type summaryRow struct {
+	Metric string // the registry name, as compare's -max takes it
+	Name   string // as a sentence says it
+	Unit   string // for the header, e.g. "ms"; bytes say theirs in the cell
+	Cells  []summaryCell
+}
+
+type summaryCell struct {
+	Text  string // the value as shown
+	Best  bool   // starred: the best of the row, by the rule
+	Blank bool   // the metric does not apply
+	// TooFew: the figure rests on too few samples to compare (marked ?,
+	// never starred).
+	TooFew bool
+	// Interval is "± x", the 95 % interval's half-width in the same unit;
+	// N "n=57.4k", the samples behind the figure.
+	Interval, N string
+	// Title explains the mark, for a hover.
+	Title string
+}
+
+func newSummary(f *results.File) summary {
+	s := summary{Strategies: strategyNames(f)}
+	seeds := 0
+	for _, name := range s.Strategies {
+		seeds = max(seeds, len(f.Strategies[name].Replicas))
+	}
+	var tooFew []string
+	for _, metric := range results.Registry {
+		row := summaryRow{Metric: metric.Name, Name: metricName(metric.Name), Unit: metric.Unit}
+		if row.Unit == "B" {
+			row.Unit = ""
+		}
+		r := results.Best(metric, s.Strategies, f.Strategies)
+		for _, name := range s.Strategies {
+			fig, ok := r.Figures[name]
+			if !ok {
+				row.Cells = append(row.Cells, summaryCell{Text: "—", Blank: true})
+				continue
+			}
+			c := summaryCell{Text: results.Human(metric.Unit, fig.Value)}
+			switch {
+			case r.Starred && slices.Contains(r.Winners, name) &&
+				results.Human(metric.Unit, fig.Value) != results.Human(metric.Unit, r.Figures[r.RunnerUp].Value):
+				// Starred by the rule, and visibly apart from the
+				// runner-up as printed: as a verdict claims it.
+				c.Best = true
+				c.Title = "best of the row: its 95 % interval clears every other's"
+			case slices.Contains(r.TooFew, name) && (fig.HasCI || metric.Within == results.Batched):
+				// As the text table: a counter no single run gives an
+				// interval is just not starred, not marked.
+				c.TooFew = true
+				c.Title = fmt.Sprintf("too few samples to compare: n = %d, needs %d", fig.N, metric.Needed())
+				tooFew = append(tooFew, fmt.Sprintf("%s %s (n = %s)", name, metric.Name, results.Thousands(float64(fig.N))))
+			}
+			if fig.HasCI && fig.Method != results.MethodExact {
+				c.Interval = "± " + results.Human(metric.Unit, fig.CI95)
+			}
+			if fig.Counted && metric.Within == results.Batched {
+				c.N = "n=" + results.Count(fig.N)
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		s.Rows = append(s.Rows, row)
+	}
+	interval := "batch means within the run"
+	if seeds > 1 {
+		interval = fmt.Sprintf("Student's t over %d seeds; values are means over the seeds", seeds)
+	}
+	s.Notes = append(s.Notes,
+		"± the half-width of the 95 % interval ("+interval+"); n the samples behind the figure.",
+		Rule(),
+	)
+	if len(tooFew) > 0 {
+		s.Notes = append(s.Notes, "? too few samples to compare: "+strings.Join(tooFew, ", ")+".")
+	}
+	return s
+}
+
+// Rule states, in words, when a figure beats another (results.Best): what
+// stars the table and what a verdict may claim.
+func Rule() string {
+	p := func(q float64) string { return results.Thousands(float64(results.Metric{Quantile: q}.Needed())) }
+	return fmt.Sprintf("★ best of the row, and a verdict's win, only when the figure rests on enough samples "+
+		"(n ≥ %d for a mean or a fraction; for a percentile, %d beyond it: %s for a p50, %s for a p99, %s for a p99.9) "+
+		"and its 95 %% interval clears every other strategy's; a verdict also needs the two figures to differ as printed. "+
+		"? marks a figure with too few samples: it is never starred and decides nothing.",
+		results.MinSamples, results.MinTail, p(0.5), p(0.99), p(0.999))
+}
+
+// markdown writes the summary as a Markdown table.
+func (s summary) markdown(b *strings.Builder) {
+	b.WriteString("| metric |")
+	for _, name := range s.Strategies {
+		b.WriteString(" " + name + " |")
+	}
+	b.WriteString("\n|---|")
+	for range s.Strategies {
+		b.WriteString("--:|")
+	}
+	b.WriteString("\n")
+	for _, r := range s.Rows {
+		b.WriteString("| " + r.Label() + " |")
+		for _, c := range r.Cells {
+			t := c.Text
+			switch {
+			case c.Best:
+				t = "**" + t + "** ★"
+			case c.TooFew:
+				t += " ?"
+			}
+			if c.Interval != "" {
+				t += " " + c.Interval
+			}
+			if c.N != "" {
+				t += " " + c.N
+			}
+			b.WriteString(" " + t + " |")
+		}
+		b.WriteString("\n")
+	}
+	for _, n := range s.Notes {
+		b.WriteString("\n" + n + "\n")
+	}
+}
+
+// Label is the row's first cell: the metric's name and unit.
+func (r summaryRow) Label() string {
+	if r.Unit == "" {
+		return r.Metric
+	}
+	return r.Metric + " (" + r.Unit + ")"
+}

@@ -1,0 +1,198 @@
+package results
+
+import (
+	"math"
+	"slices"
+)
+
+// The rule that decides when one strategy's figure beats another's. Tables
+// star by it and the report's verdicts claim wins by it, so that neither
+// lets a handful of samples decide a winner:
+//
+//  1. A figure is comparable when it rests on enough samples and has an
+//     interval: N ≥ Needed (MinSamples for a mean, fraction or count; for a
+//     percentile q, enough that MinTail samples lie beyond it,
+//     ⌈MinTail/(1−q)⌉: 20 for a p50, 1,000 for a p99, 10,000 for a p999)
+//     and a 95 % interval from at least two batches or seeds. An exact
+//     figure (no sampling error, like duplication) is always comparable; a
+//     count or rate of events (Metric.Events) needs only its interval.
+//  2. a beats b when both are comparable, a is better in the metric's
+//     direction and their 95 % intervals do not overlap:
+//     |a − b| > CI95(a) + CI95(b). (Non-overlap is stricter than a test at
+//     the 5 % level: it errs towards "no winner".)
+//  3. A row's best figures (one, or several showing exactly the same
+//     value) are starred only when each beats every other figure of the
+//     row. A figure that is not comparable is never starred, and a row
+//     where every figure is the same has no star.
+const (
+	MinSamples = 30
+	MinTail    = 10
+)
+
+// Needed is the fewest samples a figure of the metric needs to be compared
+// (rule 1).
+func (mt Metric) Needed() int64 {
+	switch {
+	case mt.Within != Batched:
+		return 1 // N counts runs; the interval decides
+	case mt.Events:
+		return 0 // N counts events; none in the window is a precise 0
+	}
+	if mt.Quantile > 0 && mt.Quantile < 1 {
+		return int64(math.Ceil(MinTail/(1-mt.Quantile) - 1e-9))
+	}
+	return MinSamples
+}
+
+// Figure is one metric of one strategy with what it rests on.
+type Figure struct {
+	Value   float64
+	N       int64   // samples (Stat.N); 0 when the file does not say (schema 1)
+	Counted bool    // the file gives N (schema 2)
+	CI95    float64 // half-width of the 95 % interval, when HasCI
+	HasCI   bool
+	Method  string // Stat.Method
+	Batches int    // batches or seeds behind the interval
+	DF      float64
+}
+
+// FigureOf reads a metric of m with its sample count and interval. A
+// schema-1 file has no counts: its figures are not comparable, except
+// exact ones.
+func FigureOf(m *Metrics, mt Metric) Figure {
+	f := Figure{Value: mt.Get(m), Method: MethodNone}
+	st, ok := m.Stats[mt.Name]
+	if ok {
+		f.N, f.Method, f.Batches, f.DF, f.Counted = st.N, st.Method, st.Batches, st.DF, true
+		if f.DF == 0 && f.Batches >= 2 {
+			f.DF = float64(f.Batches - 1)
+		}
+	}
+	if mt.Within == Exact && (!ok || st.Method != MethodSeeds) {
+		f.Method, f.HasCI = MethodExact, true
+		return f
+	}
+	ci, has := m.CI95[mt.Name]
+	switch {
+	case has && ok && f.Batches >= 2:
+		f.CI95, f.HasCI = ci, true
+	case has && !ok:
+		// A schema-1 file's interval over seeds: shown, but with no
+		// sample count the figure stays not comparable.
+		f.CI95, f.HasCI, f.Method, f.Batches, f.DF = ci, true, MethodSeeds, len(m.Replicas), float64(len(m.Replicas)-1)
+	}
+	return f
+}
+
+// Comparable reports whether the figure may be compared at all (rule 1).
+func (f Figure) Comparable(mt Metric) bool {
+	if f.Method == MethodExact {
+		return true
+	}
+	return f.HasCI && f.N >= mt.Needed()
+}
+
+// Lo and Hi bound the 95 % interval (the value itself without one).
+func (f Figure) Lo() float64 { return f.Value - f.CI95 }
+
+// Hi is the interval's upper bound.
+func (f Figure) Hi() float64 { return f.Value + f.CI95 }
+
+// Beats reports whether figure a beats figure b on mt (rule 2).
+func Beats(mt Metric, a, b Figure) bool {
+	if !a.Comparable(mt) || !b.Comparable(mt) {
+		return false
+	}
+	if mt.Better == Higher && a.Value <= b.Value || mt.Better == Lower && a.Value >= b.Value {
+		return false
+	}
+	return math.Abs(a.Value-b.Value) > a.CI95+b.CI95
+}
+
+// Wins reports whether strategy a's figure beats strategy b's on mt by the
+// rule: what a verdict may claim. A metric that applies to neither is no
+// win.
+func Wins(mt Metric, a, b *Metrics) bool {
+	if a == nil || b == nil || !mt.Applies(a) || !mt.Applies(b) {
+		return false
+	}
+	return Beats(mt, FigureOf(a, mt), FigureOf(b, mt))
+}
+
+// Ranking is a row of strategies judged by the rule.
+type Ranking struct {
+	// Best is the strategy with the best value among those the metric
+	// applies to, first in order on a tie; "" if none applies.
+	Best string
+	// Winners are the strategies showing exactly Best's value, Best
+	// first, in order.
+	Winners []string
+	// RunnerUp is the best of the others; "" if there are none.
+	RunnerUp string
+	// Starred: the Winners beat every other strategy of the row (rule 3).
+	Starred bool
+	// TooFew lists, in order, the strategies whose figure is not
+	// comparable (rule 1): tables mark them, verdicts skip them.
+	TooFew []string
+	// Figures holds each applicable strategy's figure.
+	Figures map[string]Figure
+}
+
+// Best judges one metric across strategies, in order (names missing from
+// strategies, or to which the metric does not apply, are left out).
+func Best(mt Metric, order []string, strategies map[string]*Metrics) Ranking {
+	r := Ranking{Figures: map[string]Figure{}}
+	var names []string
+	for _, name := range order {
+		m := strategies[name]
+		if m == nil || !mt.Applies(m) || slices.Contains(names, name) {
+			continue
+		}
+		f := FigureOf(m, mt)
+		r.Figures[name] = f
+		names = append(names, name)
+		if !f.Comparable(mt) {
+			r.TooFew = append(r.TooFew, name)
+		}
+	}
+	if len(names) == 0 {
+		return r
+	}
+	better := func(a, b float64) bool {
+		if mt.Better == Higher {
+			return a > b
+		}
+		return a < b
+	}
+	sorted := slices.Clone(names)
+	slices.SortStableFunc(sorted, func(a, b string) int {
+		va, vb := r.Figures[a].Value, r.Figures[b].Value
+		switch {
+		case better(va, vb):
+			return -1
+		case better(vb, va):
+			return 1
+		}
+		return 0
+	})
+	r.Best = sorted[0]
+	top := r.Figures[r.Best].Value
+	for _, name := range sorted {
+		if r.Figures[name].Value == top {
+			r.Winners = append(r.Winners, name)
+		}
+	}
+	if len(r.Winners) == len(sorted) {
+		return r // nothing to choose between
+	}
+	r.RunnerUp = sorted[len(r.Winners)]
+	r.Starred = true
+	for _, w := range r.Winners {
+		for _, name := range sorted[len(r.Winners):] {
+			if !Beats(mt, r.Figures[w], r.Figures[name]) {
+				r.Starred = false
+			}
+		}
+	}
+	return r
+}
