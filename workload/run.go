@@ -22,9 +22,10 @@ import (
 type RunOptions struct {
 	Seeds    int // replications: seeds Seed, Seed+1, …; default 1
 	Parallel int // runs at once; default 1
-	// Progress, if set, is told how far the runs have got: after every
-	// simulated second of every run and when a run ends. It is called from
-	// the runs' goroutines, one at a time.
+	// Progress, if set, is told how far the runs have got: after each
+	// simulated second of every run (a stretch with nothing due is one
+	// step) and when a run ends. It is called from the runs' goroutines,
+	// one at a time.
 	Progress func(Progress)
 	// MaxEvents is a budget: a virtual run that processes more events
 	// fails with ErrOverBudget instead of running on (a misjudged
