@@ -95,7 +95,14 @@ func (d LogNormal) Quantile(p float64) float64 {
 	return math.Exp(d.Mu + d.Sigma*stdNormalQuantile(p))
 }
 func (d LogNormal) notation(v func(float64) string) string {
-	return fmt.Sprintf("{dist: lognormal, median: %s, p99: %s}", v(d.Quantile(0.5)), v(d.Quantile(0.99)))
+	// Median and p99 read best, but past a duration's range (a huge sigma
+	// or mu) they would print saturated and read back as another
+	// distribution: then mu and sigma, which always round-trip.
+	median, p99 := d.Quantile(0.5), d.Quantile(0.99)
+	if median > 0 && p99 > median && p99 < maxSeconds {
+		return fmt.Sprintf("{dist: lognormal, median: %s, p99: %s}", v(median), v(p99))
+	}
+	return fmt.Sprintf("{dist: lognormal, mu: %s, sigma: %s}", formatNumber(d.Mu), formatNumber(d.Sigma))
 }
 
 // Pareto is the Pareto (type I) distribution with scale Min (the smallest
@@ -223,14 +230,44 @@ func (d NumberDist) String() string {
 	return d.Dist.notation(formatNumber)
 }
 
-// secondsToDuration rounds to the nearest nanosecond, saturating; values
-// are never negative.
+// maxSeconds is the longest time.Duration, in seconds.
+const maxSeconds = float64(math.MaxInt64) / 1e9
+
+// secondsToDuration rounds to the nearest nanosecond, saturating: however
+// heavy a distribution's tail, a draw past the longest Duration (or +Inf)
+// becomes the longest Duration rather than wrapping negative, and a
+// negative or NaN value becomes 0.
 func secondsToDuration(s float64) time.Duration {
 	ns := s*1e9 + 0.5
-	if ns >= math.MaxInt64 {
+	switch {
+	case ns >= math.MaxInt64: // also +Inf; float64(MaxInt64) is 2^63
 		return math.MaxInt64
+	case !(ns >= 1): // also NaN
+		return 0
 	}
 	return time.Duration(ns)
+}
+
+// AddDurations is a+b for b ≥ 0, saturating at the longest Duration
+// instead of wrapping negative: "now plus a huge draw" is "never".
+func AddDurations(a, b time.Duration) time.Duration {
+	if b > math.MaxInt64-a {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// ScaleDuration is d·f (truncated to the nanosecond) for f ≥ 0,
+// saturating likewise; NaN gives 0.
+func ScaleDuration(d time.Duration, f float64) time.Duration {
+	x := float64(d) * f
+	switch {
+	case x >= math.MaxInt64:
+		return math.MaxInt64
+	case !(x > 0):
+		return 0
+	}
+	return time.Duration(x)
 }
 
 func formatSeconds(s float64) string { return secondsToDuration(s).String() }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -238,4 +239,137 @@ func FuzzParseDurationDist(f *testing.F) {
 			t.Fatalf("ParseDurationDist(%q).String() = %q does not parse: %v", s, d.String(), err)
 		}
 	})
+}
+
+// TestHeavyTailsSaturate: every family at extreme parameters draws
+// durations in [0, the longest Duration], never wrapping negative, and the
+// share of draws past the longest Duration (which saturate) is what the
+// distribution puts there.
+func TestHeavyTailsSaturate(t *testing.T) {
+	maxS := float64(math.MaxInt64) / 1e9 // the longest Duration, in seconds
+	tests := []struct {
+		in        string
+		saturated float64 // P(X ≥ maxS), from the distribution's own CDF
+	}{
+		{"{dist: const, value: 2562047h47m16.854775807s}", 1},
+		{"{dist: uniform, min: 0s, max: 2562047h}", 0},
+		{"{dist: exp, mean: 2000000h}", math.Exp(-maxS / (2e6 * 3600))},
+		{"{dist: normal, mean: 2000000h, stddev: 1000000h}", 1 - (stdNormalCDF((maxS-2e6*3600)/(1e6*3600))-stdNormalCDF(-2))/(1-stdNormalCDF(-2))},
+		{"{dist: lognormal, median: 1ms, sigma: 50}", 1 - stdNormalCDF(math.Log(maxS/1e-3)/50)},
+		{"{dist: lognormal, median: 1ms, p99: 2000000h}", 1 - stdNormalCDF(math.Log(maxS/1e-3)/(math.Log(2e6*3600/1e-3)/z99))},
+		{"{dist: lognormal, mu: 20, sigma: 10}", 1 - stdNormalCDF((math.Log(maxS)-20)/10)},
+		{"{dist: pareto, min: 1ms, alpha: 0.05}", math.Pow(1e-3/maxS, 0.05)},
+		{"{dist: pareto, min: 1ns, alpha: 1e-300}", 1},
+		{"{dist: empirical, percentiles: {0: 0s, 50: 1ms, 100: 2562047h47m16.854775807s}}", 0},
+	}
+	const n = 20000
+	for _, tt := range tests {
+		d, err := ParseDurationDist(tt.in)
+		if err != nil {
+			t.Errorf("ParseDurationDist(%q) error: %v", tt.in, err)
+			continue
+		}
+		r := rand.New(rand.NewPCG(1, 2))
+		sat := 0
+		for range n {
+			x := d.Sample(r)
+			if x < 0 {
+				t.Fatalf("%s: Sample() = %v; want ≥ 0", tt.in, x)
+			}
+			if x == math.MaxInt64 {
+				sat++
+			}
+		}
+		// Within 5 binomial standard errors (and one draw, for p at 0 or 1).
+		se := math.Sqrt(tt.saturated * (1 - tt.saturated) / n)
+		if got := float64(sat) / n; math.Abs(got-tt.saturated) > 5*se+1.0/n {
+			t.Errorf("%s: saturated share = %.4f; want %.4f ± %.4f", tt.in, got, tt.saturated, 5*se)
+		}
+		for _, p := range []float64{0, 0.5, 0.99, 1} {
+			if q := d.Quantile(p); q < 0 {
+				t.Errorf("%s: Quantile(%v) = %v; want ≥ 0", tt.in, p, q)
+			}
+		}
+		if m := d.Mean(); m < 0 {
+			t.Errorf("%s: Mean() = %v; want ≥ 0", tt.in, m)
+		}
+		// The notation round-trips even where quantiles saturate.
+		again, err := ParseDurationDist(d.String())
+		if err != nil {
+			t.Errorf("ParseDurationDist(%q) (String of %q) error: %v", d.String(), tt.in, err)
+			continue
+		}
+		r1, r2 := rand.New(rand.NewPCG(3, 4)), rand.New(rand.NewPCG(3, 4))
+		for range 100 {
+			if a, b := d.Sample(r1), again.Sample(r2); absDur(a-b) > time.Microsecond && math.Abs(float64(a-b)/float64(a)) > 1e-9 {
+				t.Errorf("round trip %q → %q: Sample = %v, then %v", tt.in, d.String(), a, b)
+				break
+			}
+		}
+	}
+}
+
+// TestSaturatingArithmetic: sums and products of durations saturate at
+// the longest Duration and never go negative.
+func TestSaturatingArithmetic(t *testing.T) {
+	const maxD = time.Duration(math.MaxInt64)
+	for _, tt := range []struct {
+		a, b, want time.Duration
+	}{
+		{time.Second, time.Second, 2 * time.Second},
+		{time.Hour, maxD, maxD},
+		{maxD, 1, maxD},
+		{maxD - 1, 1, maxD},
+		{0, maxD, maxD},
+	} {
+		if got := AddDurations(tt.a, tt.b); got != tt.want {
+			t.Errorf("AddDurations(%v, %v) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		d    time.Duration
+		f    float64
+		want time.Duration
+	}{
+		{time.Second, 2.5, 2500 * time.Millisecond},
+		{time.Hour, 1e30, maxD},
+		{time.Hour, math.Inf(1), maxD},
+		{time.Hour, math.NaN(), 0},
+		{time.Hour, -1, 0},
+	} {
+		if got := ScaleDuration(tt.d, tt.f); got != tt.want {
+			t.Errorf("ScaleDuration(%v, %v) = %v; want %v", tt.d, tt.f, got, tt.want)
+		}
+	}
+}
+
+// TestNonFiniteParametersRefused: NaN and infinite parameters, and ones
+// whose distribution lies wholly beyond any value, are refused at decode
+// with the field named.
+func TestNonFiniteParametersRefused(t *testing.T) {
+	for _, tt := range []struct{ in, field string }{
+		{"{dist: lognormal, mu: .nan, sigma: 1}", "mu"},
+		{"{dist: lognormal, mu: NaN, sigma: 1}", "mu"},
+		{"{dist: lognormal, mu: 0, sigma: .inf}", "sigma"},
+		{"{dist: lognormal, mu: 1e400, sigma: 1}", "mu"},
+		{"{dist: lognormal, mu: 800, sigma: 1}", "mu"},
+		{"{dist: lognormal, median: 1ms, sigma: Infinity}", "sigma"},
+		{"{dist: pareto, min: 1ms, alpha: .nan}", "alpha"},
+		{"{dist: pareto, min: 1ms, alpha: -.inf}", "alpha"},
+		{"{dist: exp, mean: 1e400s}", "mean"},
+		{"{dist: uniform, min: 0s, max: .inf}", "max"},
+		{"{dist: normal, mean: NaN, stddev: 1ms}", "mean"},
+		{"{dist: empirical, percentiles: {0: 1ms, 100: .inf}}", "percentiles"},
+	} {
+		_, err := ParseDurationDist(tt.in)
+		var se *SpecError
+		if !errors.As(err, &se) || se.Field != tt.field || se.Line == 0 {
+			t.Errorf("ParseDurationDist(%q) = %v; want a located error on field %q", tt.in, err, tt.field)
+		}
+	}
+	for _, in := range []string{"{dist: normal, mean: 1e308, stddev: .inf}", "{dist: exp, mean: NaN}", "{dist: const, value: 1e999}"} {
+		if _, err := ParseNumberDist(in); err == nil {
+			t.Errorf("ParseNumberDist(%q) = nil error; want one", in)
+		}
+	}
 }

@@ -68,7 +68,9 @@ func parseSeconds(s string) (float64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("empty duration; write one with a unit, e.g. 2ms")
 	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil && s != "0" {
+	if x, err := strconv.ParseFloat(s, 64); err == nil && (math.IsNaN(x) || math.IsInf(x, 0)) {
+		return 0, fmt.Errorf("%q is not a finite duration; write e.g. 2ms", s)
+	} else if err == nil && s != "0" {
 		return 0, fmt.Errorf("%q has no unit; write e.g. %sms or %ss", s, s, s)
 	}
 	d, err := time.ParseDuration(s)
@@ -400,7 +402,11 @@ func (p *distParser) lognormal() Dist {
 	case median && sigma && !mu && !p99:
 		return LogNormal{math.Log(p.positive("median")), p.positiveNumber("sigma")}
 	case mu && sigma && !median && !p99:
-		return LogNormal{p.parse("mu", numberUnit), p.positiveNumber("sigma")}
+		m := p.parse("mu", numberUnit)
+		if p.err == nil && math.IsInf(math.Exp(m), 1) {
+			p.fail("mu", "%s puts the median at e^%s, past any value; mu is the log of the median (of seconds, for durations), e.g. mu: -6.2 for 2ms", p.fields["mu"].Value, p.fields["mu"].Value)
+		}
+		return LogNormal{m, p.positiveNumber("sigma")}
 	}
 	p.fail("", "lognormal: %s (mu and sigma are of the log of the value in seconds for durations)", forms)
 	return nil

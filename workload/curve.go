@@ -3,6 +3,7 @@ package workload
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,36 @@ type Curve interface {
 	At(t time.Duration) float64
 	// Max bounds At over the whole run (arrivals thin against it).
 	Max() float64
+	// Next is the earliest instant at or after t from which the rate is
+	// positive (the infimum: At(Next(t)) may itself be 0, as at the start
+	// of a ramp up from 0); false if the rate stays 0 from t on. Arrival
+	// generators jump over stretches of zero traffic with it instead of
+	// spinning through them.
+	Next(t time.Duration) (time.Duration, bool)
+	// Integral is the expected number of arrivals in [a, b): ∫ At.
+	Integral(a, b time.Duration) float64
+}
+
+// piecewiseIntegral integrates c over [a, b) split at breaks, between
+// which c is constant or linear, so the midpoint rule is exact.
+func piecewiseIntegral(c Curve, a, b time.Duration, breaks ...time.Duration) float64 {
+	if b <= a {
+		return 0
+	}
+	pts := []time.Duration{a}
+	for _, x := range breaks {
+		if x > a && x < b {
+			pts = append(pts, x)
+		}
+	}
+	slices.Sort(pts)
+	pts = append(pts, b)
+	sum := 0.0
+	for i := 1; i < len(pts); i++ {
+		x, y := pts[i-1], pts[i]
+		sum += c.At(x+(y-x)/2) * (y - x).Seconds()
+	}
+	return sum
 }
 
 // RateCurve is a Curve as written in a scenario: a plain rate ("2000/s")
@@ -33,6 +64,12 @@ type constantCurve struct{ r float64 }
 
 func (c constantCurve) At(time.Duration) float64 { return c.r }
 func (c constantCurve) Max() float64             { return c.r }
+func (c constantCurve) Next(t time.Duration) (time.Duration, bool) {
+	return t, c.r > 0
+}
+func (c constantCurve) Integral(a, b time.Duration) float64 {
+	return c.r * max(b-a, 0).Seconds()
+}
 
 type step struct {
 	At   Duration `yaml:"at"`
@@ -62,6 +99,26 @@ func (c stepCurve) Max() float64 {
 	return m
 }
 
+func (c stepCurve) Next(t time.Duration) (time.Duration, bool) {
+	if c.At(t) > 0 {
+		return t, true
+	}
+	for _, s := range c.Steps {
+		if s.At.D() > t && s.Rate > 0 {
+			return s.At.D(), true
+		}
+	}
+	return 0, false
+}
+
+func (c stepCurve) Integral(a, b time.Duration) float64 {
+	var breaks []time.Duration
+	for _, s := range c.Steps {
+		breaks = append(breaks, s.At.D())
+	}
+	return piecewiseIntegral(c, a, b, breaks...)
+}
+
 type rampCurve struct {
 	Curve string   `yaml:"curve"`
 	From  Rate     `yaml:"from"`
@@ -83,6 +140,24 @@ func (c rampCurve) At(t time.Duration) float64 {
 
 func (c rampCurve) Max() float64 { return max(float64(c.From), float64(c.To)) }
 
+func (c rampCurve) end() time.Duration { return sim.AddDurations(c.Start.D(), c.Over.D()) }
+
+func (c rampCurve) Next(t time.Duration) (time.Duration, bool) {
+	switch {
+	case c.At(t) > 0:
+		return t, true
+	case t < c.Start.D() && c.To > 0: // from 0 until the ramp starts up
+		return c.Start.D(), true
+	case t < c.end() && c.To > 0: // only the ramp's first instant is 0
+		return t, true
+	}
+	return 0, false // down to 0 and staying there
+}
+
+func (c rampCurve) Integral(a, b time.Duration) float64 {
+	return piecewiseIntegral(c, a, b, c.Start.D(), c.end())
+}
+
 type spikeCurve struct {
 	Curve string   `yaml:"curve"`
 	Base  Rate     `yaml:"base"`
@@ -100,6 +175,24 @@ func (c spikeCurve) At(t time.Duration) float64 {
 
 func (c spikeCurve) Max() float64 { return max(float64(c.Base), float64(c.Peak)) }
 
+func (c spikeCurve) end() time.Duration { return sim.AddDurations(c.Start.D(), c.For.D()) }
+
+func (c spikeCurve) Next(t time.Duration) (time.Duration, bool) {
+	switch {
+	case c.At(t) > 0:
+		return t, true
+	case t < c.Start.D() && c.Peak > 0:
+		return c.Start.D(), true
+	case t < c.end() && c.Base > 0:
+		return c.end(), true
+	}
+	return 0, false
+}
+
+func (c spikeCurve) Integral(a, b time.Duration) float64 {
+	return piecewiseIntegral(c, a, b, c.Start.D(), c.end())
+}
+
 type diurnalCurve struct {
 	Curve     string   `yaml:"curve"`
 	Mean      Rate     `yaml:"mean"`
@@ -114,6 +207,18 @@ func (c diurnalCurve) At(t time.Duration) float64 {
 }
 
 func (c diurnalCurve) Max() float64 { return float64(c.Mean) * (1 + c.Amplitude) }
+
+// Next: with amplitude ≤ 1 the rate is 0 only at isolated troughs (at
+// amplitude 1), never over a stretch.
+func (c diurnalCurve) Next(t time.Duration) (time.Duration, bool) { return t, c.Mean > 0 }
+
+func (c diurnalCurve) Integral(a, b time.Duration) float64 {
+	if b <= a {
+		return 0
+	}
+	x := func(t time.Duration) float64 { return 2 * math.Pi * float64(t+c.Phase.D()) / float64(c.Period.D()) }
+	return float64(c.Mean) * ((b - a).Seconds() + c.Amplitude*c.Period.D().Seconds()/(2*math.Pi)*(math.Cos(x(a))-math.Cos(x(b))))
+}
 
 // UnmarshalYAML reads a plain rate or a curve, strictly.
 func (rc *RateCurve) UnmarshalYAML(n *yaml.Node) error {
@@ -174,8 +279,11 @@ func (rc *RateCurve) UnmarshalYAML(n *yaml.Node) error {
 		if err := decode(&c); err != nil {
 			return err
 		}
-		if c.Period <= 0 || c.Amplitude < 0 || c.Amplitude > 1 {
-			return fail("period", "a diurnal curve needs period > 0 and amplitude in [0, 1]")
+		if c.Period <= 0 {
+			return fail("period", "a diurnal curve needs period > 0, e.g. period: 24h")
+		}
+		if !(c.Amplitude >= 0 && c.Amplitude <= 1) { // NaN too
+			return fail("amplitude", "must be in [0, 1] (1: the rate touches 0 at each trough), got %v", c.Amplitude)
 		}
 		rc.Curve = c
 	case "":
@@ -194,17 +302,55 @@ func (rc RateCurve) MarshalYAML() (any, error) {
 	return rc.Curve, nil
 }
 
-// strictDecode decodes n into v, refusing unknown fields: node.Decode does
-// not carry a decoder's KnownFields, so the node is re-encoded and decoded.
+// strictDecode decodes n into v, refusing unknown fields. node.Decode
+// does not carry a decoder's KnownFields, so the keys are checked against
+// v's fields first; decoding the node itself keeps every error's line and
+// column those of the file.
 func strictDecode(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
+	if err := checkKnown(n, reflect.TypeOf(v).Elem()); err != nil {
 		return err
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return &sim.SpecError{Line: n.Line, Column: n.Column, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	return n.Decode(v)
+}
+
+// checkKnown refuses keys of mapping n that struct type t has no field
+// for, in nested mappings and sequences of them too.
+func checkKnown(n *yaml.Node, t reflect.Type) error {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil {
+		return nil
+	}
+	switch {
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for _, item := range n.Content {
+			if err := checkKnown(item, t.Elem()); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		var names []string
+		for i := range t.NumField() {
+			if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+				fields[tag] = t.Field(i).Type
+				names = append(names, tag)
+			}
+		}
+		if _, custom := reflect.PointerTo(t).MethodByName("UnmarshalYAML"); custom {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := fields[k.Value]
+			if !ok {
+				return &sim.SpecError{Line: k.Line, Column: k.Column, Field: k.Value, Msg: "unknown field; it takes " + strings.Join(names, ", ")}
+			}
+			if err := checkKnown(n.Content[i+1], ft); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -139,33 +139,83 @@ type arrivals struct {
 	poisson bool
 	r       *rand.Rand
 	t       time.Duration
+	unit    time.Duration // constant arrivals under a varying curve: where the last unit of ∫ rate was completed
 }
 
 // never is later than any run.
 const never = time.Duration(math.MaxInt64)
 
-// next returns the next arrival time.
+// next returns the next arrival time (never if the rate stays 0).
+// Stretches of zero rate are jumped over (Curve.Next): for Poisson
+// arrivals this is exact, the process being memoryless; every addition
+// saturates, so a vanishing rate means never rather than an overflow.
 func (a *arrivals) next() time.Duration {
 	peak := a.curve.Max()
-	if peak <= 0 {
+	if !(peak > 0) {
 		return never
 	}
 	if !a.poisson {
-		for {
-			rate := a.curve.At(a.t)
-			if rate > 0 {
-				a.t += time.Duration(1e9/rate + 0.5)
-				return a.t
+		if c, ok := a.curve.(constantCurve); ok {
+			gap := never
+			if x := 1e9/c.r + 0.5; x < math.MaxInt64 {
+				gap = time.Duration(x)
 			}
-			a.t += time.Millisecond // a gap in the curve: look again a little later
+			a.t = sim.AddDurations(a.t, gap)
+			return a.t
 		}
+		if a.unit = a.nextUnit(); a.unit == never {
+			a.t = never
+			return never
+		}
+		// The arrival is the nanosecond during which the unit completes,
+		// which has a positive rate.
+		a.t = max(a.unit-1, a.t+1)
+		return a.t
 	}
-	for {
-		a.t += time.Duration(a.r.ExpFloat64() / peak * 1e9)
+	for a.t < never {
+		if a.curve.At(a.t) == 0 {
+			n, ok := a.curve.Next(a.t)
+			if !ok {
+				a.t = never
+				break
+			}
+			a.t = n
+		}
+		a.t = sim.AddDurations(a.t, sim.ScaleDuration(time.Second, a.r.ExpFloat64()/peak))
 		if a.r.Float64()*peak < a.curve.At(a.t) {
 			return a.t
 		}
 	}
+	return never
+}
+
+// nextUnit is the first instant after a.unit by which the curve has added
+// one expected arrival (∫ rate = 1): constant arrivals under a varying
+// curve are regular in "arrival time", so none falls where the rate is 0
+// and their count is ⌊∫ rate⌋. Exponential then binary search, on whole
+// nanoseconds.
+func (a *arrivals) nextUnit() time.Duration {
+	from := a.unit
+	enough := func(t time.Duration) bool { return a.curve.Integral(from, t) >= 1 }
+	step := max(time.Duration(1e9/a.curve.Max()), 1)
+	hi := sim.AddDurations(from, step)
+	for !enough(hi) {
+		if hi == never {
+			return never // the rate fades out before one more arrival
+		}
+		step = sim.AddDurations(step, step)
+		hi = sim.AddDurations(from, step)
+	}
+	lo := from // !enough(lo)
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if enough(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // weighted picks a kind by its share of a mix.

@@ -3,8 +3,11 @@ package workload
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,5 +188,128 @@ func TestPopulationAndWrites(t *testing.T) {
 	// Only a reorder of the client already first changes nothing.
 	if noops > 5000*0.1 {
 		t.Errorf("%d of 5000 writes changed nothing; want only reorders of the first client", noops)
+	}
+}
+
+// TestCurvesReachingZero: every curve shape that reaches 0/s ends its
+// arrivals or jumps the zero stretch: no arrival inside a stretch of zero
+// rate, the generator returns (never) once the rate stays 0, and the count
+// where the rate is positive matches ∫ rate — Poisson within 5 standard
+// errors (√∫rate), constant spacing within one arrival (plus a nanosecond
+// of rounding per arrival at the peak rate).
+func TestCurvesReachingZero(t *testing.T) {
+	const horizon = 6 * time.Second
+	s := time.Second
+	type span struct{ from, to time.Duration }
+	tests := []struct {
+		curve string
+		zero  []span // [from, to): the rate is 0 there
+	}{
+		{"{curve: ramp, from: 1000/s, to: 0/s, start: 1s, over: 2s}", []span{{3 * s, horizon}}},
+		{"{curve: ramp, from: 0/s, to: 1000/s, start: 2s, over: 2s}", []span{{0, 2*s + 1}}},
+		{"{curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 2s, rate: 0/s}, {at: 4s, rate: 500/s}]}", []span{{2 * s, 4 * s}}},
+		{"{curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 2s, rate: 0/s}]}", []span{{2 * s, horizon}}},
+		{"{curve: step, steps: [{at: 0s, rate: 0/s}, {at: 5s, rate: 2000/s}]}", []span{{0, 5 * s}}},
+		{"{curve: spike, base: 0/s, peak: 1000/s, at: 1s, for: 2s}", []span{{0, s}, {3 * s, horizon}}},
+		{"{curve: spike, base: 1000/s, peak: 0/s, at: 1s, for: 1s}", []span{{s, 2 * s}}},
+		{"{curve: diurnal, mean: 500/s, amplitude: 1, period: 2s}", nil}, // 0 only at each trough
+		{"{curve: diurnal, mean: 500/s, amplitude: 1, period: 4s, phase: 1s}", nil},
+		{"0/s", []span{{0, horizon}}},
+	}
+	for _, tt := range tests {
+		var rc RateCurve
+		if err := unmarshalNode(tt.curve, &rc); err != nil {
+			t.Fatalf("%s: %v", tt.curve, err)
+		}
+		c := rc.Curve
+		for _, z := range tt.zero {
+			for _, at := range []time.Duration{z.from, (z.from + z.to) / 2, z.to - 1} {
+				if r := c.At(at); r != 0 {
+					t.Fatalf("%s: At(%v) = %v; the test expects a zero stretch [%v, %v)", tt.curve, at, r, z.from, z.to)
+				}
+			}
+		}
+		want := c.Integral(0, horizon)
+		for _, poisson := range []bool{true, false} {
+			a := &arrivals{curve: c, poisson: poisson, r: rng(9)}
+			n, prev := 0, time.Duration(-1)
+			limit := int(3*c.Max()*horizon.Seconds()) + 100 // a hang shows as a runaway count
+			for at := a.next(); at < horizon; at = a.next() {
+				if at <= prev && !(at == prev && poisson) {
+					t.Fatalf("%s (poisson %v): arrival at %v after %v; want increasing", tt.curve, poisson, at, prev)
+				}
+				prev = at
+				for _, z := range tt.zero {
+					if at >= z.from && at < z.to {
+						t.Errorf("%s (poisson %v): arrival at %v, inside the zero stretch [%v, %v)", tt.curve, poisson, at, z.from, z.to)
+					}
+				}
+				if n++; n > limit {
+					t.Fatalf("%s (poisson %v): more than %d arrivals by %v; want about %.0f", tt.curve, poisson, limit, horizon, want)
+				}
+			}
+			tol := 1 + want*c.Max()*1e-9
+			if poisson {
+				tol = 5 * math.Sqrt(want)
+			}
+			if math.Abs(float64(n)-want) > tol {
+				t.Errorf("%s (poisson %v): %d arrivals in [0, %v); want ∫rate = %.1f ± %.1f", tt.curve, poisson, n, horizon, want, tol)
+			}
+		}
+	}
+}
+
+// TestCurveIntegrals: ∫ rate for each shape, against the area worked out
+// by hand.
+func TestCurveIntegrals(t *testing.T) {
+	s := time.Second
+	tests := []struct {
+		curve string
+		a, b  time.Duration
+		want  float64
+	}{
+		{"2000/s", 0, 3 * s, 6000},
+		{"{curve: ramp, from: 1000/s, to: 0/s, start: 1s, over: 2s}", 0, 10 * s, 1000 + 1000},
+		{"{curve: ramp, from: 100/s, to: 300/s, start: 10s, over: 20s}", 15 * s, 25 * s, 2000},
+		{"{curve: step, steps: [{at: 0s, rate: 10/s}, {at: 30s, rate: 20/s}]}", 20 * s, 40 * s, 300},
+		{"{curve: spike, base: 10/s, peak: 100/s, at: 20s, for: 10s}", 0, 60 * s, 500 + 1000},
+		{"{curve: diurnal, mean: 100/s, amplitude: 0.5, period: 40s}", 0, 40 * s, 4000},
+		{"{curve: diurnal, mean: 100/s, amplitude: 1, period: 40s}", 0, 20 * s, 2000 + 100*40/math.Pi},
+	}
+	for _, tt := range tests {
+		var rc RateCurve
+		if err := unmarshalNode(tt.curve, &rc); err != nil {
+			t.Fatalf("%s: %v", tt.curve, err)
+		}
+		if got := rc.Integral(tt.a, tt.b); math.Abs(got-tt.want) > 1e-6*tt.want {
+			t.Errorf("%s .Integral(%v, %v) = %v; want %v", tt.curve, tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestBadDistsAndCurves: each testdata/bad/{dist,curve}-NAME.yaml (this
+// part's bad inputs: non-finite parameters, NaN rates) fails to load with
+// an error containing every line of its .err file (file:line:column, the
+// field, the fix). The scenario part's table test runs them all as well.
+func TestBadDistsAndCurves(t *testing.T) {
+	var files []string
+	for _, prefix := range []string{"dist-", "curve-"} {
+		m, _ := filepath.Glob("testdata/bad/" + prefix + "*.yaml")
+		files = append(files, m...)
+	}
+	if len(files) < 8 {
+		t.Fatalf("%d dist- and curve- files in testdata/bad; want at least 8", len(files))
+	}
+	for _, path := range files {
+		want, err := os.ReadFile(strings.TrimSuffix(path, ".yaml") + ".err")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Load(path)
+		for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
+			if err == nil || !strings.Contains(err.Error(), line) {
+				t.Errorf("Load(%s) = %v; want an error containing %q", path, err, line)
+			}
+		}
 	}
 }

@@ -235,7 +235,8 @@ func RunLive(sc *Scenario, opts RunOptions, lo LiveOptions) (*results.File, erro
 			out = append(out, m)
 			pages += n
 			if opts.Progress != nil {
-				opts.Progress(len(out), len(sc.Strategies)*seeds)
+				runs := len(sc.Strategies) * seeds
+				opts.Progress(Progress{Done: time.Duration(len(out)) * sc.runLength(), Total: time.Duration(runs) * sc.runLength(), Pages: pages, RunsDone: len(out), Runs: runs})
 			}
 		}
 	}

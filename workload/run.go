@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -21,9 +22,57 @@ import (
 type RunOptions struct {
 	Seeds    int // replications: seeds Seed, Seed+1, …; default 1
 	Parallel int // runs at once; default 1
-	// Progress, if set, is told after each run how many of how many are
-	// done. It is called from the runs' goroutines, one at a time.
-	Progress func(done, total int)
+	// Progress, if set, is told how far the runs have got: after each
+	// simulated second of every run (a stretch with nothing due is one
+	// step) and when a run ends. It is called from the runs' goroutines,
+	// one at a time.
+	Progress func(Progress)
+	// MaxEvents is a budget: a virtual run that processes more events
+	// fails with ErrOverBudget instead of running on (a misjudged
+	// estimate must not hang a machine). 0: no budget.
+	MaxEvents uint64
+}
+
+// Progress is how far the runs of one Run call have got, summed over its
+// runs (strategies × seeds).
+type Progress struct {
+	Done, Total    time.Duration // virtual time simulated so far, and in all (each run goes to its end plus the page timeout)
+	Pages          int64         // page requests sent so far
+	Events         uint64        // kernel events processed so far (virtual runs)
+	RunsDone, Runs int
+}
+
+// ErrOverBudget is the error of a run stopped at RunOptions.MaxEvents.
+var ErrOverBudget = errors.New("over its work budget")
+
+// progressTracker sums the runs' progress and reports it, one call at a
+// time.
+type progressTracker struct {
+	mu  sync.Mutex
+	p   Progress
+	fn  func(Progress)
+	per time.Duration // one run's virtual time
+}
+
+func newProgressTracker(fn func(Progress), runs int, per time.Duration) *progressTracker {
+	return &progressTracker{fn: fn, per: per, p: Progress{Total: time.Duration(runs) * per, Runs: runs}}
+}
+
+// advance adds a run's dt of virtual time and pages sent; finished says
+// the run has ended.
+func (pt *progressTracker) advance(dt time.Duration, pages int64, events uint64, finished bool) {
+	if pt == nil || pt.fn == nil {
+		return
+	}
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	pt.p.Done += dt
+	pt.p.Pages += pages
+	pt.p.Events += events
+	if finished {
+		pt.p.RunsDone++
+	}
+	pt.fn(pt.p)
 }
 
 // Run runs every strategy of the scenario for every seed, in virtual time,
@@ -45,24 +94,17 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 	}
 	out := make([]*results.Metrics, len(jobs))
 	var pages atomic.Int64
-	var progressMu sync.Mutex
-	done := 0
+	pt := newProgressTracker(opts.Progress, len(jobs), sc.runLength())
 	g := new(errgroup.Group)
 	g.SetLimit(parallel)
 	for i, j := range jobs {
 		g.Go(func() error {
-			m, n, err := RunOne(sc, j.strategy, j.seed)
+			m, n, err := runOne(sc, j.strategy, j.seed, pt, opts.MaxEvents)
 			if err != nil {
 				return fmt.Errorf("%s, seed %d: %w", j.strategy, j.seed, err)
 			}
 			out[i] = m
 			pages.Add(n)
-			if opts.Progress != nil {
-				progressMu.Lock()
-				done++
-				opts.Progress(done, len(jobs))
-				progressMu.Unlock()
-			}
 			return nil
 		})
 	}
@@ -119,6 +161,18 @@ func wallFacts(started time.Time, parallel int, pages int64, cores int) results.
 // RunOne runs one strategy with one seed and returns its metrics and the
 // number of page requests it simulated.
 func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.Metrics, int64, error) {
+	return runOne(sc, strategy, seed, nil, 0)
+}
+
+// runLength is the virtual time a run simulates: the warm-up, the
+// measured duration and the page timeout after it, for the last pages.
+func (sc *Scenario) runLength() time.Duration {
+	return sim.AddDurations(sc.End(), sc.Traffic.Pages.Timeout.D())
+}
+
+// runOne is RunOne reporting its progress to pt every simulated second
+// and stopping after maxEvents events (0: no limit).
+func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
 	def := sc.Network.Default
 	w := virtual.New(seed, virtual.WithDefaultLink(virtual.LinkSpec{Latency: def.Latency, Loss: def.Loss}))
 	defer w.Close()
@@ -173,8 +227,30 @@ func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.M
 		})
 	}
 	// Let requests sent before the end finish, up to the client's timeout;
-	// the series gets one more point for those that finish late.
-	w.Run(end + sc.Traffic.Pages.Timeout.D())
+	// the series gets one more point for those that finish late. The run
+	// goes a second at a time, to report progress and keep to its budget:
+	// the same events in the same order as one Run to the end.
+	if maxEvents > 0 {
+		w.SetEventLimit(maxEvents)
+	}
+	stop := sc.runLength()
+	var at time.Duration
+	var reported int64
+	var reportedEvents uint64
+	for at < stop {
+		next := min(sim.AddDurations(at, time.Second), stop)
+		if due, ok := w.NextAt(); !ok {
+			next = stop // nothing left to happen
+		} else if due > next {
+			next = min(due, stop) // a quiet stretch: skip it in one step
+		}
+		w.Run(next)
+		if w.OverLimit() {
+			return nil, 0, fmt.Errorf("%w: %d events by %v of virtual time, and more due", ErrOverBudget, w.Events(), w.Now())
+		}
+		pt.advance(next-at, int64(*sent)-reported, w.Events()-reportedEvents, next == stop)
+		at, reported, reportedEvents = next, int64(*sent), w.Events()
+	}
 	if o.sec.Pages > 0 {
 		o.tick(end+time.Second, owner.Stats().Arrived-lastArrived, w.BrokerLag())
 	}

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -32,6 +31,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	live := fs.Bool("live", false, "run in the live world: goroutines, HTTP on loopback, the Kafka protocol, faults through TCP proxies, on the wall clock")
 	scale := fs.Float64("scale", 1, "compress the scenario's time by this factor (0 < F ≤ 1): durations, fault times and rates; for live runs")
 	kafka := fs.String("kafka", "", "with -live: Kafka-protocol seed brokers host:port,… (default: an embedded kfake cluster)")
+	force := fs.Bool("force", false, "run even if the size estimate says it will not fit this machine (and lift the runs' event budget)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sharebench run [flags] [NAME|FILE]\n\nRuns a scenario (default: baseline) for each of its strategies.\nFlags may come before or after the scenario.\n\n")
 		fs.PrintDefaults()
@@ -77,6 +77,10 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		sc.Duration = workload.Duration(*duration)
 	}
+	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Strategies)**seeds, *parallel), *force)
+	if err != nil {
+		return err
+	}
 	// Where the output goes is checked before the simulation, not after.
 	if *out != "" {
 		err = checkOutputDir(*out, "-o")
@@ -87,9 +91,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel}
+	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel, MaxEvents: eventBudget(est, *force)}
 	if !*quiet && isTerminal(stderr) {
-		opts.Progress = progressBar(stderr, sc.Name)
+		opts.Progress = progressBar(stderr, sc.Name, est, len(sc.Strategies)**seeds, *parallel)
 	}
 	var f *results.File
 	if *live {
@@ -143,33 +147,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// isTerminal reports whether w is a terminal, for progress bars.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// progressBar draws a one-line bar that rewrites itself.
-func progressBar(w io.Writer, name string) func(done, total int) {
-	return func(done, total int) {
-		const width = 30
-		n := width * done / total
-		bar := make([]byte, width)
-		for i := range bar {
-			bar[i] = ' '
-			if i < n {
-				bar[i] = '='
-			}
-		}
-		fmt.Fprintf(w, "\r%s [%s] %d/%d runs", name, bar, done, total)
-		if done == total {
-			fmt.Fprintln(w)
-		}
-	}
 }

@@ -47,6 +47,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("q", false, "no progress lines")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed in every cell")
 	duration := fs.Duration("duration", 0, "override the scenario's measured duration in every cell (> 0)")
+	force := fs.Bool("force", false, "run even if a cell's size estimate says it will not fit this machine")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: sharebench sweep -set FIELD=V1,V2,… [-set …] [flags] NAME|FILE
 
@@ -105,6 +106,11 @@ heatmap per strategy.
 	}
 	if flagSet(fs, "duration") {
 		overrides = append(overrides, workload.Param{Path: "duration", Values: []string{duration.String()}})
+	}
+	for _, c := range cells { // cells run one at a time each, parallel of them at once
+		if _, err := sizeGuard(c.Scenario, defaultConcurrency(len(cells), *parallel), *force); err != nil {
+			return fmt.Errorf("cell %s: %w", c.Key(sets), err)
+		}
 	}
 	dir := *out
 	if dir == "" {

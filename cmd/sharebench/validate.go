@@ -4,16 +4,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/sharebench/sharebench/workload"
 )
 
-// validateCmd checks scenario files without running them.
+// validateCmd checks scenario files without running them, and says what
+// each run will take.
 func validateCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: sharebench validate FILE|NAME...\n\nChecks scenarios without running them.\n")
+		fmt.Fprintf(fs.Output(), "usage: sharebench validate FILE|NAME...\n\nChecks scenarios without running them, and prints the work and memory each run will take;\none that would not fit this machine (see run -force) is an error.\n")
 	}
 	if err := parseAnywhere(fs, args); err != nil {
 		return usageOrHelp(err)
@@ -22,6 +24,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 		return usageError{"validate: name at least one scenario file"}
 	}
 	bad := 0
+	limits := workload.DefaultLimits()
 	for _, arg := range fs.Args() {
 		sc, err := workload.Resolve(arg)
 		if err != nil {
@@ -29,10 +32,47 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 			bad++
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s, %d strategies, %v + %v warm-up, %d faults)\n", arg, sc.Name, len(sc.Strategies), sc.Duration.D(), sc.Warmup.D(), len(sc.Faults))
+		est := sc.Estimate()
+		// Judged as run would run it: its strategies at once, as far as
+		// the cores go.
+		if err := est.Check(limits, defaultConcurrency(len(sc.Strategies), runtime.NumCPU())); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", arg, err)
+			bad++
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok (%s, %d strategies, %v + %v warm-up, %d faults); %s\n", arg, sc.Name, len(sc.Strategies), sc.Duration.D(), sc.Warmup.D(), len(sc.Faults), est)
 	}
 	if bad > 0 {
 		return inputError{fmt.Errorf("%d of %d scenarios are invalid", bad, fs.NArg())}
 	}
 	return nil
 }
+
+// sizeGuard estimates what the runs will take and refuses (bad input,
+// exit 3) what will not fit this machine: memory for the runs held at once
+// (concurrent of them), CPU per run. With force it only estimates. The
+// estimate also sets the runs' event budget (RunOptions.MaxEvents).
+func sizeGuard(sc *workload.Scenario, concurrent int, force bool) (workload.Estimate, error) {
+	est := sc.Estimate()
+	if force {
+		return est, nil
+	}
+	if err := est.Check(workload.DefaultLimits(), concurrent); err != nil {
+		return est, inputError{fmt.Errorf("%s: %w", sc.Name, err)}
+	}
+	return est, nil
+}
+
+// eventBudget is the most events a run may process: ten times the
+// estimate (and 10 million more), so that only a badly wrong estimate
+// stops a run; none with -force.
+func eventBudget(est workload.Estimate, force bool) uint64 {
+	if force {
+		return 0
+	}
+	return uint64(10*est.Events) + 10_000_000
+}
+
+// defaultConcurrency is how many runs of runs are held at once with
+// parallel of them allowed.
+func defaultConcurrency(runs, parallel int) int { return max(1, min(runs, parallel)) }

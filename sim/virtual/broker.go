@@ -243,7 +243,7 @@ func (b *broker) append(r publishReq) int64 {
 	t := b.topic(r.Topic)
 	p := sim.KeyPartition(r.Key, len(t.parts))
 	pl := t.parts[p]
-	visible := now + b.spec.DeliveryLatency.Sample(b.rng)
+	visible := b.w.q.after(b.spec.DeliveryLatency.Sample(b.rng))
 	if k := len(pl.recs); k > 0 {
 		visible = max(visible, pl.recs[k-1].visibleAt) // in offset order
 	}
@@ -358,7 +358,7 @@ func (b *broker) fetch(r fetchReq) fetchResp {
 	m.fetching++
 	defer func() { m.fetching--; m.lastSeen = w.q.now }()
 	m.lastSeen = w.q.now
-	deadline := w.q.now + b.spec.MaxWait
+	deadline := w.q.after(b.spec.MaxWait)
 	for {
 		resp := b.collect(g, m, r)
 		if len(resp.Records) > 0 || w.q.now >= deadline || g.memberByID(m.id) == nil {

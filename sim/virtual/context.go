@@ -173,7 +173,7 @@ func (w *World) withCancel(parent context.Context) *vctx {
 
 func (w *World) withTimeout(parent context.Context, d time.Duration) *vctx {
 	c := w.withCancel(parent)
-	at := w.q.now + max(d, 0)
+	at := w.q.after(max(d, 0))
 	if c.err != nil || (c.hasDeadline && c.deadline <= at) {
 		return c // the parent's deadline comes first and will cancel c
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"runtime/debug"
 	"time"
@@ -27,12 +28,15 @@ type World struct {
 
 	lanes map[time.Duration]*timerLane // timeouts by length
 
-	nodes  map[string]*Node
-	order  []*Node // nodes in creation order: the order of every iteration
-	net    network
-	broker *broker
-	faults int    // faults injected so far, to name their random streams
-	calls  uint64 // calls made so far, to name them in the trace
+	nodes   map[string]*Node
+	order   []*Node // nodes in creation order: the order of every iteration
+	net     network
+	broker  *broker
+	faults  int    // faults injected so far, to name their random streams
+	calls   uint64 // calls made so far, to name them in the trace
+	events  uint64 // events processed so far, the measure of a run's work
+	limit   uint64 // Run stops once events reach it (SetEventLimit)
+	stopped bool   // Run stopped at the limit with events due
 
 	freeCalls []*call // answered calls, for reuse
 
@@ -53,7 +57,7 @@ func WithDefaultLink(l LinkSpec) Option { return func(w *World) { w.net.defaults
 
 // New returns an empty world whose randomness derives from seed.
 func New(seed uint64, opts ...Option) *World {
-	w := &World{streams: sim.NewStreams(seed), nodes: map[string]*Node{}}
+	w := &World{streams: sim.NewStreams(seed), nodes: map[string]*Node{}, limit: math.MaxUint64}
 	w.net.w = w
 	for _, o := range opts {
 		o(w)
@@ -86,7 +90,7 @@ func (w *World) At(t time.Duration, fn func()) {
 // Run, annotated with the process and its stack.
 func (w *World) Run(until time.Duration) {
 	w.drain(until)
-	if until > w.q.now {
+	if until > w.q.now && !w.stopped {
 		w.q.now = until
 	}
 }
@@ -98,10 +102,15 @@ func (w *World) drain(until time.Duration) {
 		panic("virtual: Run after Close")
 	}
 	for {
+		if w.events >= w.limit && w.q.due(until) {
+			w.stopped = true
+			return
+		}
 		act, wait := w.q.next(until)
 		if act == nil {
 			return
 		}
+		w.events++
 		p, ok := act.(*proc)
 		if !ok {
 			act.fire()
@@ -127,6 +136,31 @@ func (w *World) RunUntilIdle() time.Duration {
 }
 
 const maxTime = time.Duration(1<<63 - 1)
+
+// Events is how many events the world has processed (stale ones
+// included): the work a run has done, which its estimate predicts.
+func (w *World) Events() uint64 { return w.events }
+
+// SetEventLimit makes Run and RunUntilIdle return, leaving the clock
+// where it is, once n events have been processed: a budget, so that a run
+// whose work was misjudged stops instead of running on. Check OverLimit
+// after Run.
+func (w *World) SetEventLimit(n uint64) { w.limit = n }
+
+// OverLimit reports whether the world stopped at its event limit with
+// events still due.
+func (w *World) OverLimit() bool { return w.stopped }
+
+// NextAt is when the earliest pending event is due; false if none is.
+func (w *World) NextAt() (time.Duration, bool) {
+	switch {
+	case w.q.ready.size > 0:
+		return w.q.now, true
+	case len(w.q.heap) > 0:
+		return w.q.heap[0].at, true
+	}
+	return 0, false
+}
 
 // Pending is the number of events waiting in the queue.
 func (w *World) Pending() int { return w.q.pending() }

@@ -125,7 +125,7 @@ func (nw *network) send(from, to *Node, m action, what string, id uint64) {
 		return
 	}
 	if d := l.delay(); d > 0 {
-		w.q.schedule(w.q.now+d, m, 0)
+		w.q.schedule(w.q.after(d), m, 0)
 	} else {
 		// An instant link delivers at once: nothing can happen in between,
 		// and the event queue round trip is a fifth of a call's cost.
@@ -151,7 +151,7 @@ func (l *link) lost() bool {
 func (l *link) delay() time.Duration {
 	d := l.spec.Latency.Sample(l.rng)
 	for _, f := range l.degraded {
-		d += f.add.Sample(f.rng)
+		d = sim.AddDurations(d, f.add.Sample(f.rng))
 	}
 	return d
 }
@@ -167,6 +167,6 @@ func (l *link) release(w *World) {
 			l.stats.Dropped++
 			continue
 		}
-		w.q.schedule(w.q.now+l.delay(), m, 0)
+		w.q.schedule(w.q.after(l.delay()), m, 0)
 	}
 }

@@ -191,7 +191,7 @@ func (n *Node) Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 	tok := p.arm()
-	w.wake(w.q.now+d, p, tok, wakeTimer)
+	w.wake(w.q.after(d), p, tok, wakeTimer)
 	if !w.watch(ctx, p, tok) {
 		p.disarm()
 		return ctx.Err()

@@ -1,6 +1,10 @@
 package virtual
 
-import "time"
+import (
+	"time"
+
+	"github.com/sharebench/sharebench/sim"
+)
 
 // action is what an event does when it fires, unless it resumes a process.
 // Kernel objects (calls, messages) implement it themselves, so scheduling
@@ -162,6 +166,16 @@ func (q *eventQueue) next(until time.Duration) (action, uint64) {
 		return q.ready.pop()
 	}
 	return nil, 0
+}
+
+// after is now+d for d ≥ 0, saturating at the largest time: a delay
+// drawn from a heavy tail lands after any run's end instead of wrapping
+// into the past.
+func (q *eventQueue) after(d time.Duration) time.Duration { return sim.AddDurations(q.now, d) }
+
+// due reports whether an event is due at or before until.
+func (q *eventQueue) due(until time.Duration) bool {
+	return q.ready.size > 0 || (len(q.heap) > 0 && q.heap[0].at <= until)
 }
 
 func (q *eventQueue) pending() int { return len(q.heap) + q.ready.size }

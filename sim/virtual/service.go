@@ -109,7 +109,7 @@ func (s *service) start(c *call) {
 	s.busy++
 	c.work = s.spec.ServiceTime.Sample(s.rng)
 	if s.slow != 1 {
-		c.work = time.Duration(float64(c.work) * s.slow)
+		c.work = sim.ScaleDuration(c.work, s.slow)
 	}
 	c.idx = len(s.serving)
 	s.serving = append(s.serving, c)
@@ -118,7 +118,7 @@ func (s *service) start(c *call) {
 	}
 	if s.spec.Handler == nil {
 		c.stage = stageWorking
-		w.q.schedule(w.q.now+c.work, (*workDone)(c), 0)
+		w.q.schedule(w.q.after(c.work), (*workDone)(c), 0)
 		return
 	}
 	w.spawn(s.n, c.method, nil).call = c

@@ -36,7 +36,7 @@ func (w *World) timeout(d time.Duration, x expirer) {
 		}
 		w.lanes[d] = l
 	}
-	at := w.q.now + d
+	at := w.q.after(d)
 	l.q = append(l.q, laneEntry{at, x})
 	if !l.armed {
 		l.armed = true

@@ -1,0 +1,377 @@
+package workload
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sharebench/sharebench/sim"
+	"github.com/sharebench/sharebench/strategies"
+)
+
+// Estimate is what one virtual run of a scenario will take, worked out
+// from the scenario alone before anything runs: the work (pages, events,
+// CPU time) and the peak memory, part by part. The coefficients were
+// measured on the built-ins (peak heap in use, sampled every simulated
+// second; wall time on one core); TestEstimateWithin2x holds them to
+// within 2× of measured runs.
+type Estimate struct {
+	Pages  float64       // page requests sent (warm-up included)
+	Writes float64       // seller writes
+	Events float64       // kernel events of the busiest strategy
+	CPU    time.Duration // one core's time for the slowest strategy
+	Bytes  float64       // peak heap of the hungriest strategy
+	Parts  []Part        // Bytes, part by part, largest first
+	// Work is the parts of CPU, largest first.
+	Work []Part
+}
+
+// Part is one share of an estimate and the scenario field that drives it.
+type Part struct {
+	What  string  // "client lists", "renders", ...
+	Field string  // dotted path of the field responsible, e.g. population.clients_per_seller
+	Value float64 // bytes, or seconds of CPU
+}
+
+// Coefficients of the estimate, measured (see Estimate).
+const (
+	fixedBytes         = 20 << 20 // histograms, series, the world's machinery
+	bytesPerSeller     = 300      // population, popularity tables, oracle and owner per seller
+	bytesPerClient     = 20       // plus 1.15 × client_bytes: the owner's lists, the history
+	clientBytesFactor  = 1.15     //
+	viewBytesPerSeller = 1000     // async views, per seller with clients (three services)
+	idBytesPerSeller   = 230      // hybrid's ID sets, per seller
+	bytesPerPage       = 100      // the oracle's per-render figures
+	bytesPerRendered   = 32       // ... and per seller rendered (search pages show many)
+	bytesPerWrite      = 100      // the owner's history, per write
+	bytesPerBacklogged = 400      // a request waiting in an overloaded queue
+
+	eventsPerPage      = 6.44 // a page request without an owner call
+	eventsPerOwnerCall = 7.2  // an owner call from a page (request, work, reply, timeout)
+	eventsPerWrite     = 30   // a write, its event and its deliveries
+
+	eventsPerSecond       = 1  // the driver's per-second figures
+	eventsPerPoll         = 15 // an idle long poll of the three consumers
+	eventsPerDigestCall   = 15 // a digest call of the three views' anti-entropy, per 1000 sellers
+	cpuPerReconciledEntry = 50e-9
+
+	cpuPerEvent    = 1.1e-6 // seconds
+	cpuPerRendered = 400e-9 // per seller rendered
+	cpuPerSeller   = 2.5e-6 // drawing the population and popularity
+)
+
+// Estimate works out what one run of the scenario will take (each
+// strategy the same seed; seeds multiply it).
+func (sc *Scenario) Estimate() Estimate {
+	var e Estimate
+	end := sc.End()
+	pg := sc.Traffic.Pages
+	e.Pages = pg.Rate.Integral(0, end)
+	e.Writes = float64(*sc.Traffic.Writes.Rate) * end.Seconds()
+
+	p := sc.Population
+	withClients := *p.WithClients * float64(p.Sellers)
+	clients := withClients * sc.meanClients()
+	k := float64(max(pg.SearchResults, 1))
+	rendered := 0.0 // sellers per page
+	for kind, share := range pg.Mix {
+		if kind == "search" {
+			rendered += share * k
+		} else {
+			rendered += share
+		}
+	}
+
+	common := []Part{
+		{"harness", "", fixedBytes},
+		{"population", "population.sellers", float64(p.Sellers) * bytesPerSeller},
+		{"client lists", "population.clients_per_seller", clients * (clientBytesFactor*float64(p.ClientBytes) + bytesPerClient)},
+		{"renders", sc.renderField(), e.Pages * (bytesPerPage + bytesPerRendered*rendered)},
+		{"writes", "traffic.writes.rate", e.Writes * bytesPerWrite},
+		{"overloaded queues", "traffic.pages.rate", sc.backlog() * bytesPerBacklogged},
+	}
+	for _, s := range sc.Strategies {
+		parts := slices.Clone(common)
+		switch strategies.Strategy(s) {
+		case strategies.Async, strategies.AsyncDualWrite:
+			parts = append(parts, Part{"views", "population.with_clients", withClients * viewBytesPerSeller})
+		case strategies.Hybrid:
+			parts = append(parts, Part{"ID sets", "population.sellers", float64(p.Sellers) * idBytesPerSeller})
+		}
+		bg, bgParts := sc.background(strategies.Strategy(s))
+		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(strategies.Strategy(s))) + e.Writes*eventsPerWrite + bg
+		work := []Part{
+			{"events", "traffic.pages.rate", (events - bg) * cpuPerEvent},
+			{"rendering", sc.renderField(), e.Pages * rendered * cpuPerRendered},
+			{"population", "population.sellers", float64(p.Sellers) * cpuPerSeller},
+		}
+		work = append(work, bgParts...)
+		bytes, cpu := sum(parts), sum(work)
+		if bytes > e.Bytes {
+			e.Bytes, e.Parts = bytes, parts
+		}
+		if cpu > e.CPU.Seconds() {
+			e.CPU, e.Work = secondsDuration(cpu), work
+		}
+		e.Events = max(e.Events, events)
+	}
+	byValue := func(a, b Part) int { return -cmpFloat(a.Value, b.Value) }
+	slices.SortStableFunc(e.Parts, byValue)
+	slices.SortStableFunc(e.Work, byValue)
+	return e
+}
+
+func sum(ps []Part) float64 {
+	t := 0.0
+	for _, p := range ps {
+		t += p.Value
+	}
+	return t
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func secondsDuration(s float64) time.Duration {
+	if s*1e9 >= math.MaxInt64 || math.IsInf(s, 1) {
+		return math.MaxInt64
+	}
+	return time.Duration(s * 1e9)
+}
+
+// background is the events a strategy's run has whatever the traffic, over
+// the whole run (to the page timeout after the end): the driver's ticks,
+// the outbox relay's polls, the consumers' long polls and anti-entropy
+// rounds; and their CPU as parts naming the field that sets each pace.
+func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
+	length := sc.runLength().Seconds()
+	field := func(f string) string {
+		if sc.Traffic.Pages.Timeout.D() > sc.End() {
+			return "traffic.pages.timeout" // the run's tail is what makes it long
+		}
+		return f
+	}
+	per := func(d time.Duration) float64 { // occurrences over the run, every d
+		if d <= 0 {
+			return 0
+		}
+		return length / d.Seconds()
+	}
+	events := length * eventsPerSecond
+	var parts []Part
+	add := func(what, f string, n, cpu float64) {
+		events += n
+		parts = append(parts, Part{what, field(f), n*cpuPerEvent + cpu})
+	}
+	if s == strategies.Sync || s == strategies.SyncCache {
+		return events, parts
+	}
+	cfg := sc.strategyConfig(s, nil, nil)
+	relay := cfg.RelayInterval
+	if relay <= 0 {
+		relay = 10 * time.Millisecond // strategies' default
+	}
+	add("outbox relay polls", "options.async.relay_interval", per(relay), 0)
+	maxWait := sc.Broker.MaxWait.D()
+	if maxWait <= 0 {
+		maxWait = 500 * time.Millisecond // the broker's default
+	}
+	add("consumer long polls", "broker.max_wait", eventsPerPoll*per(maxWait), 0)
+	if rounds := per(cfg.ReconcileEvery); rounds > 0 {
+		f := "options.async.reconcile_every"
+		if s == strategies.Hybrid {
+			f = "options.hybrid.reconcile_every"
+		}
+		sellers := float64(sc.Population.Sellers)
+		add("anti-entropy", f, rounds*eventsPerDigestCall*math.Ceil(sellers/1000), rounds*3*sellers*cpuPerReconciledEntry)
+	}
+	return events, parts
+}
+
+// renderField is the field that drives the renders' cost: the sellers per
+// search page when search pages show many, else the page rate.
+func (sc *Scenario) renderField() string {
+	pg := sc.Traffic.Pages
+	if pg.SearchResults > DefaultScenario().Traffic.Pages.SearchResults && pg.Mix["search"]*float64(pg.SearchResults) > 1 {
+		return "traffic.pages.search_results"
+	}
+	return "traffic.pages.rate"
+}
+
+// meanClients is the mean initial list of a seller with clients, as
+// NewSellers draws it (rounded, at least 1, at most the ID space).
+func (sc *Scenario) meanClients() float64 {
+	const n = 1000
+	d := sc.Population.ClientsPerSeller
+	m := 0.0
+	for i := range n {
+		x := math.Round(d.Dist.Quantile((float64(i) + 0.5) / n))
+		m += min(max(x, 1), clientsPerSellerSpace)
+	}
+	return m / n
+}
+
+// ownerCallsPerPage is the share of page requests that call the owner:
+// self-views always; public pages in sync always, in hybrid when a seller
+// shown has clients.
+func (sc *Scenario) ownerCallsPerPage(s strategies.Strategy) float64 {
+	mix := sc.Traffic.Pages.Mix
+	public := 1 - mix["self"]
+	switch s {
+	case strategies.Sync, strategies.SyncCache:
+		return 1
+	case strategies.Hybrid:
+		wc := *sc.Population.WithClients
+		search := 1 - math.Pow(1-wc, float64(sc.Traffic.Pages.SearchResults))
+		return mix["self"] + (public-mix["search"])*wc + mix["search"]*search
+	}
+	return mix["self"]
+}
+
+// backlog is how many page requests pile up in page services' queues
+// over the run when the rate exceeds what their workers serve: the
+// integral of the excess, on a grid, bounded by the queue.
+func (sc *Scenario) backlog() float64 {
+	const steps = 1000
+	end := sc.End()
+	dt := end / steps
+	total := 0.0
+	for _, name := range strategies.PageServiceNames {
+		svc := sc.Services[name]
+		if svc == nil {
+			continue
+		}
+		share := sc.Traffic.Pages.Mix[name]
+		if name == "user" {
+			share += sc.Traffic.Pages.Mix["self"]
+		}
+		mean := svc.ServiceTime.Mean().Seconds()
+		if mean <= 0 || share <= 0 {
+			continue
+		}
+		capacity := float64(svc.Workers) / mean
+		excess := 0.0
+		for i := range steps {
+			t := dt*time.Duration(i) + dt/2
+			excess += max(0, sc.Traffic.Pages.Rate.At(t)*share-capacity) * dt.Seconds()
+		}
+		switch q := svc.spec().Queue; {
+		case q == sim.NoQueue:
+			excess = 0
+		case q > 0:
+			excess = min(excess, float64(q))
+		}
+		total += excess
+	}
+	return total
+}
+
+// Limits are what a machine can take.
+type Limits struct {
+	MaxBytes float64       // memory for the runs held at once
+	MaxCPU   time.Duration // one core's time for one run
+	Why      string        // where MaxBytes comes from, for the error
+}
+
+// DefaultLimits are 40 % of this machine's physical memory (the rest is
+// the system's and other programs') and half an hour of CPU per run.
+func DefaultLimits() Limits {
+	m := float64(physicalMemory())
+	return Limits{MaxBytes: 0.4 * m, MaxCPU: 30 * time.Minute, Why: "40% of this machine's " + FormatBytes(m)}
+}
+
+// Check refuses a run that will not fit: concurrent runs held at once
+// (min of parallel and strategies × seeds) each needing e.Bytes, or one
+// run needing more than the CPU limit. The error gives the estimate, the
+// field responsible and how to go on anyway.
+func (e Estimate) Check(l Limits, concurrent int) error {
+	concurrent = max(concurrent, 1)
+	if need := e.Bytes * float64(concurrent); need > l.MaxBytes {
+		top := e.Parts[0]
+		fewer := ""
+		if concurrent > 1 && e.Bytes <= l.MaxBytes {
+			fewer = fmt.Sprintf(", run fewer at once (-parallel %d)", max(1, int(l.MaxBytes/e.Bytes)))
+		}
+		return fmt.Errorf("%s: too big to run: needs about %s of memory (%d run%s at once × %s: %s), over the limit of %s (%s); "+
+			"lower %s%s, or pass -force to run anyway",
+			top.Field, FormatBytes(need), concurrent, plural(concurrent), FormatBytes(e.Bytes), describe(e.Parts, FormatBytes), FormatBytes(l.MaxBytes), l.Why, top.Field, fewer)
+	}
+	if e.CPU > l.MaxCPU {
+		top := e.Work[0]
+		return fmt.Errorf("%s: too long to run: about %v of CPU per run (%.3g pages, %.3g events; %s), over the limit of %v; lower %s or the duration, or pass -force to run anyway",
+			top.Field, e.CPU.Round(time.Second), e.Pages, e.Events, describe(e.Work, func(s float64) string { return secondsDuration(s).Round(time.Millisecond).String() }), l.MaxCPU, top.Field)
+	}
+	return nil
+}
+
+// String is the estimate in a line, for validate.
+func (e Estimate) String() string {
+	return fmt.Sprintf("%.3g pages, %.3g events, ~%v of CPU and ~%s of memory per run",
+		e.Pages, e.Events, e.CPU.Round(time.Millisecond), FormatBytes(e.Bytes))
+}
+
+func describe(ps []Part, format func(float64) string) string {
+	var s []string
+	for _, p := range ps[:min(3, len(ps))] {
+		if p.Field != "" {
+			s = append(s, fmt.Sprintf("%s %s from %s", p.What, format(p.Value), p.Field))
+		} else {
+			s = append(s, fmt.Sprintf("%s %s", p.What, format(p.Value)))
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// FormatBytes writes a size in binary units: 512 B, 3.2 MiB, 62 GiB.
+func FormatBytes(b float64) string {
+	const unit = 1024
+	if b < unit {
+		return fmt.Sprintf("%.0f B", b)
+	}
+	exp, div := 0, float64(unit)
+	for n := b / unit; n >= unit && exp < 5; n /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.3g %ciB", b/div, "KMGTPE"[exp])
+}
+
+// physicalMemory is the machine's memory in bytes, from /proc/meminfo;
+// 8 GiB where the system does not say.
+func physicalMemory() int64 {
+	const fallback = 8 << 30
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return fallback
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		fields := strings.Fields(s.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			if kb, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return fallback
+}

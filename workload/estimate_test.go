@@ -1,0 +1,156 @@
+package workload
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sharebench/sharebench/strategies"
+)
+
+// TestEstimateWithin2x: for three built-ins, shortened, the estimate of
+// pages, events (per strategy, the busiest) and peak memory is within 2×
+// of what a run measures. Memory is the peak of the heap in use above the
+// heap before the run, sampled every simulated second.
+func TestEstimateWithin2x(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three scenarios")
+	}
+	for _, name := range []string{"baseline", "dense-clients", "search-heavy"} {
+		sc, _, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.Duration = Duration(5 * time.Second)
+		sc.Faults = nil
+		est := sc.Estimate()
+		var pages, events, peak float64
+		for _, st := range sc.Strategies {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			base, top := ms.HeapInuse, ms.HeapInuse
+			var last Progress
+			pt := newProgressTracker(func(p Progress) {
+				runtime.ReadMemStats(&ms)
+				top = max(top, ms.HeapInuse)
+				last = p
+			}, 1, sc.runLength())
+			_, n, err := runOne(sc, strategies.Strategy(st), sc.Seed, pt, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages = float64(n)
+			events = max(events, float64(last.Events))
+			peak = max(peak, float64(top-base))
+		}
+		for _, f := range []struct {
+			what     string
+			est, got float64
+		}{
+			{"pages", est.Pages, pages},
+			{"events", est.Events, events},
+			{"peak heap", est.Bytes, peak},
+		} {
+			if r := f.est / f.got; !(r >= 0.5 && r <= 2) {
+				t.Errorf("%s: estimated %s = %.4g; measured %.4g (ratio %.2f, want within 2×)", name, f.what, f.est, f.got, r)
+			} else {
+				t.Logf("%s: %s estimated %.4g, measured %.4g (ratio %.2f)", name, f.what, f.est, f.got, r)
+			}
+		}
+	}
+}
+
+// laptop is the machine the refusals below are judged on: 16 GiB (40 %
+// of it for runs), three runs at once.
+var laptop = Limits{MaxBytes: 0.4 * (16 << 30), MaxCPU: 30 * time.Minute, Why: "40% of a 16 GiB laptop"}
+
+// TestTooBig: each testdata/toobig/NAME.yaml parses but is refused by the
+// size guard on a 16 GiB laptop running its strategies at once, with an
+// error containing every line of NAME.err (the field responsible, the
+// override).
+func TestTooBig(t *testing.T) {
+	files, _ := filepath.Glob("testdata/toobig/*.yaml")
+	if len(files) < 4 {
+		t.Fatalf("%d files in testdata/toobig; want the issue's four examples at least", len(files))
+	}
+	for _, path := range files {
+		want, err := os.ReadFile(strings.TrimSuffix(path, ".yaml") + ".err")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := Load(path)
+		if err != nil {
+			t.Errorf("Load(%s) = %v; want it to parse (the size guard refuses it)", path, err)
+			continue
+		}
+		err = sc.Estimate().Check(laptop, len(sc.Strategies))
+		if err == nil {
+			t.Errorf("%s: Check = nil; want a refusal (estimate: %s)", path, sc.Estimate())
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
+			if !strings.Contains(err.Error(), line) {
+				t.Errorf("%s: Check = %q; want it to contain %q", path, err, line)
+			}
+		}
+	}
+}
+
+// TestBuiltinsFit: every built-in passes the size guard on the laptop,
+// at the default parallelism of three runs at once.
+func TestBuiltinsFit(t *testing.T) {
+	for _, name := range BuiltinNames() {
+		sc, _, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sc.Estimate().Check(laptop, len(sc.Strategies)); err != nil {
+			t.Errorf("%s: Check = %v; want nil", name, err)
+		}
+	}
+}
+
+// TestRunProgressAndBudget: progress reaches the total virtual time of
+// every run with every page counted, reported each simulated second; a
+// run over its event budget fails with ErrOverBudget.
+func TestRunProgressAndBudget(t *testing.T) {
+	sc, err := Parse("tiny.yaml", []byte("duration: 3s\nwarmup: 1s\npopulation: {sellers: 1000}\ntraffic: {pages: {rate: 200/s, timeout: 1s}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []Progress
+	f, err := Run(sc, RunOptions{Parallel: 1, Progress: func(p Progress) { calls = append(calls, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := len(sc.Strategies)
+	last := calls[len(calls)-1]
+	perRun := 5 * time.Second // 1s warm-up + 3s + the 1s page timeout
+	if last.Done != last.Total || last.Total != time.Duration(runs)*perRun || last.RunsDone != runs {
+		t.Errorf("last progress = %+v; want Done = Total = %v, %d runs done", last, time.Duration(runs)*perRun, runs)
+	}
+	if len(calls) != runs*5 {
+		t.Errorf("%d progress calls; want %d (one per simulated second per run)", len(calls), runs*5)
+	}
+	// Every strategy sees the same arrivals from the same seed.
+	_, sent, err := RunOne(sc, strategies.Strategy(sc.Strategies[0]), sc.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Pages != int64(runs)*sent || last.Events == 0 {
+		t.Errorf("last progress = %+v; want %d pages (%d runs × %d) and events counted", last, int64(runs)*sent, runs, sent)
+	}
+	if f.Seeds[0] != sc.Seed {
+		t.Errorf("result seeds = %v; want [%d]", f.Seeds, sc.Seed)
+	}
+
+	_, err = Run(sc, RunOptions{MaxEvents: 1000})
+	if !errors.Is(err, ErrOverBudget) {
+		t.Errorf("Run with a budget of 1000 events = %v; want ErrOverBudget", err)
+	}
+}
