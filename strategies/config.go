@@ -129,6 +129,9 @@ type Config struct {
 	Call CallOptions // sync, sync-cache, hybrid and self-view calls
 	// CacheTTL is how long sync-cache keeps a list (default 10s).
 	CacheTTL time.Duration
+	// StaleIfError is how long past its TTL sync-cache may still serve a
+	// list when the owner fails (RFC 5861 stale-if-error); 0: never.
+	StaleIfError time.Duration
 	// ReconcileEvery runs anti-entropy in each async and hybrid view this
 	// often; 0: never.
 	ReconcileEvery time.Duration
@@ -191,6 +194,9 @@ func (c Config) Validate() error {
 	}
 	if c.Call.Retries < 0 || c.Call.Timeout < 0 || c.Call.Backoff < 0 {
 		return fmt.Errorf("call options must be ≥ 0")
+	}
+	if c.StaleIfError < 0 {
+		return fmt.Errorf("stale-if-error must be ≥ 0, got %v", c.StaleIfError)
 	}
 	return nil
 }

@@ -328,6 +328,7 @@ func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Seller
 		Pages:          pages,
 		Call:           call,
 		CacheTTL:       o.Sync.CacheTTL.D(),
+		StaleIfError:   o.Sync.StaleIfError.D(),
 		ReconcileEvery: reconcile,
 		RelayInterval:  o.Async.RelayInterval.D(),
 		OnCommit:       onCommit,

@@ -120,6 +120,9 @@ type SyncOptions struct {
 	Backoff     Duration `yaml:"backoff"`
 	RetryBudget float64  `yaml:"retry_budget"`
 	CacheTTL    Duration `yaml:"cache_ttl"`
+	// StaleIfError: sync-cache serves a list up to this long past its TTL
+	// when the owner fails (RFC 5861); 0s: never.
+	StaleIfError Duration `yaml:"stale_if_error"`
 }
 
 // AsyncOptions govern async and async-dualwrite.
