@@ -35,7 +35,7 @@ func TestCacheExpiryPhases(t *testing.T) {
 				return nil
 			},
 			Owner: spec, Pages: map[string]sim.ServiceSpec{"gig": spec, "user": spec, "search": spec},
-			Call:  CallOptions{Timeout: 50 * time.Millisecond},
+			Call: CallOptions{Timeout: 50 * time.Millisecond},
 		})
 		if err != nil {
 			t.Fatal(err)
