@@ -27,9 +27,13 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 Runs the scenario in the virtual world and in the live one (goroutines,
 HTTP on loopback, the Kafka protocol, faults through TCP proxies) and
 prints, per strategy, live/virtual ratios for p50 and p99 latency, stale
-fraction and owner load, each with a verdict: inside or outside tolerance
-(p50 ±20%%, p99 ±30%%, owner load ±10%%, stale fraction ±2pp). Exit status 1
-if any figure is outside. The built-in scenario calibration is made for it.
+fraction, p50 and p99 staleness and owner load, each with the samples it
+rests on and a verdict: inside or outside tolerance (latency and staleness
+p50 ±20%%, p99 ±30%%, stale fraction ±25%%, owner load ±10%%), or "too few
+samples" when either world measured fewer than the figure needs (30 for a
+rate or fraction, whose samples are its events; ⌈10/(1−q)⌉ for a
+percentile q). Exit status 1 if any figure is outside or could not be
+judged. The built-in scenario calibration is made for it.
 
 `)
 		fs.PrintDefaults()
@@ -72,14 +76,20 @@ if any figure is outside. The built-in scenario calibration is made for it.
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, "virtual.json"), filepath.Join(dir, "live.json"))
-	bad := 0
+	outside, tooFew := 0, 0
 	for _, c := range cs {
-		if !c.OK {
-			bad++
+		switch c.Verdict {
+		case workload.Outside:
+			outside++
+		case workload.TooFew:
+			tooFew++
 		}
 	}
-	if bad > 0 {
-		return fmt.Errorf("%d figure%s outside tolerance", bad, plural(bad, "", "s"))
+	switch {
+	case outside > 0:
+		return fmt.Errorf("%d figure%s outside tolerance", outside, plural(outside, "", "s"))
+	case tooFew > 0:
+		return fmt.Errorf("%d figure%s not judged: too few samples (give the scenario more traffic, writes or time)", tooFew, plural(tooFew, "", "s"))
 	}
 	return nil
 }
