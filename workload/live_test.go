@@ -1,9 +1,7 @@
 package workload
 
 import (
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +18,7 @@ import (
 // beside other tests, and a stall can push a p99 out, so a run with a
 // figure outside is made once more before the test fails; the bounds are
 // never widened. If both runs fail and during each the machine could not
-// wake a 2ms timer within 5ms at the 99th percentile (startTimerProbe),
+// wake a 2ms timer within 5ms at the 99th percentile (StartTimerProbe),
 // the live world's injected delays were not being honoured and the test
 // skips, saying so: no calibration is meaningful there. (A world whose links are
 // too slow fails TestLatencyMagnitude in sim/live, which compares medians
@@ -42,7 +40,7 @@ func TestCalibrationAgrees(t *testing.T) {
 	var live *results.File
 	overloaded := true // every failed attempt ran on an overloaded machine
 	for attempt := 1; attempt <= 2; attempt++ {
-		probe := startTimerProbe()
+		probe := StartTimerProbe()
 		live, err = RunLive(sc, RunOptions{}, LiveOptions{})
 		late := probe()
 		if err != nil {
@@ -59,7 +57,7 @@ func TestCalibrationAgrees(t *testing.T) {
 			overloaded = false
 			break
 		}
-		overloaded = overloaded && late > 5*time.Millisecond
+		overloaded = overloaded && late > Overloaded
 		t.Logf("attempt %d: %d figures outside tolerance; timers woke late by %v at p99 during the run", attempt, outside, late)
 	}
 	if overloaded {
@@ -86,37 +84,6 @@ func TestCalibrationAgrees(t *testing.T) {
 		if v := live.Strategies[s].SelfViewViolations; v != 0 {
 			t.Errorf("%s live self-view violations %d; want 0", s, v)
 		}
-	}
-}
-
-// startTimerProbe samples, until the returned function is called, how
-// late a 2ms sleep wakes, and that function returns the 99th percentile:
-// whether the machine, during a live run, honoured the short waits the
-// live world's delays are made of.
-func startTimerProbe() func() time.Duration {
-	var late []time.Duration
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			start := time.Now()
-			time.Sleep(2 * time.Millisecond)
-			late = append(late, time.Since(start)-2*time.Millisecond)
-		}
-	})
-	return func() time.Duration {
-		close(stop)
-		wg.Wait()
-		if len(late) == 0 {
-			return 0
-		}
-		slices.Sort(late)
-		return late[len(late)*99/100]
 	}
 }
 

@@ -56,7 +56,9 @@ judged. The built-in scenario calibration is made for it.
 		lo.Kafka = strings.Split(*kafka, ",")
 	}
 	fmt.Fprintf(stderr, "calibrating %s: %d strategies, %v of live time each\n", sc.Name, len(sc.Strategies), sc.End())
+	probe := workload.StartTimerProbe()
 	cs, virtual, live, err := workload.Calibrate(sc, workload.RunOptions{Parallel: 1}, lo)
+	late := probe()
 	if err != nil {
 		return err
 	}
@@ -76,6 +78,13 @@ judged. The built-in scenario calibration is made for it.
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, "virtual.json"), filepath.Join(dir, "live.json"))
+	// Whether the machine honoured the live world's delays: a figure outside
+	// on an overloaded machine says more about the machine than the model.
+	note := "the machine kept up"
+	if late > workload.Overloaded {
+		note = fmt.Sprintf("over %v: the machine was overloaded and the live figures say more about it than about the simulator; run again on a quieter machine", workload.Overloaded)
+	}
+	fmt.Fprintf(stdout, "2ms timers woke late by %v at p99 during the runs: %s\n", late.Round(10*time.Microsecond), note)
 	outside, tooFew := 0, 0
 	for _, c := range cs {
 		switch c.Verdict {
