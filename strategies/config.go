@@ -125,6 +125,9 @@ type Config struct {
 	// CacheTTL is how long sync-cache keeps a list; 0: not at all (every
 	// read goes to the owner).
 	CacheTTL time.Duration
+	// StaleIfError is how long past its TTL sync-cache may still serve a
+	// list when the owner fails (RFC 5861 stale-if-error); 0: never.
+	StaleIfError time.Duration
 	// ReconcileEvery runs anti-entropy in each async and hybrid view this
 	// often; 0: never.
 	ReconcileEvery time.Duration
@@ -191,6 +194,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("relay interval must be > 0 (the relay polls the outbox this often), got %v", c.RelayInterval)
 	case c.PublishTimeout <= 0:
 		return fmt.Errorf("publish timeout must be > 0, got %v", c.PublishTimeout)
+	}
+	if c.StaleIfError < 0 {
+		return fmt.Errorf("stale-if-error must be ≥ 0, got %v", c.StaleIfError)
 	}
 	return nil
 }

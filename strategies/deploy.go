@@ -17,7 +17,8 @@ type Deployment struct {
 }
 
 // Duplication is how many encoded bytes of the owner's data each page
-// service holds: its view, or its cache; nothing for sync.
+// service holds: its view, or the entries its cache could still serve
+// (expired ones are evicted); nothing for sync.
 func (d *Deployment) Duplication() map[string]int64 {
 	m := map[string]int64{}
 	for _, name := range PageServiceNames {
@@ -26,8 +27,12 @@ func (d *Deployment) Duplication() map[string]int64 {
 			m[name] = d.Views[name].Stats.Bytes
 		case d.caches[name] != nil:
 			var n int
-			for _, e := range d.caches[name].cache {
-				n += listEventSize(e.l)
+			c := d.caches[name]
+			now := c.env.Now()
+			for _, e := range c.cache {
+				if c.holds(e, now) {
+					n += listEventSize(e.l)
+				}
 			}
 			m[name] = int64(n)
 		default:
@@ -44,6 +49,16 @@ func init() {
 		Seller(0), []Seller{}, Write{}, WriteReply{}, ReadReply{}, DigestRequest{}, []uint64{},
 		PageRequest{}, Page{},
 	)
+}
+
+// CacheStats is each sync-cache page service's count of hits, misses and
+// stale-if-error serves; empty for the other strategies.
+func (d *Deployment) CacheStats() map[string]CacheStats {
+	m := map[string]CacheStats{}
+	for name, c := range d.caches {
+		m[name] = c.stats
+	}
+	return m
 }
 
 // PageServiceNames lists the page services, in a fixed order.
@@ -87,7 +102,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 		case Sync:
 			p.source = owner
 		case SyncCache:
-			c := &cacheSource{owner: owner, ttl: cfg.CacheTTL, env: env}
+			c := &cacheSource{owner: owner, ttl: cfg.CacheTTL, jitter: ttlJitter, staleIfError: cfg.StaleIfError, env: env}
 			h.OnStart(name, "cache-reset", c.reset) // memory starts empty
 			p.source = c
 			d.caches[name] = c

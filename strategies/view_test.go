@@ -170,3 +170,48 @@ func TestEncodedSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestViewIgnoresEqualVersion: an event carrying the version the view
+// already holds is a duplicate: counted as stale, not applied again, not
+// reported to OnApply (which would count a second propagation), and its
+// data never replaces what the view holds, even when it differs.
+func TestViewIgnoresEqualVersion(t *testing.T) {
+	for _, st := range []Strategy{Async, Hybrid} {
+		v, _ := newTestView(t, st)
+		var applied []uint64
+		v.OnApply = func(_ string, _ Seller, version uint64) { applied = append(applied, version) }
+		first := event(st, 3, 4)
+		v.applyRecord(sim.Record{Value: first})
+		bytes := v.Stats.Bytes
+		// The same version again, and the same version with other data.
+		v.applyRecord(sim.Record{Value: first})
+		other := ListEvent{Seller: 3, Version: 4, Clients: []Client{NewClient(999, 50)}}
+		var b []byte
+		var err error
+		if st == Hybrid {
+			b, err = msgpack.Marshal(IDsEvent{Seller: 3, Version: 4, IDs: []uint32{999}})
+		} else {
+			b, err = msgpack.Marshal(other)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.applyRecord(sim.Record{Value: b})
+		if v.Stats.Applied != 1 || v.Stats.Stale != 2 {
+			t.Errorf("%s: stats %+v after one event and two of the same version; want Applied 1, Stale 2", st, v.Stats)
+		}
+		if len(applied) != 1 {
+			t.Errorf("%s: OnApply told of versions %v; want [4] once", st, applied)
+		}
+		e := v.Entry(3)
+		firstID := uint32(0)
+		if st == Hybrid {
+			firstID = e.IDs[0]
+		} else {
+			firstID = e.Clients[0].ID
+		}
+		if firstID != 4 || v.Stats.Bytes != bytes {
+			t.Errorf("%s: entry holds client %d, %d bytes; want the first event's data (client 4), %d bytes", st, firstID, v.Stats.Bytes, bytes)
+		}
+	}
+}

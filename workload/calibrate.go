@@ -13,13 +13,26 @@ import (
 type Calibration struct {
 	Strategy, Metric string
 	Virtual, Live    float64
-	// Within is the agreement asked for: a relative tolerance (0.2 = the
-	// live figure within 20 % of the virtual one), or for fractions near
-	// zero an absolute one in percentage points (Points).
+	// NVirtual and NLive count the samples each figure rests on (see
+	// calibrated); Needed is the fewest either may have for the figure to
+	// be judged.
+	NVirtual, NLive, Needed int64
+	// Within is the agreement asked for: the live figure within this share
+	// of the virtual one (0.2 = ±20 %).
 	Within float64
-	Points bool
-	OK     bool
+	// Verdict is Inside, Outside or TooFew.
+	Verdict string
 }
+
+// Verdicts.
+const (
+	Inside  = "inside"
+	Outside = "OUTSIDE"
+	TooFew  = "too few samples"
+)
+
+// OK reports whether the figure was judged and found inside tolerance.
+func (c Calibration) OK() bool { return c.Verdict == Inside }
 
 // Ratio is live / virtual (NaN when the virtual figure is 0).
 func (c Calibration) Ratio() float64 {
@@ -29,19 +42,68 @@ func (c Calibration) Ratio() float64 {
 	return c.Live / c.Virtual
 }
 
-// calibrated are the figures calibrate compares, with their tolerances:
-// latency within 20 % at the median and 30 % at p99, owner load within
-// 10 %, stale fraction within 2 percentage points (a ratio of two small
-// fractions says little).
+// The fewest samples a figure needs to be judged, by the rule the result
+// tables star by: 30 for a mean, rate or fraction (a fraction's samples
+// being its events: stale sections), and for a percentile q enough that 10
+// lie beyond it, ⌈10/(1−q)⌉ (20 for a p50, 1,000 for a p99).
+const (
+	minSamples = 30
+	minTail    = 10
+)
+
+func neededFor(quantile float64) int64 {
+	if quantile == 0 {
+		return minSamples
+	}
+	return int64(math.Ceil(minTail/(1-quantile) - 1e-9))
+}
+
+// calibrated are the figures calibrate compares, with their relative
+// tolerances and what their samples are: latency within 20 % at the
+// median and 30 % at p99 (of rendered public pages); staleness likewise,
+// over stale sections, and the stale fraction, which is about the write
+// rate times the mean propagation delay, within 25 %, between the two;
+// owner load within 10 % (its samples: requests).
 var calibrated = []struct {
-	metric string
-	within float64
-	points bool
+	metric   string
+	within   float64
+	quantile float64
+	get      func(*results.Metrics) float64
+	samples  func(*results.Metrics) int64
 }{
-	{"latency.p50", 0.2, false},
-	{"latency.p99", 0.3, false},
-	{"stale_fraction", 2, true},
-	{"owner.rps", 0.1, false},
+	{"latency.p50", 0.2, 0.5, func(m *results.Metrics) float64 { return pagesAll(m).LatencyMS.P50 }, rendered},
+	{"latency.p99", 0.3, 0.99, func(m *results.Metrics) float64 { return pagesAll(m).LatencyMS.P99 }, rendered},
+	{"stale_fraction", 0.25, 0, func(m *results.Metrics) float64 { return 100 * pagesAll(m).StaleFraction }, staleSections},
+	{"staleness.p50", 0.2, 0.5, func(m *results.Metrics) float64 { return pagesAll(m).StalenessMS.P50 }, staleSections},
+	{"staleness.p99", 0.3, 0.99, func(m *results.Metrics) float64 { return pagesAll(m).StalenessMS.P99 }, staleSections},
+	{"owner.rps", 0.1, 0, func(m *results.Metrics) float64 { return m.Owner.RPS }, func(m *results.Metrics) int64 { return m.Owner.Requests }},
+}
+
+func pagesAll(m *results.Metrics) *results.PageMetrics {
+	if p := m.Pages["all"]; p != nil {
+		return p
+	}
+	return &results.PageMetrics{}
+}
+
+// rendered counts the public pages rendered: the latency histogram's
+// values.
+func rendered(m *results.Metrics) int64 { return hdrCount(m, "latency.all") }
+
+// staleSections counts the stale sections shown on public pages: the
+// staleness histogram's values.
+func staleSections(m *results.Metrics) int64 { return hdrCount(m, "staleness.all") }
+
+func hdrCount(m *results.Metrics, name string) int64 {
+	s, ok := m.HDR[name]
+	if !ok {
+		return 0
+	}
+	h, err := results.DecodeHDR(s)
+	if err != nil {
+		return 0 // unreadable: no samples to judge by
+	}
+	return h.TotalCount()
 }
 
 // Calibrate runs the scenario virtually and live and compares, strategy by
@@ -58,7 +120,8 @@ func Calibrate(sc *Scenario, opts RunOptions, lo LiveOptions) ([]Calibration, *r
 	return CalibrationOf(virtual, live), virtual, live, nil
 }
 
-// CalibrationOf sets a live result against a virtual one.
+// CalibrationOf sets a live result against a virtual one. A figure either
+// world measured on fewer samples than it needs is not judged.
 func CalibrationOf(virtual, live *results.File) []Calibration {
 	var cs []Calibration
 	for _, s := range virtual.Order {
@@ -67,12 +130,17 @@ func CalibrationOf(virtual, live *results.File) []Calibration {
 			continue
 		}
 		for _, c := range calibrated {
-			m, _ := results.Lookup(c.metric)
-			cal := Calibration{Strategy: s, Metric: c.metric, Virtual: m.Get(vm), Live: m.Get(lm), Within: c.within, Points: c.points}
-			if c.points {
-				cal.OK = math.Abs(cal.Live-cal.Virtual) <= c.within
-			} else {
-				cal.OK = math.Abs(cal.Live-cal.Virtual) <= c.within*math.Abs(cal.Virtual)
+			cal := Calibration{
+				Strategy: s, Metric: c.metric, Virtual: c.get(vm), Live: c.get(lm),
+				NVirtual: c.samples(vm), NLive: c.samples(lm), Needed: neededFor(c.quantile), Within: c.within,
+			}
+			switch {
+			case min(cal.NVirtual, cal.NLive) < cal.Needed:
+				cal.Verdict = TooFew
+			case math.Abs(cal.Live-cal.Virtual) <= c.within*math.Abs(cal.Virtual):
+				cal.Verdict = Inside
+			default:
+				cal.Verdict = Outside
 			}
 			cs = append(cs, cal)
 		}
@@ -81,24 +149,21 @@ func CalibrationOf(virtual, live *results.File) []Calibration {
 }
 
 // WriteCalibration prints the comparison: per strategy and figure, the
-// virtual and live values, their ratio and the verdict.
+// virtual and live values with their sample counts, their ratio and the
+// verdict.
 func WriteCalibration(w io.Writer, cs []Calibration) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "strategy\tfigure\tvirtual\tlive\tlive/virtual\ttolerance\tverdict")
+	fmt.Fprintln(tw, "strategy\tfigure\tvirtual\tn\tlive\tn\tlive/virtual\ttolerance\tverdict")
 	for _, c := range cs {
 		ratio := "—"
 		if r := c.Ratio(); !math.IsNaN(r) {
 			ratio = fmt.Sprintf("%.3f", r)
 		}
-		tol := fmt.Sprintf("±%.0f%%", 100*c.Within)
-		if c.Points {
-			tol = fmt.Sprintf("±%gpp", c.Within)
+		verdict := c.Verdict
+		if verdict == TooFew {
+			verdict = fmt.Sprintf("%s (needs %d)", TooFew, c.Needed)
 		}
-		verdict := "inside"
-		if !c.OK {
-			verdict = "OUTSIDE"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%s\t%s\t%s\n", c.Strategy, c.Metric, c.Virtual, c.Live, ratio, tol, verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%d\t%.4g\t%d\t%s\t±%.0f%%\t%s\n", c.Strategy, c.Metric, c.Virtual, c.NVirtual, c.Live, c.NLive, ratio, 100*c.Within, verdict)
 	}
 	return tw.Flush()
 }

@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -244,4 +245,41 @@ func RunLive(sc *Scenario, opts RunOptions, lo LiveOptions) (*results.File, erro
 	f.Mode = "live"
 	f.Wall = wallFacts(started, 1, pages, 1)
 	return f, nil
+}
+
+// Overloaded is the timer lateness (StartTimerProbe) beyond which a
+// machine is too busy for the live world: its injected delays of a few
+// milliseconds are no longer what calls experience.
+const Overloaded = 5 * time.Millisecond
+
+// StartTimerProbe samples, until the returned function is called, how late
+// a 2ms sleep wakes, and that function returns the 99th percentile:
+// whether the machine, during a live run, honoured the short waits the
+// live world's delays are made of. It costs one goroutine waking 500 times
+// a second.
+func StartTimerProbe() (stop func() time.Duration) {
+	var late []time.Duration
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			start := time.Now()
+			time.Sleep(2 * time.Millisecond)
+			late = append(late, time.Since(start)-2*time.Millisecond)
+		}
+	})
+	return func() time.Duration {
+		close(done)
+		wg.Wait()
+		if len(late) == 0 {
+			return 0
+		}
+		slices.Sort(late)
+		return late[len(late)*99/100]
+	}
 }

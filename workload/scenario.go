@@ -113,6 +113,9 @@ type SyncOptions struct {
 	Backoff     Duration `yaml:"backoff"`      // before the first retry, doubling; 0: retry at once
 	RetryBudget float64  `yaml:"retry_budget"` // retries per first attempt; 0: no retries
 	CacheTTL    Duration `yaml:"cache_ttl"`    // sync-cache; 0: no caching
+	// StaleIfError: sync-cache serves a list up to this long past its TTL
+	// when the owner fails (RFC 5861); 0s: never.
+	StaleIfError Duration `yaml:"stale_if_error"`
 }
 
 // AsyncOptions govern async and async-dualwrite.
@@ -266,6 +269,7 @@ func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Seller
 		RetryBudget: o.Sync.RetryBudget, Parallel: o.Sync.Parallel,
 	}
 	cfg.CacheTTL = o.Sync.CacheTTL.D()
+	cfg.StaleIfError = o.Sync.StaleIfError.D()
 	cfg.ReconcileEvery = o.Async.ReconcileEvery.D()
 	cfg.RelayInterval = o.Async.RelayInterval.D()
 	if strategy == strategies.Hybrid {
