@@ -26,17 +26,17 @@ func TestCacheExpiryPhases(t *testing.T) {
 		w := virtual.New(7, virtual.WithDefaultLink(virtual.LinkSpec{Latency: sim.DurationDist{Dist: sim.Const{V: 0.0005}}}))
 		defer w.Close()
 		spec := sim.ServiceSpec{Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Const{V: 0.001}}}
-		d, err := Deploy(w.Hosts(), Config{
-			Strategy: SyncCache, Sellers: 50, CacheTTL: ttl,
-			Initial: func(s Seller) []uint32 {
-				if s%5 == 0 {
-					return []uint32{uint32(s)}
-				}
-				return nil
-			},
-			Owner: spec, Pages: map[string]sim.ServiceSpec{"gig": spec, "user": spec, "search": spec},
-			Call: CallOptions{Timeout: 50 * time.Millisecond},
-		})
+		cfg := DefaultConfig()
+		cfg.Strategy, cfg.Sellers, cfg.CacheTTL = SyncCache, 50, ttl
+		cfg.Initial = func(s Seller) []uint32 {
+			if s%5 == 0 {
+				return []uint32{uint32(s)}
+			}
+			return nil
+		}
+		cfg.Owner, cfg.Pages = spec, map[string]sim.ServiceSpec{"gig": spec, "user": spec, "search": spec}
+		cfg.Call = CallOptions{Timeout: 50 * time.Millisecond}
+		d, err := Deploy(w.Hosts(), cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
