@@ -352,15 +352,17 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 		})
 	}
 	w.Run(time.Minute)
-	if running := runtime.NumGoroutine() - before; running < 400 {
+	// A goroutine an earlier test left may exit meanwhile, so the counts
+	// are bounds: at least most of the 400 parked, none left after Close.
+	if running := runtime.NumGoroutine() - before; running < 390 {
 		t.Fatalf("only %d goroutines while 400 processes are parked; is the test measuring anything?", running)
 	}
 	w.Close()
 	if unwound != 300 {
 		t.Errorf("%d processes ran their deferred calls; want 300", unwound)
 	}
-	if n := runtime.NumGoroutine(); n != before {
-		t.Errorf("%d goroutines after Close; want %d", n, before)
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after Close; want at most the %d before", n, before)
 	}
 }
 
