@@ -285,14 +285,15 @@ func ratio(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
-// rendered judges one page request, sent (as intended) at sent and
-// answered at done, with page or err, and counts the verdicts.
+// rendered has one page request judged, sent (as intended) at sent and
+// answered at done with page (or failed, without one), and counts the
+// verdicts.
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
 	self := kind == "self"
 	// The tallies this render counts in: the series follows the public
-	// pages, measured or not, as pages.all does; a measured render counts
-	// in its kind and, if public, in all and in its batch.
+	// pages, measured or not; a measured render counts in its kind and, if
+	// public, in all and in its batch.
 	var b *batch
 	var buf [4]*tally
 	into := buf[:0]
@@ -322,23 +323,36 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 		switch {
 		case !measured:
 		case self:
-			b.selfSections++
-			if v.Outcome == judge.SelfViolation {
-				o.self++
-				b.selfViolations++
-			}
+			o.selfView(b, v)
 		case v.Outcome != judge.Missing:
-			if sec.FromOwner {
-				o.publicReads++
-				b.publicReads++
-			}
-			if v.SinceWrite >= 0 {
-				c := &o.consistency[consistencyBin(v.SinceWrite)]
-				c.Reads++
-				if !v.IsStale() {
-					c.Consistent++
-				}
-			}
+			o.publicRead(b, sec, v)
+		}
+	}
+}
+
+// selfView counts a measured self-view section: the invariant's sample,
+// and a violation if it broke the promise.
+func (o *oracle) selfView(b *batch, v judge.Verdict) {
+	b.selfSections++
+	if v.Outcome == judge.SelfViolation {
+		o.self++
+		b.selfViolations++
+	}
+}
+
+// publicRead counts a measured public section that was shown: a read of
+// the owner's (owner.public_rps), and a point of the consistency curve,
+// by how long after the owner's last write the page arrived.
+func (o *oracle) publicRead(b *batch, sec strategies.Section, v judge.Verdict) {
+	if sec.FromOwner {
+		o.publicReads++
+		b.publicReads++
+	}
+	if v.SinceWrite >= 0 {
+		c := &o.consistency[consistencyBin(v.SinceWrite)]
+		c.Reads++
+		if !v.IsStale() {
+			c.Consistent++
 		}
 	}
 }
