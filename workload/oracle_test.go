@@ -2,8 +2,8 @@ package workload
 
 import (
 	"bytes"
-	"github.com/sharebench/sharebench/sim"
 	"math"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,9 +11,26 @@ import (
 	"time"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 	"github.com/sharebench/sharebench/workload/judge"
 )
+
+// poissonCommits commits every seller's list (one client) at Poisson
+// times, lambda per second, until the given time.
+func poissonCommits(o *oracle, r *rand.Rand, sellers int, lambda float64, until time.Duration) {
+	for s := range strategies.Seller(sellers) {
+		v := uint64(0)
+		for at := time.Duration(0); ; {
+			at += time.Duration(r.ExpFloat64() / lambda * 1e9)
+			if at > until {
+				break
+			}
+			v++
+			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
+		}
+	}
+}
 
 // TestOracleStalenessMatchesTheory: with Poisson commits at rate λ per
 // seller and every read showing the version committed D earlier, a read is
@@ -25,17 +42,7 @@ func TestOracleStalenessMatchesTheory(t *testing.T) {
 	hist := judge.NewHistory()
 	o := newOracle(hist, sellers, 10*time.Second, 200*time.Second, 0)
 	r := rng(8)
-	for s := range strategies.Seller(sellers) {
-		v := uint64(0)
-		for at := time.Duration(0); ; {
-			at += time.Duration(r.ExpFloat64() / lambda * 1e9)
-			if at > 200*time.Second {
-				break
-			}
-			v++
-			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
-		}
-	}
+	poissonCommits(o, r, sellers, lambda, 200*time.Second)
 	for range reads {
 		s := strategies.Seller(r.IntN(sellers))
 		at := 10*time.Second + time.Duration(r.Float64()*float64(190*time.Second))
@@ -214,17 +221,7 @@ func TestOracleIntervals(t *testing.T) {
 	hist := judge.NewHistory()
 	o := newOracle(hist, sellers, 10*time.Second, 200*time.Second, 0)
 	r := rng(9)
-	for s := range strategies.Seller(sellers) {
-		v := uint64(0)
-		for at := time.Duration(0); ; {
-			at += time.Duration(r.ExpFloat64() / lambda * 1e9)
-			if at > 200*time.Second {
-				break
-			}
-			v++
-			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
-		}
-	}
+	poissonCommits(o, r, sellers, lambda, 200*time.Second)
 	for i := range reads { // in order of time, as a run sends them
 		s := strategies.Seller(r.IntN(sellers))
 		at := 10*time.Second + time.Duration(float64(i)/reads*float64(190*time.Second))
