@@ -17,6 +17,7 @@ import (
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/sim/live"
 	"github.com/sharebench/sharebench/strategies"
+	"github.com/sharebench/sharebench/workload/judge"
 )
 
 // The live tests deploy the strategies into sim/live — real goroutines,
@@ -31,7 +32,7 @@ type liveRig struct {
 	t       *testing.T
 	w       *live.World
 	d       *strategies.Deployment
-	hist    *strategies.History
+	hist    *judge.History
 	client  *live.Node
 	renders []*render
 	sellers int
@@ -49,7 +50,7 @@ const liveCallTimeout = 200 * ms
 
 func newLiveRig(t *testing.T, strategy strategies.Strategy) *liveRig {
 	t.Helper()
-	r := &liveRig{t: t, hist: strategies.NewHistory(), sellers: 300, base: runtime.NumGoroutine()}
+	r := &liveRig{t: t, hist: judge.NewHistory(), sellers: 300, base: runtime.NumGoroutine()}
 	w, err := live.New(live.WithSeed(1))
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/sim/virtual"
 	"github.com/sharebench/sharebench/strategies"
+	"github.com/sharebench/sharebench/workload/judge"
 )
 
 // The tests wire a virtual world to the strategies themselves, the way
@@ -24,7 +25,7 @@ type rig struct {
 	t       *testing.T
 	w       *virtual.World
 	d       *strategies.Deployment
-	hist    *strategies.History
+	hist    *judge.History
 	client  *virtual.Node
 	renders []*render
 	sellers int
@@ -65,7 +66,7 @@ func newRig(t *testing.T, strategy strategies.Strategy, seed uint64, opts ...rig
 		CommitInterval:  time.Second,
 		SessionTimeout:  3 * time.Second,
 	}
-	r := &rig{t: t, w: w, hist: strategies.NewHistory(), sellers: 200}
+	r := &rig{t: t, w: w, hist: judge.NewHistory(), sellers: 200}
 	cfg := strategies.DefaultConfig()
 	cfg.Strategy, cfg.Sellers, cfg.Initial = strategy, r.sellers, initial
 	cfg.Owner = sim.ServiceSpec{Workers: 8, Queue: 1000, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.002}}}

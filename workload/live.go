@@ -11,6 +11,7 @@ import (
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/sim/live"
 	"github.com/sharebench/sharebench/strategies"
+	"github.com/sharebench/sharebench/workload/judge"
 )
 
 // LiveOptions say how to run in the live world.
@@ -47,7 +48,7 @@ func RunOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo Live
 	st := streams{sim.NewStreams(seed)}
 	sellers := NewSellers(sc.Population, st.get("population"), st.get("population/counts"))
 	end := sc.End()
-	o := &lockedOracle{o: newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))}
+	o := &lockedOracle{o: newOracle(judge.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))}
 	o.o.stratify(sc.Faults)
 	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
 	if err != nil {
@@ -150,7 +151,7 @@ func RunOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo Live
 	closed = true
 	var m *results.Metrics
 	o.do(func(o *oracle) {
-		if o.sec.Pages > 0 {
+		if o.sec.pages > 0 {
 			o.tick(end+time.Second, 0, 0)
 		}
 		m = o.metrics()

@@ -10,22 +10,24 @@ import (
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
+	"github.com/sharebench/sharebench/workload/judge"
 )
 
-// oracle judges every render against the owner's full version history and
-// accumulates the run's metrics. Memory grows with sellers and seconds,
-// never with requests served: each render is folded into counters and
-// fixed-size histograms as it completes.
+// oracle has every render judged against the owner's full version history
+// (package judge) and accumulates the verdicts into the run's metrics.
+// Memory grows with sellers and seconds, never with requests served: each
+// render is folded into counters and fixed-size histograms as it
+// completes.
 type oracle struct {
-	hist     *strategies.History
+	hist     *judge.History
 	warmup   time.Duration
 	end      time.Duration
 	lastHeal time.Duration // when the last fault heals; 0 if none
 
-	kinds       map[string]*kindStats // by page kind and "all"
+	kinds       map[string]*tally // measured renders by page kind, and "all" public ones
 	consistency []results.ConsistencyPoint
 	self        int64 // self-view violations
-	publicReads int64 // sections of public pages read from the owner
+	publicReads int64 // sections of measured public pages read from the owner
 	prop        *hdrhistogram.Histogram
 
 	// Views: what each has applied, for propagation lag and convergence.
@@ -39,12 +41,54 @@ type oracle struct {
 	batches []batch
 	strata  []stratum
 
-	// The current second of the series.
-	sec                                               results.Second
-	secLat                                            *hdrhistogram.Histogram
-	secStal                                           *hdrhistogram.Histogram
-	secAvail, secHas, secComplete, secShown, secStale int64
-	series                                            []results.Second
+	sec    tally // the series' current second: its public renders, measured or not
+	series []results.Second
+}
+
+// tally accumulates renders and the verdicts on their sections: one per
+// page kind (and all public pages) over the measured window, one per
+// batch, one for the series' current second.
+type tally struct {
+	pages, ok                  int64 // renders sent; of those, rendered
+	has, complete              int64 // sections of rendered pages whose owner had clients; of those, shown
+	shown, stale, versionsBack int64 // sections not missing; of those, stale; versions behind summed
+	lat, staleness             *hdrhistogram.Histogram
+}
+
+// page counts one render of latency lat (µs).
+func (t *tally) page(failed bool, lat int64) {
+	t.pages++
+	if !failed {
+		t.ok++
+		t.lat.RecordValue(lat)
+	}
+}
+
+// section counts the verdict v on section sec of a render. Completeness is
+// per render: a page that failed to render counts in availability only.
+func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool) {
+	if v.Clients > 0 && !pageFailed {
+		t.has++
+		if sec.Shown() {
+			t.complete++
+		}
+	}
+	if v.Outcome == judge.Missing {
+		return
+	}
+	t.shown++
+	if v.IsStale() {
+		t.stale++
+		t.versionsBack += int64(v.Behind)
+		t.staleness.RecordValue(micros(v.Staleness))
+	}
+}
+
+// reset empties t for the next second.
+func (t *tally) reset() {
+	t.pages, t.ok, t.has, t.complete, t.shown, t.stale, t.versionsBack = 0, 0, 0, 0, 0, 0, 0
+	t.lat.Reset()
+	t.staleness.Reset()
 }
 
 // batch accumulates one stretch of the measured window: public renders by
@@ -52,12 +96,12 @@ type oracle struct {
 // the second they arrived in. Its histograms keep 2 significant digits: a
 // batch percentile feeds only the interval's spread.
 type batch struct {
-	stratum                                              int
-	length                                               float64 // seconds
-	pages, ok, has, complete, shown, stale, versionsBack int64
-	publicReads, selfSections, selfViolations            int64
-	ownerRequests, seconds                               int64
-	lat, staleness, prop                                 *hdrhistogram.Histogram
+	tally                                     // measured public renders
+	stratum                                   int
+	length                                    float64 // seconds
+	publicReads, selfSections, selfViolations int64
+	ownerRequests, seconds                    int64
+	prop                                      *hdrhistogram.Histogram
 }
 
 // batchCount is how many batches a measured window of d is cut into: 20,
@@ -100,7 +144,7 @@ func (o *oracle) stratify(faults []sim.Fault) {
 		for range n {
 			o.batches = append(o.batches, batch{
 				stratum: i, length: (to - from).Seconds() / float64(n),
-				lat: newBatchHistogram(), staleness: newBatchHistogram(), prop: newBatchHistogram(),
+				tally: tally{lat: newBatchHistogram(), staleness: newBatchHistogram()}, prop: newBatchHistogram(),
 			})
 		}
 	}
@@ -108,25 +152,22 @@ func (o *oracle) stratify(faults []sim.Fault) {
 
 func newBatchHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, 3_600_000_000, 2) }
 
-type kindStats struct {
-	count, ok                  int64
-	hasClients, complete       int64
-	shown, stale, versionsBack int64
-	lat, staleness             *hdrhistogram.Histogram
+func newTally() *tally {
+	return &tally{lat: results.NewLatencyHistogram(), staleness: results.NewLatencyHistogram()}
 }
 
-func newOracle(hist *strategies.History, sellers int, warmup, end, lastHeal time.Duration) *oracle {
+func newOracle(hist *judge.History, sellers int, warmup, end, lastHeal time.Duration) *oracle {
 	o := &oracle{
 		hist: hist, warmup: warmup, end: end, lastHeal: lastHeal,
-		kinds: map[string]*kindStats{}, prop: results.NewLatencyHistogram(),
+		kinds: map[string]*tally{}, prop: results.NewLatencyHistogram(),
 		applied: map[string][]uint64{}, latest: make([]uint64, sellers), converged: -1,
-		secLat: results.NewLatencyHistogram(), secStal: results.NewLatencyHistogram(),
+		sec: *newTally(),
 	}
 	for i := range consistencyBins {
 		o.consistency = append(o.consistency, results.ConsistencyPoint{AfterMS: binEdge(i)})
 	}
 	for _, k := range append(slices.Clone(PageKinds), "all") {
-		o.kinds[k] = &kindStats{lat: results.NewLatencyHistogram(), staleness: results.NewLatencyHistogram()}
+		o.kinds[k] = newTally()
 	}
 	if lastHeal == 0 {
 		o.converged = 0
@@ -215,24 +256,23 @@ func (o *oracle) tick(now time.Duration, ownerRequests int64, lag int64) {
 		b.ownerRequests += ownerRequests
 		b.seconds++
 	}
-	s := &o.sec
-	s.T = (now - time.Second).Seconds()
-	s.P50MS = float64(o.secLat.ValueAtPercentile(50)) / 1000
-	s.P99MS = float64(o.secLat.ValueAtPercentile(99)) / 1000
-	s.StalenessP99MS = float64(o.secStal.ValueAtPercentile(99)) / 1000
-	s.Availability = ratio(o.secAvail, s.Pages)
-	s.Completeness = ratio(o.secComplete, o.secHas)
-	s.StaleFraction = 0
-	if o.secShown > 0 {
-		s.StaleFraction = float64(o.secStale) / float64(o.secShown)
+	t := &o.sec
+	s := results.Second{
+		T:              (now - time.Second).Seconds(),
+		Pages:          t.pages,
+		P50MS:          float64(t.lat.ValueAtPercentile(50)) / 1000,
+		P99MS:          float64(t.lat.ValueAtPercentile(99)) / 1000,
+		StalenessP99MS: float64(t.staleness.ValueAtPercentile(99)) / 1000,
+		Availability:   ratio(t.ok, t.pages),
+		Completeness:   ratio(t.complete, t.has),
+		OwnerRPS:       float64(ownerRequests),
+		ConsumerLag:    lag,
 	}
-	s.OwnerRPS = float64(ownerRequests)
-	s.ConsumerLag = lag
-	o.series = append(o.series, *s)
-	o.sec = results.Second{}
-	o.secLat.Reset()
-	o.secStal.Reset()
-	o.secAvail, o.secHas, o.secComplete, o.secShown, o.secStale = 0, 0, 0, 0, 0
+	if t.shown > 0 {
+		s.StaleFraction = float64(t.stale) / float64(t.shown)
+	}
+	o.series = append(o.series, s)
+	t.reset()
 	if o.converged < 0 && o.mismatched == 0 && now >= o.lastHeal {
 		o.converged = now - o.lastHeal
 	}
@@ -245,133 +285,74 @@ func ratio(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
-// rendered judges one page request, sent (as intended) at sent and
-// answered at done, with page or err.
+// rendered has one page request judged, sent (as intended) at sent and
+// answered at done with page (or failed, without one), and counts the
+// verdicts.
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
-	public := kind != "self"
-	stats := []*kindStats{o.kinds[kind]}
-	if public {
-		stats = append(stats, o.kinds["all"])
+	self := kind == "self"
+	// The tallies this render counts in: the series follows the public
+	// pages, measured or not; a measured render counts in its kind and, if
+	// public, in all and in its batch.
+	var b *batch
+	var buf [4]*tally
+	into := buf[:0]
+	if !self {
+		into = append(into, &o.sec)
+	}
+	if measured {
+		b = o.batchAt(sent, false)
+		into = append(into, o.kinds[kind])
+		if !self {
+			into = append(into, o.kinds["all"], &b.tally)
+		}
 	}
 	lat := micros(done - sent)
-	if public { // the series follows the public pages, as pages.all does
-		o.sec.Pages++
-		if !failed {
-			o.secAvail++
-			o.secLat.RecordValue(lat)
-		}
-	}
-	var b *batch // the batch of a measured public render
-	if measured {
-		for _, k := range stats {
-			k.count++
-			if !failed {
-				k.ok++
-				k.lat.RecordValue(lat)
-			}
-		}
-		if public {
-			b = o.batchAt(sent, false)
-			b.pages++
-			if !failed {
-				b.ok++
-				b.lat.RecordValue(lat)
-			}
-		}
+	for _, t := range into {
+		t.page(failed, lat)
 	}
 	for i, s := range sellers {
-		version, clients := o.hist.At(s, done)
-		var sec strategies.Section
-		if failed {
-			sec = strategies.Section{Seller: s, Failed: true}
-		} else {
+		sec := strategies.Section{Seller: s, Failed: true}
+		if !failed {
 			sec = page.Sections[i]
 		}
-		stale := !sec.Failed && sec.Version < version
-		var staleness time.Duration
-		if stale {
-			if at, ok := o.hist.CommittedAt(s, sec.Version+1); ok {
-				staleness = done - at
-			}
+		v := judge.Judge(o.hist, judge.Read{Section: sec, Arrived: done, Self: self})
+		for _, t := range into {
+			t.section(sec, v, failed)
 		}
-		if public {
-			// Completeness is per render: a page that failed to render
-			// counts in availability only.
-			if clients > 0 && !failed {
-				o.secHas++
-				if sec.Shown() {
-					o.secComplete++
-				}
-			}
-			if !sec.Failed {
-				o.secShown++
-			}
-			if stale {
-				o.secStale++
-				o.secStal.RecordValue(micros(staleness))
-			}
+		switch {
+		case !measured:
+		case self:
+			o.selfView(b, v)
+		case v.Outcome != judge.Missing:
+			o.publicRead(b, sec, v)
 		}
-		if kind == "self" && measured {
-			b := o.batchAt(sent, false)
-			b.selfSections++
-			if !o.hist.Current(sec) {
-				o.self++
-				b.selfViolations++
-			}
-		}
-		if public && measured && !sec.Failed && version > 0 {
-			if at, ok := o.hist.CommittedAt(s, version); ok {
-				b := &o.consistency[consistencyBin(done-at)]
-				b.Reads++
-				if !stale {
-					b.Consistent++
-				}
-			}
-		}
-		if !measured {
-			continue
-		}
-		for _, k := range stats {
-			if clients > 0 && !failed {
-				k.hasClients++
-				if sec.Shown() {
-					k.complete++
-				}
-			}
-			if sec.Failed {
-				continue
-			}
-			if sec.FromOwner && k == o.kinds["all"] {
-				o.publicReads++
-			}
-			k.shown++
-			if stale {
-				k.stale++
-				k.versionsBack += int64(version - sec.Version)
-				k.staleness.RecordValue(micros(staleness))
-			}
-		}
-		if b == nil {
-			continue
-		}
-		if clients > 0 && !failed {
-			b.has++
-			if sec.Shown() {
-				b.complete++
-			}
-		}
-		if sec.Failed {
-			continue
-		}
-		if sec.FromOwner {
-			b.publicReads++
-		}
-		b.shown++
-		if stale {
-			b.stale++
-			b.versionsBack += int64(version - sec.Version)
-			b.staleness.RecordValue(micros(staleness))
+	}
+}
+
+// selfView counts a measured self-view section: the invariant's sample,
+// and a violation if it broke the promise.
+func (o *oracle) selfView(b *batch, v judge.Verdict) {
+	b.selfSections++
+	if v.Outcome == judge.SelfViolation {
+		o.self++
+		b.selfViolations++
+	}
+}
+
+// publicRead counts a measured public section that was shown: a read of
+// the owner's (owner.public_rps), and a point of the consistency curve,
+// by how long after the owner's last write the page arrived.
+func (o *oracle) publicRead(b *batch, sec strategies.Section, v judge.Verdict) {
+	if sec.FromOwner {
+		o.publicReads++
+		b.publicReads++
+	}
+	if v.SinceWrite >= 0 {
+		c := &o.consistency[consistencyBin(v.SinceWrite)]
+		c.Reads++
+		if !v.IsStale() {
+			c.Consistent++
 		}
 	}
 }
@@ -381,15 +362,15 @@ func (o *oracle) metrics() *results.Metrics {
 	m := &results.Metrics{Pages: map[string]*results.PageMetrics{}, HDR: map[string]string{}, SelfViewViolations: o.self}
 	for name, k := range o.kinds {
 		pm := &results.PageMetrics{
-			Count:          k.count,
+			Count:          k.pages,
 			LatencyMS:      results.SummaryOf(k.lat),
-			Availability:   ratio(k.ok, k.count),
-			Completeness:   ratio(k.complete, k.hasClients),
+			Availability:   ratio(k.ok, k.pages),
+			Completeness:   ratio(k.complete, k.has),
 			StaleFraction:  0,
 			StalenessMS:    results.SummaryOf(k.staleness),
 			VersionsBehind: 0,
 			Rendered:       k.ok,
-			WithClients:    k.hasClients,
+			WithClients:    k.has,
 			Shown:          k.shown,
 			Stale:          k.stale,
 		}
@@ -449,8 +430,8 @@ func (o *oracle) intervals(m *results.Metrics) {
 		"latency.p50":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 50) }},
 		"latency.p99":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99) }},
 		"latency.p999":   {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99.9) }},
-		"availability":   {all.count, func(b *batch) (float64, float64, bool) { return percent(frac(b.ok, b.pages)) }},
-		"completeness":   {all.hasClients, func(b *batch) (float64, float64, bool) { return percent(frac(b.complete, b.has)) }},
+		"availability":   {all.pages, func(b *batch) (float64, float64, bool) { return percent(frac(b.ok, b.pages)) }},
+		"completeness":   {all.has, func(b *batch) (float64, float64, bool) { return percent(frac(b.complete, b.has)) }},
 		"stale_fraction": {all.shown, func(b *batch) (float64, float64, bool) { return percent(frac(b.stale, b.shown)) }},
 		"staleness.p99":  {all.stale, func(b *batch) (float64, float64, bool) { return pct(b.staleness, 99) }},
 		"read_staleness.mean": {all.shown, func(b *batch) (float64, float64, bool) {

@@ -2,8 +2,8 @@ package workload
 
 import (
 	"bytes"
-	"github.com/sharebench/sharebench/sim"
 	"math"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,8 +11,26 @@ import (
 	"time"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
+	"github.com/sharebench/sharebench/workload/judge"
 )
+
+// poissonCommits commits every seller's list (one client) at Poisson
+// times, lambda per second, until the given time.
+func poissonCommits(o *oracle, r *rand.Rand, sellers int, lambda float64, until time.Duration) {
+	for s := range strategies.Seller(sellers) {
+		v := uint64(0)
+		for at := time.Duration(0); ; {
+			at += time.Duration(r.ExpFloat64() / lambda * 1e9)
+			if at > until {
+				break
+			}
+			v++
+			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
+		}
+	}
+}
 
 // TestOracleStalenessMatchesTheory: with Poisson commits at rate λ per
 // seller and every read showing the version committed D earlier, a read is
@@ -21,20 +39,10 @@ import (
 func TestOracleStalenessMatchesTheory(t *testing.T) {
 	const sellers, lambda, reads = 1000, 1.0, 200_000
 	const d = 300 * time.Millisecond
-	hist := strategies.NewHistory()
+	hist := judge.NewHistory()
 	o := newOracle(hist, sellers, 10*time.Second, 200*time.Second, 0)
 	r := rng(8)
-	for s := range strategies.Seller(sellers) {
-		v := uint64(0)
-		for at := time.Duration(0); ; {
-			at += time.Duration(r.ExpFloat64() / lambda * 1e9)
-			if at > 200*time.Second {
-				break
-			}
-			v++
-			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
-		}
-	}
+	poissonCommits(o, r, sellers, lambda, 200*time.Second)
 	for range reads {
 		s := strategies.Seller(r.IntN(sellers))
 		at := 10*time.Second + time.Duration(r.Float64()*float64(190*time.Second))
@@ -67,7 +75,7 @@ func TestOracleStalenessMatchesTheory(t *testing.T) {
 // TestOracleCatchesStaleSelfView plants a self-view one version behind the
 // owner at its read: it is a violation; the current one is not.
 func TestOracleCatchesStaleSelfView(t *testing.T) {
-	hist := strategies.NewHistory()
+	hist := judge.NewHistory()
 	o := newOracle(hist, 10, 0, time.Minute, 0)
 	o.committed(&strategies.List{Seller: 3, Version: 1, Committed: time.Second})
 	o.committed(&strategies.List{Seller: 3, Version: 2, Committed: 2 * time.Second})
@@ -78,6 +86,33 @@ func TestOracleCatchesStaleSelfView(t *testing.T) {
 	}
 	if got := o.metrics().SelfViewViolations; got != 1 {
 		t.Errorf("self-view violations = %d; want 1 (the planted one at version 1)", got)
+	}
+}
+
+// TestOracleRoutesRenders: a measured public render counts in its kind, in
+// all and in the series, and its owner reads in owner.public_rps; a
+// self-view counts in its own kind only; a render sent in the warm-up
+// counts in the series only.
+func TestOracleRoutesRenders(t *testing.T) {
+	o := newOracle(judge.NewHistory(), 10, 10*time.Second, 20*time.Second, 0)
+	o.committed(&strategies.List{Seller: 1, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
+	render := func(kind string, sent time.Duration) {
+		page := &strategies.Page{Kind: kind, Sections: []strategies.Section{{Seller: 1, Version: 1, Clients: 1, ReadAt: sent, FromOwner: true}}}
+		o.rendered(kind, []strategies.Seller{1}, sent, sent+time.Millisecond, page, false)
+	}
+	render("gig", 11*time.Second)
+	render("self", 12*time.Second)
+	render("gig", 5*time.Second)
+	for kind, want := range map[string]int64{"gig": 1, "self": 1, "all": 1, "user": 0} {
+		if got := o.kinds[kind].pages; got != want {
+			t.Errorf("pages.%s.count = %d; want %d", kind, got, want)
+		}
+	}
+	if o.sec.pages != 2 || o.publicReads != 1 {
+		t.Errorf("series pages %d, public owner reads %d; want 2 (both gig renders), 1 (the measured gig section)", o.sec.pages, o.publicReads)
+	}
+	if got := o.metrics().Stats["self_view_violations"].N; got != 1 {
+		t.Errorf("self-view sections judged = %d; want 1", got)
 	}
 }
 
@@ -140,7 +175,7 @@ func TestAsyncStalenessMatchesTheoryEndToEnd(t *testing.T) {
 // availability only; when every page that rendered showed its section,
 // completeness is 100 %.
 func TestCompletenessIsPerRender(t *testing.T) {
-	hist := strategies.NewHistory()
+	hist := judge.NewHistory()
 	o := newOracle(hist, 10, 0, 100*time.Second, 0)
 	for s := range strategies.Seller(10) {
 		o.committed(&strategies.List{Seller: s, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
@@ -183,20 +218,10 @@ func TestCompletenessIsPerRender(t *testing.T) {
 func TestOracleIntervals(t *testing.T) {
 	const sellers, lambda, reads = 1000, 1.0, 100_000
 	const d = 300 * time.Millisecond
-	hist := strategies.NewHistory()
+	hist := judge.NewHistory()
 	o := newOracle(hist, sellers, 10*time.Second, 200*time.Second, 0)
 	r := rng(9)
-	for s := range strategies.Seller(sellers) {
-		v := uint64(0)
-		for at := time.Duration(0); ; {
-			at += time.Duration(r.ExpFloat64() / lambda * 1e9)
-			if at > 200*time.Second {
-				break
-			}
-			v++
-			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
-		}
-	}
+	poissonCommits(o, r, sellers, lambda, 200*time.Second)
 	for i := range reads { // in order of time, as a run sends them
 		s := strategies.Seller(r.IntN(sellers))
 		at := 10*time.Second + time.Duration(float64(i)/reads*float64(190*time.Second))
@@ -321,7 +346,7 @@ func TestTableStarsRestOnEnoughSamples(t *testing.T) {
 // TestOracleStrataFollowFaults: the measured window is cut at each fault's
 // start and end, every stratum into batches by its length, at least two.
 func TestOracleStrataFollowFaults(t *testing.T) {
-	o := newOracle(strategies.NewHistory(), 10, 5*time.Second, 65*time.Second, 0)
+	o := newOracle(judge.NewHistory(), 10, 5*time.Second, 65*time.Second, 0)
 	o.stratify([]sim.Fault{{At: 20 * time.Second, For: 10 * time.Second}, {At: 64 * time.Second, For: time.Minute}, {At: time.Second, For: time.Second}})
 	want := []stratum{{5 * time.Second, 20 * time.Second, 0, 5}, {20 * time.Second, 30 * time.Second, 5, 3}, {30 * time.Second, 64 * time.Second, 8, 11}, {64 * time.Second, 65 * time.Second, 19, 2}}
 	if !slices.Equal(o.strata, want) {

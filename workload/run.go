@@ -16,6 +16,7 @@ import (
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/sim/virtual"
 	"github.com/sharebench/sharebench/strategies"
+	"github.com/sharebench/sharebench/workload/judge"
 )
 
 // RunOptions say how to run a scenario.
@@ -187,7 +188,7 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 	sellers := NewSellers(sc.Population, st.get("population"), st.get("population/counts"))
 
 	end := sc.End()
-	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
+	o := newOracle(judge.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
 	o.stratify(sc.Faults)
 	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
 	if err != nil {
@@ -251,7 +252,7 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 		pt.advance(next-at, int64(*sent)-reported, w.Events()-reportedEvents, next == stop)
 		at, reported, reportedEvents = next, int64(*sent), w.Events()
 	}
-	if o.sec.Pages > 0 {
+	if o.sec.pages > 0 {
 		o.tick(end+time.Second, owner.Stats().Arrived-lastArrived, w.BrokerLag())
 	}
 

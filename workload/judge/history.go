@@ -1,13 +1,15 @@
-package strategies
+package judge
 
 import (
 	"sort"
 	"time"
+
+	"github.com/sharebench/sharebench/strategies"
 )
 
 // History is the owner's version history as the harness records it
-// through Config.OnCommit: when each version of each seller's list was
-// committed. It is what renders are judged against.
+// through strategies.Config.OnCommit: when each version of each seller's
+// list was committed. It is what renders are judged against.
 type History struct {
 	commits [][]commit // by seller
 }
@@ -21,7 +23,7 @@ type commit struct {
 // NewHistory returns an empty history.
 func NewHistory() *History { return &History{} }
 
-func (h *History) of(s Seller) []commit {
+func (h *History) of(s strategies.Seller) []commit {
 	if int(s) < len(h.commits) {
 		return h.commits[s]
 	}
@@ -29,8 +31,8 @@ func (h *History) of(s Seller) []commit {
 }
 
 // Record notes a commit; commits arrive in commit order. Use it as
-// Config.OnCommit.
-func (h *History) Record(l *List) {
+// strategies.Config.OnCommit.
+func (h *History) Record(l *strategies.List) {
 	for int(l.Seller) >= len(h.commits) {
 		h.commits = append(h.commits, nil)
 	}
@@ -39,14 +41,14 @@ func (h *History) Record(l *List) {
 
 // VersionAt is the version of s's list committed at or before t (0 if
 // none was).
-func (h *History) VersionAt(s Seller, t time.Duration) uint64 {
+func (h *History) VersionAt(s strategies.Seller, t time.Duration) uint64 {
 	v, _ := h.At(s, t)
 	return v
 }
 
 // At is the version of s's list committed at or before t and how many
 // clients it had.
-func (h *History) At(s Seller, t time.Duration) (version uint64, clients int) {
+func (h *History) At(s strategies.Seller, t time.Duration) (version uint64, clients int) {
 	cs := h.of(s)
 	i := sort.Search(len(cs), func(i int) bool { return cs[i].at > t })
 	if i == 0 {
@@ -56,10 +58,10 @@ func (h *History) At(s Seller, t time.Duration) (version uint64, clients int) {
 }
 
 // Latest is the newest version of s's list.
-func (h *History) Latest(s Seller) uint64 { return h.VersionAt(s, 1<<62) }
+func (h *History) Latest(s strategies.Seller) uint64 { return h.VersionAt(s, 1<<62) }
 
 // CommittedAt is when version v of s's list was committed.
-func (h *History) CommittedAt(s Seller, v uint64) (time.Duration, bool) {
+func (h *History) CommittedAt(s strategies.Seller, v uint64) (time.Duration, bool) {
 	cs := h.of(s)
 	i := sort.Search(len(cs), func(i int) bool { return cs[i].version >= v })
 	if i == len(cs) || cs[i].version != v {
@@ -72,7 +74,7 @@ func (h *History) CommittedAt(s Seller, v uint64) (time.Duration, bool) {
 // source read it: the self-view contract. A commit in the very instant of
 // the read may fall on either side of it. A failed section shows nothing
 // and is not judged.
-func (h *History) Current(sec Section) bool {
+func (h *History) Current(sec strategies.Section) bool {
 	if sec.Failed {
 		return true
 	}
