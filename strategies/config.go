@@ -131,6 +131,11 @@ type Config struct {
 	// ReconcileEvery runs anti-entropy in each async and hybrid view this
 	// often; 0: never.
 	ReconcileEvery time.Duration
+	// ReconcileTimeout bounds each anti-entropy call (a digest of a
+	// thousand sellers, or a batch of a hundred repairs), with no retry: a
+	// chunk it cannot get waits for the next round. Anti-entropy is
+	// background work, so it may wait longer than a page would; > 0.
+	ReconcileTimeout time.Duration
 	// RelayInterval is how often the outbox relay looks for records when
 	// idle; > 0.
 	RelayInterval time.Duration
@@ -147,17 +152,18 @@ type Config struct {
 
 // DefaultConfig is a configuration with the usual value in every field
 // that has one (records of 200 bytes, DefaultCallOptions, a 10s cache
-// TTL, no anti-entropy, a 10ms relay interval, a 5ms linger, a 1s publish
-// timeout); the caller sets the strategy, the sellers and the services.
+// TTL, no anti-entropy but a 1s timeout for it, a 10ms relay interval, a
+// 5ms linger, a 1s publish timeout); the caller sets the strategy, the sellers and the services.
 // Deploy takes a Config as it is: a zero field means zero.
 func DefaultConfig() Config {
 	return Config{
-		ClientSize:     200,
-		Call:           DefaultCallOptions(),
-		CacheTTL:       10 * time.Second,
-		RelayInterval:  10 * time.Millisecond,
-		Linger:         5 * time.Millisecond,
-		PublishTimeout: time.Second,
+		ClientSize:       200,
+		Call:             DefaultCallOptions(),
+		CacheTTL:         10 * time.Second,
+		ReconcileTimeout: time.Second,
+		RelayInterval:    10 * time.Millisecond,
+		Linger:           5 * time.Millisecond,
+		PublishTimeout:   time.Second,
 	}
 }
 
@@ -192,6 +198,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("cache TTL, reconcile interval and linger must be ≥ 0")
 	case c.RelayInterval <= 0:
 		return fmt.Errorf("relay interval must be > 0 (the relay polls the outbox this often), got %v", c.RelayInterval)
+	case c.ReconcileTimeout <= 0:
+		return fmt.Errorf("reconcile timeout must be > 0 (it bounds each anti-entropy call), got %v", c.ReconcileTimeout)
 	case c.PublishTimeout <= 0:
 		return fmt.Errorf("publish timeout must be > 0, got %v", c.PublishTimeout)
 	}

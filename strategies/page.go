@@ -64,6 +64,7 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 // within a retry budget.
 type ownerSource struct {
 	env    sim.Env
+	client ownerClient
 	opts   CallOptions
 	tokens float64 // retry budget
 }
@@ -72,7 +73,7 @@ type ownerSource struct {
 const budgetBurst = 10
 
 func newOwnerSource(env sim.Env, opts CallOptions) *ownerSource {
-	o := &ownerSource{env: env, opts: opts, tokens: budgetBurst}
+	o := &ownerSource{env: env, client: ownerClient{env: env, timeout: opts.Timeout}, opts: opts, tokens: budgetBurst}
 	if opts.RetryBudget == 0 {
 		o.tokens = 0 // a budget of nothing has no burst either
 	}
@@ -99,26 +100,24 @@ func sectionOf(l *List, at time.Duration, fromOwner bool) Section {
 }
 
 func (o *ownerSource) read(ctx context.Context, sellers []Seller) (ReadReply, error) {
-	method, body := "get", any(nil)
-	if len(sellers) == 1 {
-		body = sellers[0]
-	} else {
-		method, body = "batch", sellers
+	attempt := func(ctx context.Context) (ReadReply, error) {
+		if len(sellers) == 1 {
+			return o.client.Get(ctx, sellers[0])
+		}
+		return o.client.Batch(ctx, sellers)
 	}
 	if o.opts.RetryBudget > 0 {
 		o.tokens = min(budgetBurst, o.tokens+o.opts.RetryBudget)
 	}
-	for attempt := 0; ; attempt++ {
-		actx, cancel := o.env.WithTimeout(ctx, o.opts.Timeout)
-		resp, err := o.env.Call(actx, OwnerNode, method, body)
-		cancel()
+	for n := 0; ; n++ {
+		reply, err := attempt(ctx)
 		if err == nil {
-			return resp.(ReadReply), nil
+			return reply, nil
 		}
-		if attempt >= o.opts.Retries || ctx.Err() != nil || !o.spend() {
+		if n >= o.opts.Retries || ctx.Err() != nil || !o.spend() {
 			return ReadReply{}, err
 		}
-		backoff := o.opts.Backoff << attempt
+		backoff := o.opts.Backoff << n
 		if err := o.env.Sleep(ctx, time.Duration(o.env.Rand("retry").Int64N(int64(backoff)+1))); err != nil {
 			return ReadReply{}, err
 		}

@@ -2,7 +2,6 @@ package strategies
 
 import (
 	"context"
-	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -20,7 +19,8 @@ type View struct {
 	service string
 	ids     bool // hold ID sets, not lists
 	topic   string
-	entries sim.Table // row s: seller s's Entry
+	entries sim.Table   // row s: seller s's Entry
+	owner   ownerClient // for anti-entropy
 	Stats   ViewStats
 	// OnApply, if set, is told of every entry the view takes, as it takes
 	// it: the harness measures propagation with it.
@@ -46,7 +46,8 @@ type Entry struct {
 
 func newView(env sim.Env, cfg Config, service string) *View {
 	topic, _ := cfg.Strategy.publishes()
-	return &View{env: env, cfg: cfg, service: service, ids: topic == IDsTopic, topic: topic, entries: env.Store().Table("view")}
+	return &View{env: env, cfg: cfg, service: service, ids: topic == IDsTopic, topic: topic, entries: env.Store().Table("view"),
+		owner: ownerClient{env: env, timeout: cfg.ReconcileTimeout}}
 }
 
 // noEntry is what a view holds for a seller it has nothing for. Shared:
@@ -156,12 +157,12 @@ func (v *View) ReconcileOnce(ctx context.Context) int {
 	repaired := 0
 	for from := 0; from < v.cfg.Sellers; from += digestChunk {
 		to := min(from+digestChunk, v.cfg.Sellers)
-		body, err := v.callOwner(ctx, "digest", DigestRequest{Seller(from), Seller(to)})
+		versions, err := v.owner.Digest(ctx, DigestRequest{Seller(from), Seller(to)})
 		if err != nil {
 			continue
 		}
 		var behind []Seller
-		for i, ver := range body.([]uint64) {
+		for i, ver := range versions {
 			if s := Seller(from + i); ver > v.Entry(s).Version {
 				behind = append(behind, s)
 			}
@@ -169,11 +170,11 @@ func (v *View) ReconcileOnce(ctx context.Context) int {
 		for len(behind) > 0 {
 			chunk := behind[:min(repairChunk, len(behind))]
 			behind = behind[len(chunk):]
-			body, err := v.callOwner(ctx, "batch", chunk)
+			reply, err := v.owner.Batch(ctx, chunk)
 			if err != nil {
 				continue
 			}
-			for _, l := range body.(ReadReply).Lists {
+			for _, l := range reply.Lists {
 				if v.applyList(l) {
 					v.Stats.Repairs++
 					repaired++
@@ -182,10 +183,4 @@ func (v *View) ReconcileOnce(ctx context.Context) int {
 		}
 	}
 	return repaired
-}
-
-func (v *View) callOwner(ctx context.Context, method string, body any) (any, error) {
-	ctx, cancel := v.env.WithTimeout(ctx, max(v.cfg.Call.Timeout, time.Second))
-	defer cancel()
-	return v.env.Call(ctx, OwnerNode, method, body)
 }
