@@ -64,10 +64,11 @@ func (d *Deployment) CacheStats() map[string]CacheStats {
 // PageServiceNames lists the page services, in a fixed order.
 var PageServiceNames = []string{"gig", "user", "search"}
 
-// Deploy wires the owner and the page services of cfg.Strategy into the
-// world's nodes: services, their handlers, and the processes (outbox
-// relay, consumers, anti-entropy) that run from each node's start. The
-// world must have a broker for the strategies that publish.
+// Deploy wires the owner and the page services of cfg.Strategy, as its
+// Design says, into the world's nodes: services, their handlers, and the
+// processes (outbox relay, consumers, anti-entropy) that run from each
+// node's start. The world must have a broker for the strategies that
+// publish.
 func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -77,6 +78,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	}
 	d := &Deployment{Config: cfg, Pages: map[string]*PageService{}, Views: map[string]*View{}, caches: map[string]*cacheSource{}}
 
+	design := cfg.Strategy.Design()
 	initial := initialLists(cfg)
 	d.Owner = newOwner(h.Node(OwnerNode), cfg)
 	d.Owner.seed(initial)
@@ -98,15 +100,15 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 		env := h.Node(name)
 		owner := newOwnerSource(env, cfg.Call)
 		p := &PageService{env: env, cfg: cfg, owner: owner, Renders: map[string]int64{}}
-		switch cfg.Strategy {
-		case Sync:
+		switch design.Keeps {
+		case KeepsNothing:
 			p.source = owner
-		case SyncCache:
+		case KeepsCache:
 			c := &cacheSource{owner: owner, ttl: cfg.CacheTTL, jitter: ttlJitter, staleIfError: cfg.StaleIfError, env: env}
 			h.OnStart(name, "cache-reset", c.reset) // memory starts empty
 			p.source = c
 			d.caches[name] = c
-		case Async, AsyncDualWrite, Hybrid:
+		case KeepsLists, KeepsIDSets:
 			v := newView(env, cfg, name)
 			for _, l := range initial {
 				v.applyList(l)
@@ -117,13 +119,13 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 				h.OnStart(name, "anti-entropy", v.reconcile)
 			}
 			d.Views[name] = v
-			if cfg.Strategy == Hybrid {
+			if design.Keeps == KeepsIDSets {
 				p.source = hybridSource{view: v, owner: owner}
 			} else {
 				p.source = viewSource{view: v}
 			}
 		default:
-			return nil, fmt.Errorf("strategy %q has no page source", cfg.Strategy)
+			return nil, fmt.Errorf("strategy %q keeps %q: no page source for it", cfg.Strategy, design.Keeps)
 		}
 		spec := cfg.Pages[name]
 		spec.Handler = p.Handle

@@ -73,10 +73,11 @@ const (
 func outboxKey(seq int64) string { return fmt.Sprintf("outbox/%020d", seq) }
 
 func newOwner(env sim.Env, cfg Config) *Owner {
-	o := &Owner{env: env, cfg: cfg, lists: env.Store().Table(listsTable), keys: sellerKeys("", cfg.Sellers)}
-	o.topic, _ = cfg.Strategy.publishes()
-	o.outbox = o.topic != "" && cfg.Strategy != AsyncDualWrite
-	return o
+	d := cfg.Strategy.Design()
+	return &Owner{
+		env: env, cfg: cfg, lists: env.Store().Table(listsTable), keys: sellerKeys("", cfg.Sellers),
+		topic: d.topic(), outbox: d.Publishes != NoEvents && !d.DualWrite,
+	}
 }
 
 func sellerKeys(prefix string, n int) []string {

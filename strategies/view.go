@@ -45,8 +45,8 @@ type Entry struct {
 }
 
 func newView(env sim.Env, cfg Config, service string) *View {
-	topic, _ := cfg.Strategy.publishes()
-	return &View{env: env, cfg: cfg, service: service, ids: topic == IDsTopic, topic: topic, entries: env.Store().Table("view"),
+	d := cfg.Strategy.Design()
+	return &View{env: env, cfg: cfg, service: service, ids: d.Keeps == KeepsIDSets, topic: d.topic(), entries: env.Store().Table("view"),
 		owner: ownerClient{env: env, timeout: cfg.ReconcileTimeout}}
 }
 
