@@ -109,7 +109,8 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 			p.source = c
 			d.caches[name] = c
 		case KeepsLists, KeepsIDSets:
-			v := newView(env, cfg, name)
+			held, _ := design.Keeps.holding()
+			v := newView(env, cfg, name, held)
 			for _, l := range initial {
 				v.applyList(l)
 			}
@@ -119,11 +120,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 				h.OnStart(name, "anti-entropy", v.reconcile)
 			}
 			d.Views[name] = v
-			if design.Keeps == KeepsIDSets {
-				p.source = hybridSource{view: v, owner: owner}
-			} else {
-				p.source = viewSource{view: v}
-			}
+			p.source = held.source(v, owner)
 		default:
 			return nil, fmt.Errorf("strategy %q keeps %q: no page source for it", cfg.Strategy, design.Keeps)
 		}
