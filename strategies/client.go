@@ -23,6 +23,27 @@ const (
 	MethodRender = "render"
 )
 
+// api is every method that travels between nodes, with an example of
+// its body and of its answer.
+var api = []struct {
+	service, method string
+	body, answer    any
+}{
+	{OwnerNode, methodGet, Seller(0), ReadReply{}},
+	{OwnerNode, methodBatch, []Seller{}, ReadReply{}},
+	{OwnerNode, methodDigest, DigestRequest{}, []uint64{}},
+	{OwnerNode, MethodWrite, Write{}, WriteReply{}},
+	{"gig, user, search", MethodRender, PageRequest{}, Page{}},
+}
+
+func init() {
+	// Worlds that put calls on a wire (live) decode bodies and answers
+	// into the registered types.
+	for _, m := range api {
+		sim.RegisterWireType(m.body, m.answer)
+	}
+}
+
 // ownerClient is one node's client of the owner: typed calls over
 // Env.Call, each bounded by timeout. It makes one attempt; retrying is
 // the caller's policy.

@@ -2,9 +2,12 @@ package strategies
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/sim/virtual"
@@ -112,5 +115,34 @@ func TestOwnerClientChecksAnswers(t *testing.T) {
 	w.Run(time.Second)
 	if err == nil || !strings.Contains(err.Error(), "topclients.get answered a string") {
 		t.Errorf("Get against an owner answering a string: error %v; want one naming topclients.get and the type", err)
+	}
+}
+
+// TestAPITravels: every method's body and answer is a registered wire
+// type that comes back from msgpack as the same Go type, as the live
+// world decodes it.
+func TestAPITravels(t *testing.T) {
+	for _, m := range api {
+		for _, v := range []any{m.body, m.answer} {
+			name, ok := sim.WireName(v)
+			if !ok {
+				t.Errorf("%s.%s: %T is not a registered wire type", m.service, m.method, v)
+				continue
+			}
+			b, err := msgpack.Marshal(v)
+			if err != nil {
+				t.Fatalf("%s.%s: encoding %T: %v", m.service, m.method, v, err)
+			}
+			p, ok := sim.WireNew(name)
+			if !ok {
+				t.Fatalf("WireNew(%q) found nothing", name)
+			}
+			if err := msgpack.Unmarshal(b, p); err != nil {
+				t.Fatalf("%s.%s: decoding %s: %v", m.service, m.method, name, err)
+			}
+			if got := reflect.ValueOf(p).Elem().Type(); got != reflect.TypeOf(v) {
+				t.Errorf("%s.%s: %T travels back as %v", m.service, m.method, v, got)
+			}
+		}
 	}
 }

@@ -42,15 +42,6 @@ func (d *Deployment) Duplication() map[string]int64 {
 	return m
 }
 
-func init() {
-	// Every body and answer that travels between nodes, for worlds that
-	// encode them on a wire.
-	sim.RegisterWireType(
-		Seller(0), []Seller{}, Write{}, WriteReply{}, ReadReply{}, DigestRequest{}, []uint64{},
-		PageRequest{}, Page{},
-	)
-}
-
 // CacheStats is each sync-cache page service's count of hits, misses and
 // stale-if-error serves; empty for the other strategies.
 func (d *Deployment) CacheStats() map[string]CacheStats {
@@ -99,7 +90,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	for _, name := range PageServiceNames {
 		env := h.Node(name)
 		owner := newOwnerSource(env, cfg.Call)
-		p := &PageService{env: env, cfg: cfg, owner: owner, Renders: map[string]int64{}}
+		p := &PageService{env: env, cfg: cfg, owner: owner, Stats: PageStats{Renders: map[string]int64{}}}
 		switch design.Keeps {
 		case KeepsNothing:
 			p.source = owner

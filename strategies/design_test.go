@@ -38,6 +38,9 @@ func TestDesignsSayWhatDeploymentsDo(t *testing.T) {
 		r.w.At(2*time.Second, func() { after = owner.Stats().Arrived })
 		r.w.Run(3 * time.Second)
 
+		if got := r.d.Pages["gig"].Stats.Renders["gig"]; got != 4 {
+			t.Errorf("%s: gig service counted %d gig renders; want 4", s, got)
+		}
 		if got := after - before; got != want {
 			t.Errorf("%s reads the owner %q: 4 renders made %d owner calls; want %d", s, d.Reads, got, want)
 		}

@@ -16,8 +16,12 @@ type PageService struct {
 	cfg    Config
 	source source // public pages
 	owner  *ownerSource
-	// Renders counts pages rendered, by kind.
-	Renders map[string]int64
+	Stats  PageStats
+}
+
+// PageStats counts a page service's work.
+type PageStats struct {
+	Renders map[string]int64 // pages rendered, by kind
 }
 
 // source gets the top-clients sections for a page's sellers.
@@ -32,7 +36,7 @@ type source interface {
 // page's own.
 func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) {
 	pr := req.Body.(PageRequest)
-	p.Renders[pr.Kind]++
+	p.Stats.Renders[pr.Kind]++
 	src := p.source
 	if pr.Kind == "self" {
 		src = p.owner // read-your-writes: the editor reads the owner
