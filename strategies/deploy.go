@@ -26,15 +26,7 @@ func (d *Deployment) Duplication() map[string]int64 {
 		case d.Views[name] != nil:
 			m[name] = d.Views[name].Stats.Bytes
 		case d.caches[name] != nil:
-			var n int
-			c := d.caches[name]
-			now := c.env.Now()
-			for _, e := range c.cache {
-				if c.holds(e, now) {
-					n += listEventSize(e.l)
-				}
-			}
-			m[name] = int64(n)
+			m[name] = d.caches[name].bytes()
 		default:
 			m[name] = 0
 		}

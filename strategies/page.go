@@ -241,10 +241,18 @@ func (c *cacheSource) sections(ctx context.Context, sellers []Seller) []Section 
 	return secs
 }
 
-// holds reports whether the cache still holds e at now: an entry is
-// evicted once even stale-if-error could not serve it.
-func (c *cacheSource) holds(e cached, now time.Duration) bool {
-	return c.usable(e, now, true)
+// bytes is the encoded size of the entries the cache still holds: those
+// it could serve, fresh or through stale-if-error (the others count as
+// evicted).
+func (c *cacheSource) bytes() int64 {
+	var n int
+	now := c.env.Now()
+	for _, e := range c.cache {
+		if c.usable(e, now, true) {
+			n += listEventSize(e.l)
+		}
+	}
+	return int64(n)
 }
 
 // viewSource reads the service's own view: no call, no failure.
