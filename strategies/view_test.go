@@ -252,3 +252,31 @@ func TestHoldingsReadTheOwnersEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestReconcileTimeoutBoundsAntiEntropy: anti-entropy calls wait
+// ReconcileTimeout, whatever the page call timeout: against an owner that
+// takes 100ms a call, a view behind is repaired with a 1s reconcile
+// timeout (and a 10ms page timeout), and not with a 50ms one.
+func TestReconcileTimeoutBoundsAntiEntropy(t *testing.T) {
+	for _, tt := range []struct {
+		timeout time.Duration
+		want    int
+	}{{time.Second, 1}, {50 * time.Millisecond, 0}} {
+		w := virtual.New(1)
+		defer w.Close()
+		cfg := testConfig(Async)
+		cfg.Call.Timeout, cfg.ReconcileTimeout = 10*time.Millisecond, tt.timeout
+		o := newOwner(w.Node(OwnerNode), cfg)
+		o.seed([]*List{{Seller: 2, Version: 3, Clients: []Client{NewClient(7, 50)}}})
+		if _, err := w.Serve(OwnerNode, sim.ServiceSpec{Workers: 1, ServiceTime: sim.ConstDuration(100 * time.Millisecond), Handler: o.Handle}); err != nil {
+			t.Fatal(err)
+		}
+		v := newView(w.Node("gig"), cfg, "gig", lists{})
+		repaired := -1
+		w.Node("gig").Go("reconcile", func(ctx context.Context) { repaired = v.ReconcileOnce(ctx) })
+		w.Run(5 * time.Second)
+		if repaired != tt.want || v.Entry(2).Version != uint64(3*tt.want) {
+			t.Errorf("ReconcileOnce with a %v reconcile timeout = %d repaired, seller 2 at version %d; want %d", tt.timeout, repaired, v.Entry(2).Version, tt.want)
+		}
+	}
+}
