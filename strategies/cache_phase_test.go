@@ -52,7 +52,7 @@ func TestCacheExpiryPhases(t *testing.T) {
 			at := time.Duration(k) * time.Millisecond
 			s := Seller(k % 50)
 			w.At(at, func() {
-				client.Send("gig", "render", PageRequest{Kind: "gig", Sellers: []Seller{s}}, time.Second, func(body any, err error) {
+				client.Send("gig", MethodRender, PageRequest{Kind: "gig", Sellers: []Seller{s}}, time.Second, func(body any, err error) {
 					if s%5 != 0 || at < 2*ttl+100*time.Millisecond || at >= 2*ttl+time.Second {
 						return
 					}

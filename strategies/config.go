@@ -48,15 +48,72 @@ func ParseStrategy(s string) (Strategy, error) {
 	return "", fmt.Errorf("unknown strategy %q; use one of %s", s, strings.Join(names, ", "))
 }
 
-// publishes reports whether the owner publishes events in s, and which.
-func (s Strategy) publishes() (topic string, ok bool) {
-	switch s {
-	case Async, AsyncDualWrite:
-		return ListsTopic, true
-	case Hybrid:
-		return IDsTopic, true
+// Design is what a strategy does, as a row of the table in designs: what
+// the owner publishes and how, what each page service keeps, and when a
+// public page calls the owner. Deploy, the owner and the views read it
+// from here; self-view pages read the owner in every strategy.
+type Design struct {
+	Publishes Events // what the owner publishes on each commit
+	// DualWrite publishes after the commit, with nothing to retry a lost
+	// event; otherwise events go through a transactional outbox.
+	DualWrite bool
+	Keeps     Keeping    // what each page service keeps of the owner's data
+	Reads     OwnerReads // when a public page calls the owner
+}
+
+// Events names what the owner publishes.
+type Events string
+
+// What the owner publishes.
+const (
+	NoEvents   Events = "nothing"
+	ListEvents Events = "lists"    // ListEvent on ListsTopic
+	IDEvents   Events = "ID lists" // IDsEvent on IDsTopic
+)
+
+// Keeping names what a page service keeps of the owner's data.
+type Keeping string
+
+// What page services keep.
+const (
+	KeepsNothing Keeping = "nothing"
+	KeepsCache   Keeping = "a cache of lists"  // filled by reads, for a TTL
+	KeepsLists   Keeping = "a view of lists"   // fed by ListEvents
+	KeepsIDSets  Keeping = "a view of ID sets" // fed by IDEvents
+)
+
+// OwnerReads names when a public page calls the owner.
+type OwnerReads string
+
+// When public pages call the owner.
+const (
+	ReadsAlways     OwnerReads = "always"
+	ReadsOnMiss     OwnerReads = "on a cache miss"
+	ReadsNever      OwnerReads = "never"
+	ReadsWhenListed OwnerReads = "for sellers whose ID set is not empty"
+)
+
+// designs is the one place that says what each strategy does.
+var designs = map[Strategy]Design{
+	Sync:           {Publishes: NoEvents, Keeps: KeepsNothing, Reads: ReadsAlways},
+	SyncCache:      {Publishes: NoEvents, Keeps: KeepsCache, Reads: ReadsOnMiss},
+	Async:          {Publishes: ListEvents, Keeps: KeepsLists, Reads: ReadsNever},
+	AsyncDualWrite: {Publishes: ListEvents, DualWrite: true, Keeps: KeepsLists, Reads: ReadsNever},
+	Hybrid:         {Publishes: IDEvents, Keeps: KeepsIDSets, Reads: ReadsWhenListed},
+}
+
+// Design returns what s does; the zero Design for an unknown strategy.
+func (s Strategy) Design() Design { return designs[s] }
+
+// topic is where the owner publishes; "" if it publishes nothing.
+func (d Design) topic() string {
+	switch d.Publishes {
+	case ListEvents:
+		return ListsTopic
+	case IDEvents:
+		return IDsTopic
 	}
-	return "", false
+	return ""
 }
 
 // Topics the owner publishes to.
@@ -131,6 +188,11 @@ type Config struct {
 	// ReconcileEvery runs anti-entropy in each async and hybrid view this
 	// often; 0: never.
 	ReconcileEvery time.Duration
+	// ReconcileTimeout bounds each anti-entropy call (a digest of a
+	// thousand sellers, or a batch of a hundred repairs), with no retry: a
+	// chunk it cannot get waits for the next round. Anti-entropy is
+	// background work, so it may wait longer than a page would; > 0.
+	ReconcileTimeout time.Duration
 	// RelayInterval is how often the outbox relay looks for records when
 	// idle; > 0.
 	RelayInterval time.Duration
@@ -147,17 +209,18 @@ type Config struct {
 
 // DefaultConfig is a configuration with the usual value in every field
 // that has one (records of 200 bytes, DefaultCallOptions, a 10s cache
-// TTL, no anti-entropy, a 10ms relay interval, a 5ms linger, a 1s publish
-// timeout); the caller sets the strategy, the sellers and the services.
+// TTL, no anti-entropy but a 1s timeout for it, a 10ms relay interval, a
+// 5ms linger, a 1s publish timeout); the caller sets the strategy, the sellers and the services.
 // Deploy takes a Config as it is: a zero field means zero.
 func DefaultConfig() Config {
 	return Config{
-		ClientSize:     200,
-		Call:           DefaultCallOptions(),
-		CacheTTL:       10 * time.Second,
-		RelayInterval:  10 * time.Millisecond,
-		Linger:         5 * time.Millisecond,
-		PublishTimeout: time.Second,
+		ClientSize:       200,
+		Call:             DefaultCallOptions(),
+		CacheTTL:         10 * time.Second,
+		ReconcileTimeout: time.Second,
+		RelayInterval:    10 * time.Millisecond,
+		Linger:           5 * time.Millisecond,
+		PublishTimeout:   time.Second,
 	}
 }
 
@@ -192,6 +255,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("cache TTL, reconcile interval and linger must be ≥ 0")
 	case c.RelayInterval <= 0:
 		return fmt.Errorf("relay interval must be > 0 (the relay polls the outbox this often), got %v", c.RelayInterval)
+	case c.ReconcileTimeout <= 0:
+		return fmt.Errorf("reconcile timeout must be > 0 (it bounds each anti-entropy call), got %v", c.ReconcileTimeout)
 	case c.PublishTimeout <= 0:
 		return fmt.Errorf("publish timeout must be > 0, got %v", c.PublishTimeout)
 	}

@@ -26,7 +26,7 @@ func TestConfigTakesWhatItIsGiven(t *testing.T) {
 	d := DefaultConfig()
 	if d.ClientSize != 200 || d.Call.Timeout != 50*time.Millisecond || d.Call.Backoff != 5*time.Millisecond ||
 		d.Call.RetryBudget != 0.2 || d.CacheTTL != 10*time.Second || d.RelayInterval != 10*time.Millisecond ||
-		d.Linger != 5*time.Millisecond || d.PublishTimeout != time.Second || d.ReconcileEvery != 0 {
+		d.Linger != 5*time.Millisecond || d.PublishTimeout != time.Second || d.ReconcileEvery != 0 || d.ReconcileTimeout != time.Second {
 		t.Errorf("DefaultConfig() = %+v; want the documented usual values", d)
 	}
 	tests := []struct {
@@ -42,6 +42,7 @@ func TestConfigTakesWhatItIsGiven(t *testing.T) {
 		{"no client size", func(c *Config) { c.ClientSize = 0 }, "client size"},
 		{"no relay interval", func(c *Config) { c.RelayInterval = 0 }, "relay interval"},
 		{"no publish timeout", func(c *Config) { c.PublishTimeout = 0 }, "publish timeout"},
+		{"no reconcile timeout", func(c *Config) { c.ReconcileTimeout = 0 }, "reconcile timeout"},
 		{"negative backoff", func(c *Config) { c.Call.Backoff = -1 }, "backoff"},
 		{"negative cache", func(c *Config) { c.CacheTTL = -1 }, "cache TTL"},
 	}

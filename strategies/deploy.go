@@ -26,29 +26,12 @@ func (d *Deployment) Duplication() map[string]int64 {
 		case d.Views[name] != nil:
 			m[name] = d.Views[name].Stats.Bytes
 		case d.caches[name] != nil:
-			var n int
-			c := d.caches[name]
-			now := c.env.Now()
-			for _, e := range c.cache {
-				if c.holds(e, now) {
-					n += listEventSize(e.l)
-				}
-			}
-			m[name] = int64(n)
+			m[name] = d.caches[name].bytes()
 		default:
 			m[name] = 0
 		}
 	}
 	return m
-}
-
-func init() {
-	// Every body and answer that travels between nodes, for worlds that
-	// encode them on a wire.
-	sim.RegisterWireType(
-		Seller(0), []Seller{}, Write{}, WriteReply{}, ReadReply{}, DigestRequest{}, []uint64{},
-		PageRequest{}, Page{},
-	)
 }
 
 // CacheStats is each sync-cache page service's count of hits, misses and
@@ -64,10 +47,11 @@ func (d *Deployment) CacheStats() map[string]CacheStats {
 // PageServiceNames lists the page services, in a fixed order.
 var PageServiceNames = []string{"gig", "user", "search"}
 
-// Deploy wires the owner and the page services of cfg.Strategy into the
-// world's nodes: services, their handlers, and the processes (outbox
-// relay, consumers, anti-entropy) that run from each node's start. The
-// world must have a broker for the strategies that publish.
+// Deploy wires the owner and the page services of cfg.Strategy, as its
+// Design says, into the world's nodes: services, their handlers, and the
+// processes (outbox relay, consumers, anti-entropy) that run from each
+// node's start. The world must have a broker for the strategies that
+// publish.
 func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -77,6 +61,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	}
 	d := &Deployment{Config: cfg, Pages: map[string]*PageService{}, Views: map[string]*View{}, caches: map[string]*cacheSource{}}
 
+	design := cfg.Strategy.Design()
 	initial := initialLists(cfg)
 	d.Owner = newOwner(h.Node(OwnerNode), cfg)
 	d.Owner.seed(initial)
@@ -97,17 +82,18 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	for _, name := range PageServiceNames {
 		env := h.Node(name)
 		owner := newOwnerSource(env, cfg.Call)
-		p := &PageService{env: env, cfg: cfg, owner: owner, Renders: map[string]int64{}}
-		switch cfg.Strategy {
-		case Sync:
+		p := &PageService{env: env, cfg: cfg, owner: owner, Stats: PageStats{Renders: map[string]int64{}}}
+		switch design.Keeps {
+		case KeepsNothing:
 			p.source = owner
-		case SyncCache:
+		case KeepsCache:
 			c := &cacheSource{owner: owner, ttl: cfg.CacheTTL, jitter: ttlJitter, staleIfError: cfg.StaleIfError, env: env}
 			h.OnStart(name, "cache-reset", c.reset) // memory starts empty
 			p.source = c
 			d.caches[name] = c
-		case Async, AsyncDualWrite, Hybrid:
-			v := newView(env, cfg, name)
+		case KeepsLists, KeepsIDSets:
+			held, _ := design.Keeps.holding()
+			v := newView(env, cfg, name, held)
 			for _, l := range initial {
 				v.applyList(l)
 			}
@@ -117,13 +103,9 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 				h.OnStart(name, "anti-entropy", v.reconcile)
 			}
 			d.Views[name] = v
-			if cfg.Strategy == Hybrid {
-				p.source = hybridSource{view: v, owner: owner}
-			} else {
-				p.source = viewSource{view: v}
-			}
+			p.source = held.source(v, owner)
 		default:
-			return nil, fmt.Errorf("strategy %q has no page source", cfg.Strategy)
+			return nil, fmt.Errorf("strategy %q keeps %q: no page source for it", cfg.Strategy, design.Keeps)
 		}
 		spec := cfg.Pages[name]
 		spec.Handler = p.Handle

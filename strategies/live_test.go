@@ -152,7 +152,7 @@ func (r *liveRig) write(at time.Duration, wr strategies.Write) event {
 	return event{at, func(ctx context.Context) {
 		ctx, cancel := c.WithTimeout(ctx, time.Second)
 		defer cancel()
-		c.Call(ctx, strategies.OwnerNode, "write", wr)
+		c.Call(ctx, strategies.OwnerNode, strategies.MethodWrite, wr)
 	}}
 }
 
@@ -164,7 +164,7 @@ func (r *liveRig) render(at time.Duration, kind string, sellers ...strategies.Se
 		ctx, cancel := c.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		rd.sent = c.Now()
-		body, err := c.Call(ctx, strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: sellers})
+		body, err := c.Call(ctx, strategies.PageServices[kind], strategies.MethodRender, strategies.PageRequest{Kind: kind, Sellers: sellers})
 		rd.done, rd.err = c.Now(), err
 		if err == nil {
 			rd.page = body.(strategies.Page)

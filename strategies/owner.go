@@ -18,9 +18,8 @@ import (
 // the outbox relay publishes the records in order and retries until the
 // broker takes them, so no committed change is ever lost.
 //
-// Methods: "get" (a Seller) and "batch" ([]Seller) answer a ReadReply;
-// "write" (a Write) answers a WriteReply; "digest" (a DigestRequest)
-// answers the versions of a range of sellers, for anti-entropy.
+// Its methods and their bodies are listed in client.go, with the typed
+// client page services call them through.
 type Owner struct {
 	env    sim.Env
 	cfg    Config
@@ -74,10 +73,11 @@ const (
 func outboxKey(seq int64) string { return fmt.Sprintf("outbox/%020d", seq) }
 
 func newOwner(env sim.Env, cfg Config) *Owner {
-	o := &Owner{env: env, cfg: cfg, lists: env.Store().Table(listsTable), keys: sellerKeys("", cfg.Sellers)}
-	o.topic, _ = cfg.Strategy.publishes()
-	o.outbox = o.topic != "" && cfg.Strategy != AsyncDualWrite
-	return o
+	d := cfg.Strategy.Design()
+	return &Owner{
+		env: env, cfg: cfg, lists: env.Store().Table(listsTable), keys: sellerKeys("", cfg.Sellers),
+		topic: d.topic(), outbox: d.Publishes != NoEvents && !d.DualWrite,
+	}
 }
 
 func sellerKeys(prefix string, n int) []string {
@@ -115,21 +115,25 @@ func (o *Owner) Handle(ctx context.Context, req sim.Request) (any, error) {
 		return nil, err
 	}
 	switch req.Method {
-	case "get":
-		return o.readReply([]Seller{req.Body.(Seller)}), nil
-	case "batch":
-		return o.readReply(req.Body.([]Seller)), nil
-	case "write":
-		return o.write(ctx, req.Body.(Write))
-	case "digest":
-		r := req.Body.(DigestRequest)
-		versions := make([]uint64, 0, max(0, int(r.To-r.From)))
-		for s := r.From; s < r.To && int(s) < o.cfg.Sellers; s++ {
-			versions = append(versions, o.read(o.lists, s).Version)
-		}
-		return versions, nil
+	case methodGet:
+		return serve(req, func(s Seller) (ReadReply, error) { return o.readReply([]Seller{s}), nil })
+	case methodBatch:
+		return serve(req, func(ss []Seller) (ReadReply, error) { return o.readReply(ss), nil })
+	case MethodWrite:
+		return serve(req, func(w Write) (WriteReply, error) { return o.write(ctx, w) })
+	case methodDigest:
+		return serve(req, func(r DigestRequest) ([]uint64, error) { return o.digest(r), nil })
 	}
-	return nil, fmt.Errorf("topclients: unknown method %q", req.Method)
+	return nil, fmt.Errorf("%s: unknown method %q", OwnerNode, req.Method)
+}
+
+// digest is the versions of the sellers r asks for that exist.
+func (o *Owner) digest(r DigestRequest) []uint64 {
+	versions := make([]uint64, 0, max(0, int(r.To-r.From)))
+	for s := r.From; s < r.To && int(s) < o.cfg.Sellers; s++ {
+		versions = append(versions, o.read(o.lists, s).Version)
+	}
+	return versions
 }
 
 func (o *Owner) readReply(sellers []Seller) ReadReply {

@@ -16,8 +16,12 @@ type PageService struct {
 	cfg    Config
 	source source // public pages
 	owner  *ownerSource
-	// Renders counts pages rendered, by kind.
-	Renders map[string]int64
+	Stats  PageStats
+}
+
+// PageStats counts a page service's work.
+type PageStats struct {
+	Renders map[string]int64 // pages rendered, by kind
 }
 
 // source gets the top-clients sections for a page's sellers.
@@ -32,7 +36,7 @@ type source interface {
 // page's own.
 func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) {
 	pr := req.Body.(PageRequest)
-	p.Renders[pr.Kind]++
+	p.Stats.Renders[pr.Kind]++
 	src := p.source
 	if pr.Kind == "self" {
 		src = p.owner // read-your-writes: the editor reads the owner
@@ -64,6 +68,7 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 // within a retry budget.
 type ownerSource struct {
 	env    sim.Env
+	client ownerClient
 	opts   CallOptions
 	tokens float64 // retry budget
 }
@@ -72,7 +77,7 @@ type ownerSource struct {
 const budgetBurst = 10
 
 func newOwnerSource(env sim.Env, opts CallOptions) *ownerSource {
-	o := &ownerSource{env: env, opts: opts, tokens: budgetBurst}
+	o := &ownerSource{env: env, client: ownerClient{env: env, timeout: opts.Timeout}, opts: opts, tokens: budgetBurst}
 	if opts.RetryBudget == 0 {
 		o.tokens = 0 // a budget of nothing has no burst either
 	}
@@ -99,26 +104,24 @@ func sectionOf(l *List, at time.Duration, fromOwner bool) Section {
 }
 
 func (o *ownerSource) read(ctx context.Context, sellers []Seller) (ReadReply, error) {
-	method, body := "get", any(nil)
-	if len(sellers) == 1 {
-		body = sellers[0]
-	} else {
-		method, body = "batch", sellers
+	attempt := func(ctx context.Context) (ReadReply, error) {
+		if len(sellers) == 1 {
+			return o.client.Get(ctx, sellers[0])
+		}
+		return o.client.Batch(ctx, sellers)
 	}
 	if o.opts.RetryBudget > 0 {
 		o.tokens = min(budgetBurst, o.tokens+o.opts.RetryBudget)
 	}
-	for attempt := 0; ; attempt++ {
-		actx, cancel := o.env.WithTimeout(ctx, o.opts.Timeout)
-		resp, err := o.env.Call(actx, OwnerNode, method, body)
-		cancel()
+	for n := 0; ; n++ {
+		reply, err := attempt(ctx)
 		if err == nil {
-			return resp.(ReadReply), nil
+			return reply, nil
 		}
-		if attempt >= o.opts.Retries || ctx.Err() != nil || !o.spend() {
+		if n >= o.opts.Retries || ctx.Err() != nil || !o.spend() {
 			return ReadReply{}, err
 		}
-		backoff := o.opts.Backoff << attempt
+		backoff := o.opts.Backoff << n
 		if err := o.env.Sleep(ctx, time.Duration(o.env.Rand("retry").Int64N(int64(backoff)+1))); err != nil {
 			return ReadReply{}, err
 		}
@@ -238,10 +241,18 @@ func (c *cacheSource) sections(ctx context.Context, sellers []Seller) []Section 
 	return secs
 }
 
-// holds reports whether the cache still holds e at now: an entry is
-// evicted once even stale-if-error could not serve it.
-func (c *cacheSource) holds(e cached, now time.Duration) bool {
-	return c.usable(e, now, true)
+// bytes is the encoded size of the entries the cache still holds: those
+// it could serve, fresh or through stale-if-error (the others count as
+// evicted).
+func (c *cacheSource) bytes() int64 {
+	var n int
+	now := c.env.Now()
+	for _, e := range c.cache {
+		if c.usable(e, now, true) {
+			n += listEventSize(e.l)
+		}
+	}
+	return int64(n)
 }
 
 // viewSource reads the service's own view: no call, no failure.

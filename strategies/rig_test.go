@@ -106,7 +106,7 @@ func (r *rig) writeAt(at time.Duration, wr strategies.Write) {
 		r.client.Go("write", func(ctx context.Context) {
 			ctx, cancel := r.client.WithTimeout(ctx, time.Second)
 			defer cancel()
-			r.client.Call(ctx, strategies.OwnerNode, "write", wr)
+			r.client.Call(ctx, strategies.OwnerNode, strategies.MethodWrite, wr)
 		})
 	})
 }
@@ -120,7 +120,7 @@ func (r *rig) renderAt(at time.Duration, kind string, sellers ...strategies.Sell
 			ctx, cancel := r.client.WithTimeout(ctx, 5*time.Second)
 			defer cancel()
 			rd.sent = r.client.Now()
-			body, err := r.client.Call(ctx, strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: sellers})
+			body, err := r.client.Call(ctx, strategies.PageServices[kind], strategies.MethodRender, strategies.PageRequest{Kind: kind, Sellers: sellers})
 			rd.done, rd.err = r.client.Now(), err
 			if err == nil {
 				rd.page = body.(strategies.Page)

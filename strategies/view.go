@@ -2,7 +2,6 @@ package strategies
 
 import (
 	"context"
-	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -10,17 +9,17 @@ import (
 )
 
 // View is a page service's own copy of the owner's data, kept by its own
-// consumer group: whole lists (async) or only ID sets (hybrid), in the
-// service's store. Events are applied idempotently by version: one no
-// newer than what the view holds is ignored, so duplicates and reordering
-// never move it backwards.
+// consumer group in the service's store: whole lists (async) or only ID
+// sets (hybrid), as its holding says. Events are applied idempotently by
+// version: one no newer than what the view holds is ignored, so
+// duplicates and reordering never move it backwards.
 type View struct {
 	env     sim.Env
 	cfg     Config
 	service string
-	ids     bool // hold ID sets, not lists
-	topic   string
-	entries sim.Table // row s: seller s's Entry
+	holds   holding     // lists or ID sets
+	entries sim.Table   // row s: seller s's Entry
+	owner   ownerClient // for anti-entropy
 	Stats   ViewStats
 	// OnApply, if set, is told of every entry the view takes, as it takes
 	// it: the harness measures propagation with it.
@@ -39,14 +38,88 @@ type ViewStats struct {
 // Entry is what a view holds for one seller.
 type Entry struct {
 	Version uint64
-	Clients []Client // async
-	IDs     []uint32 // hybrid
-	Size    int      // encoded bytes
+	Clients []Client // a view of lists
+	IDs     []uint32 // a view of ID sets
+	// Size is the entry's encoded bytes, kept beside it so that replacing
+	// it keeps ViewStats.Bytes exact.
+	Size int
 }
 
-func newView(env sim.Env, cfg Config, service string) *View {
-	topic, _ := cfg.Strategy.publishes()
-	return &View{env: env, cfg: cfg, service: service, ids: topic == IDsTopic, topic: topic, entries: env.Store().Table("view")}
+// holding is what a view keeps of each seller's list: where its events
+// come from, how it reads one, what it keeps of a list read from the
+// owner, and how a public page reads it.
+type holding interface {
+	topic() string
+	// ofRecord decodes an event: the seller it is about and what the view
+	// would keep of it. An error means the bytes are corrupt.
+	ofRecord(value []byte) (Seller, *Entry, error)
+	// ofList is what the view keeps of a list read from the owner (the
+	// snapshot, or an anti-entropy repair).
+	ofList(l *List) *Entry
+	// source is how a public page gets its sections from v, with owner
+	// for what v does not hold.
+	source(v *View, owner *ownerSource) source
+}
+
+// lists is an async view: each seller's whole list, so a page needs no
+// call.
+type lists struct{}
+
+func (lists) topic() string { return ListsTopic }
+
+func (lists) ofRecord(value []byte) (Seller, *Entry, error) {
+	var ev ListEvent
+	if err := msgpack.Unmarshal(value, &ev); err != nil {
+		return 0, nil, err
+	}
+	return ev.Seller, &Entry{Version: ev.Version, Clients: ev.Clients, Size: len(value)}, nil
+}
+
+func (lists) ofList(l *List) *Entry {
+	return &Entry{Version: l.Version, Clients: l.Clients, Size: listEventSize(l)}
+}
+
+func (lists) source(v *View, _ *ownerSource) source { return viewSource{view: v} }
+
+// idSets is a hybrid view: each seller's client IDs only, enough to know
+// whom a page need not ask the owner about.
+type idSets struct{}
+
+func (idSets) topic() string { return IDsTopic }
+
+func (idSets) ofRecord(value []byte) (Seller, *Entry, error) {
+	var ev IDsEvent
+	if err := msgpack.Unmarshal(value, &ev); err != nil {
+		return 0, nil, err
+	}
+	return ev.Seller, &Entry{Version: ev.Version, IDs: ev.IDs, Size: len(value)}, nil
+}
+
+func (idSets) ofList(l *List) *Entry {
+	return &Entry{Version: l.Version, IDs: l.IDs(), Size: idsEventSize(l)}
+}
+
+func (idSets) source(v *View, owner *ownerSource) source {
+	return hybridSource{view: v, owner: owner}
+}
+
+// holding is what a page service keeping k holds, if it keeps a view.
+func (k Keeping) holding() (holding, bool) {
+	switch k {
+	case KeepsLists:
+		return lists{}, true
+	case KeepsIDSets:
+		return idSets{}, true
+	}
+	return nil, false
+}
+
+// newView makes service's view, holding h.
+func newView(env sim.Env, cfg Config, service string, h holding) *View {
+	return &View{
+		env: env, cfg: cfg, service: service, holds: h, entries: env.Store().Table("view"),
+		owner: ownerClient{env: env, timeout: cfg.ReconcileTimeout},
+	}
 }
 
 // noEntry is what a view holds for a seller it has nothing for. Shared:
@@ -62,64 +135,45 @@ func (v *View) Entry(s Seller) *Entry {
 	return noEntry
 }
 
-// apply takes l's data if it is newer than what the view holds.
-func (v *View) apply(s Seller, version uint64, clients []Client, ids []uint32, size int) bool {
+// apply takes e as seller s's entry if it is newer than what the view
+// holds.
+func (v *View) apply(s Seller, e *Entry) bool {
 	if s < 0 || int(s) >= v.cfg.Sellers {
 		v.Stats.Corrupt++
 		return false
 	}
 	cur := v.Entry(s)
-	if version <= cur.Version {
+	if e.Version <= cur.Version {
 		v.Stats.Stale++
 		return false
 	}
-	e := &Entry{Version: version, Size: size}
-	if v.ids {
-		e.IDs = ids
-	} else {
-		e.Clients = clients
-	}
 	v.entries.Put(int(s), e)
 	v.Stats.Applied++
-	v.Stats.Bytes += int64(size - cur.Size)
+	v.Stats.Bytes += int64(e.Size - cur.Size)
 	if v.OnApply != nil {
-		v.OnApply(v.service, s, version)
+		v.OnApply(v.service, s, e.Version)
 	}
 	return true
 }
 
 // applyList takes a list read from the owner (snapshot or repair).
-func (v *View) applyList(l *List) bool {
-	if v.ids {
-		return v.apply(l.Seller, l.Version, nil, l.IDs(), idsEventSize(l))
-	}
-	return v.apply(l.Seller, l.Version, l.Clients, nil, listEventSize(l))
-}
+func (v *View) applyList(l *List) bool { return v.apply(l.Seller, v.holds.ofList(l)) }
 
 // applyRecord decodes and applies one broker record; a corrupt one is
 // counted and skipped.
 func (v *View) applyRecord(r sim.Record) {
-	if v.ids {
-		var ev IDsEvent
-		if msgpack.Unmarshal(r.Value, &ev) != nil {
-			v.Stats.Corrupt++
-			return
-		}
-		v.apply(ev.Seller, ev.Version, nil, ev.IDs, len(r.Value))
-		return
-	}
-	var ev ListEvent
-	if msgpack.Unmarshal(r.Value, &ev) != nil {
+	s, e, err := v.holds.ofRecord(r.Value)
+	if err != nil {
 		v.Stats.Corrupt++
 		return
 	}
-	v.apply(ev.Seller, ev.Version, ev.Clients, nil, len(r.Value))
+	v.apply(s, e)
 }
 
 // consume keeps the view: it runs as long as the node does, and a restart
 // resumes from the group's committed offsets.
 func (v *View) consume(ctx context.Context) {
-	c, err := v.env.Subscribe(v.topic, v.service+"-view")
+	c, err := v.env.Subscribe(v.holds.topic(), v.service+"-view")
 	if err != nil {
 		panic("strategies: " + err.Error()) // a world without a broker cannot run async or hybrid
 	}
@@ -156,12 +210,12 @@ func (v *View) ReconcileOnce(ctx context.Context) int {
 	repaired := 0
 	for from := 0; from < v.cfg.Sellers; from += digestChunk {
 		to := min(from+digestChunk, v.cfg.Sellers)
-		body, err := v.callOwner(ctx, "digest", DigestRequest{Seller(from), Seller(to)})
+		versions, err := v.owner.Digest(ctx, DigestRequest{Seller(from), Seller(to)})
 		if err != nil {
 			continue
 		}
 		var behind []Seller
-		for i, ver := range body.([]uint64) {
+		for i, ver := range versions {
 			if s := Seller(from + i); ver > v.Entry(s).Version {
 				behind = append(behind, s)
 			}
@@ -169,11 +223,11 @@ func (v *View) ReconcileOnce(ctx context.Context) int {
 		for len(behind) > 0 {
 			chunk := behind[:min(repairChunk, len(behind))]
 			behind = behind[len(chunk):]
-			body, err := v.callOwner(ctx, "batch", chunk)
+			reply, err := v.owner.Batch(ctx, chunk)
 			if err != nil {
 				continue
 			}
-			for _, l := range body.(ReadReply).Lists {
+			for _, l := range reply.Lists {
 				if v.applyList(l) {
 					v.Stats.Repairs++
 					repaired++
@@ -182,10 +236,4 @@ func (v *View) ReconcileOnce(ctx context.Context) int {
 		}
 	}
 	return repaired
-}
-
-func (v *View) callOwner(ctx context.Context, method string, body any) (any, error) {
-	ctx, cancel := v.env.WithTimeout(ctx, max(v.cfg.Call.Timeout, time.Second))
-	defer cancel()
-	return v.env.Call(ctx, OwnerNode, method, body)
 }

@@ -18,7 +18,16 @@ func newTestView(t *testing.T, strategy Strategy) (*View, *virtual.World) {
 	w := virtual.New(1)
 	t.Cleanup(w.Close)
 	cfg := testConfig(strategy)
-	return newView(w.Node("gig"), cfg, "gig"), w
+	return newView(w.Node("gig"), cfg, "gig", holdingOf(t, strategy)), w
+}
+
+// holdingOf is what a view of strategy holds.
+func holdingOf(t *testing.T, strategy Strategy) holding {
+	h, ok := strategy.Design().Keeps.holding()
+	if !ok {
+		t.Fatalf("%s keeps no view", strategy)
+	}
+	return h
 }
 
 // testConfig is DefaultConfig for a strategy over 8 sellers with none of
@@ -129,7 +138,7 @@ func TestCorruptRecordOnTheWire(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := testConfig(Async)
-	v := newView(w.Node("gig"), cfg, "gig")
+	v := newView(w.Node("gig"), cfg, "gig", lists{})
 	w.Node("gig").OnStart("consumer", v.consume)
 	owner := w.Node("owner")
 	owner.Go("publish", func(ctx context.Context) {
@@ -212,6 +221,62 @@ func TestViewIgnoresEqualVersion(t *testing.T) {
 		}
 		if firstID != 4 || v.Stats.Bytes != bytes {
 			t.Errorf("%s: entry holds client %d, %d bytes; want the first event's data (client 4), %d bytes", st, firstID, v.Stats.Bytes, bytes)
+		}
+	}
+}
+
+// TestHoldingsReadTheOwnersEvents: for each kind of view, the entry it
+// takes from the owner's event for a list is the entry it takes from the
+// list itself (snapshot or repair): same version, same data, same size.
+func TestHoldingsReadTheOwnersEvents(t *testing.T) {
+	l := &List{Seller: 3, Version: 7, Clients: []Client{NewClient(5, 120), NewClient(9, 120)}}
+	for _, st := range []Strategy{Async, Hybrid} {
+		w := virtual.New(1)
+		defer w.Close()
+		o := newOwner(w.Node(OwnerNode), testConfig(st))
+		h := holdingOf(t, st)
+		if h.topic() != o.topic {
+			t.Errorf("%s: view reads %q; the owner publishes to %q", st, h.topic(), o.topic)
+		}
+		s, fromEvent, err := h.ofRecord(o.encode(l))
+		if err != nil {
+			t.Fatalf("%s: ofRecord(the owner's event) = %v", st, err)
+		}
+		fromList := h.ofList(l)
+		if s != l.Seller || fromEvent.Version != fromList.Version || fromEvent.Size != fromList.Size ||
+			len(fromEvent.Clients) != len(fromList.Clients) || len(fromEvent.IDs) != len(fromList.IDs) {
+			t.Errorf("%s: ofRecord(event) = seller %d, %+v; want seller %d, %+v as ofList gives", st, s, fromEvent, l.Seller, fromList)
+		}
+		if n := len(fromList.Clients) + len(fromList.IDs); n != len(l.Clients) {
+			t.Errorf("%s: ofList holds %d clients or IDs; want %d", st, n, len(l.Clients))
+		}
+	}
+}
+
+// TestReconcileTimeoutBoundsAntiEntropy: anti-entropy calls wait
+// ReconcileTimeout, whatever the page call timeout: against an owner that
+// takes 100ms a call, a view behind is repaired with a 1s reconcile
+// timeout (and a 10ms page timeout), and not with a 50ms one.
+func TestReconcileTimeoutBoundsAntiEntropy(t *testing.T) {
+	for _, tt := range []struct {
+		timeout time.Duration
+		want    int
+	}{{time.Second, 1}, {50 * time.Millisecond, 0}} {
+		w := virtual.New(1)
+		defer w.Close()
+		cfg := testConfig(Async)
+		cfg.Call.Timeout, cfg.ReconcileTimeout = 10*time.Millisecond, tt.timeout
+		o := newOwner(w.Node(OwnerNode), cfg)
+		o.seed([]*List{{Seller: 2, Version: 3, Clients: []Client{NewClient(7, 50)}}})
+		if _, err := w.Serve(OwnerNode, sim.ServiceSpec{Workers: 1, ServiceTime: sim.ConstDuration(100 * time.Millisecond), Handler: o.Handle}); err != nil {
+			t.Fatal(err)
+		}
+		v := newView(w.Node("gig"), cfg, "gig", lists{})
+		repaired := -1
+		w.Node("gig").Go("reconcile", func(ctx context.Context) { repaired = v.ReconcileOnce(ctx) })
+		w.Run(5 * time.Second)
+		if repaired != tt.want || v.Entry(2).Version != uint64(3*tt.want) {
+			t.Errorf("ReconcileOnce with a %v reconcile timeout = %d repaired, seller 2 at version %d; want %d", tt.timeout, repaired, v.Entry(2).Version, tt.want)
 		}
 	}
 }

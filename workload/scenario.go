@@ -277,6 +277,9 @@ func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Seller
 		cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = h.Timeout.D(), *h.Retries, *h.Parallel
 		cfg.ReconcileEvery = h.ReconcileEvery.D()
 	}
+	// The scenario has no field for it: anti-entropy waits at least as
+	// long as a page's call, and never less than the default second.
+	cfg.ReconcileTimeout = max(cfg.Call.Timeout, cfg.ReconcileTimeout)
 	cfg.Owner = sc.Services[strategies.OwnerNode].spec()
 	cfg.Pages = map[string]sim.ServiceSpec{}
 	for _, name := range strategies.PageServiceNames {
