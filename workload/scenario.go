@@ -13,6 +13,9 @@ import (
 	"github.com/sharebench/sharebench/strategies"
 )
 
+// A scenario's types and defaults are here and what follows from them;
+// decode.go reads a file into them, check.go refuses what no world can run.
+
 // Scenario is a scenario file: the workload, the services, the network,
 // the broker, the strategies' options and the faults. Parse starts from
 // DefaultScenario, so a field a file leaves out takes its default and a
