@@ -3,6 +3,7 @@ package strategies
 import (
 	"fmt"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 )
 
@@ -62,7 +63,7 @@ func (d *Deployment) CacheStats() map[string]CacheStats {
 }
 
 // PageServiceNames lists the page services, in a fixed order.
-var PageServiceNames = []string{"gig", "user", "search"}
+var PageServiceNames = pages.Services()
 
 // Deploy wires the owner and the page services of cfg.Strategy into the
 // world's nodes: services, their handlers, and the processes (outbox

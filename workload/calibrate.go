@@ -6,6 +6,7 @@ import (
 	"math"
 	"text/tabwriter"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -80,7 +81,7 @@ var calibrated = []struct {
 }
 
 func pagesAll(m *results.Metrics) *results.PageMetrics {
-	if p := m.Pages["all"]; p != nil {
+	if p := m.Pages[pages.All]; p != nil {
 		return p
 	}
 	return &results.PageMetrics{}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
@@ -249,7 +250,7 @@ func ratio(a, b int64) float64 {
 // answered at done, with page or err.
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
-	public := kind != "self"
+	public := !pages.IsSelf(kind)
 	stats := []*kindStats{o.kinds[kind]}
 	if public {
 		stats = append(stats, o.kinds["all"])
@@ -312,7 +313,7 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 				o.secStal.RecordValue(micros(staleness))
 			}
 		}
-		if kind == "self" && measured {
+		if pages.IsSelf(kind) && measured {
 			b := o.batchAt(sent, false)
 			b.selfSections++
 			if !o.hist.Current(sec) {

@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
@@ -169,12 +170,12 @@ func (p Popularity) MarshalYAML() (any, error) {
 	return map[string]float64{"zipf": p.Zipf}, nil
 }
 
-// PageKinds are the page kinds, in report order: the public pages, then
-// the seller's own editor.
-var PageKinds = []string{"gig", "user", "search", "self"}
+// PageKinds are the page kinds' names, in report order: the public pages,
+// then the seller's own editor (package pages says what each is).
+var PageKinds = pages.Names()
 
-// Services every scenario has.
-var serviceNames = []string{strategies.OwnerNode, "gig", "user", "search"}
+// Services every scenario has: the owner and the page services.
+var serviceNames = append([]string{strategies.OwnerNode}, pages.Services()...)
 
 // DefaultScenario is DESIGN.md's example, without faults: what a field left
 // out of a scenario file takes. Every default is spelled out here, so a

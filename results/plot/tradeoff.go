@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -54,7 +55,7 @@ func tradeoff(s source) Figure {
 	var placed []entry
 	for _, name := range s.names {
 		m := s.metrics(name)
-		all := m.Pages["all"]
+		all := m.Pages[pages.All]
 		if all == nil || all.LatencyMS.P99 <= 0 {
 			p.Notes = append(p.Notes, name+": no rendered public pages")
 			continue
