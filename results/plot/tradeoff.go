@@ -137,13 +137,3 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
