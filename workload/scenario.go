@@ -177,7 +177,7 @@ var PageKinds = pages.Names()
 // Services every scenario has: the owner and the page services.
 var serviceNames = append([]string{strategies.OwnerNode}, pages.Services()...)
 
-// DefaultScenario is DESIGN.md's example, without faults: what a field left
+// DefaultScenario is the worked example (the README's), without faults: what a field left
 // out of a scenario file takes. Every default is spelled out here, so a
 // zero anywhere below is a zero that runs.
 func DefaultScenario() *Scenario {
