@@ -7,7 +7,6 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
@@ -250,7 +249,7 @@ func ratio(a, b int64) float64 {
 // answered at done, with page or err.
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
-	public := !pages.IsSelf(kind)
+	public := kind != "self"
 	stats := []*kindStats{o.kinds[kind]}
 	if public {
 		stats = append(stats, o.kinds["all"])
@@ -313,7 +312,7 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 				o.secStal.RecordValue(micros(staleness))
 			}
 		}
-		if pages.IsSelf(kind) && measured {
+		if kind == "self" && measured {
 			b := o.batchAt(sent, false)
 			b.selfSections++
 			if !o.hist.Current(sec) {
