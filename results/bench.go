@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/sharebench/sharebench/pages"
 )
 
 // WriteBench writes f in the Go benchmark format, which benchstat and
@@ -31,7 +33,7 @@ func WriteBench(w io.Writer, f *File) error {
 		if len(reps) == 0 {
 			reps = []*Metrics{m}
 		}
-		for _, kind := range []string{"all", "gig", "user", "search", "self"} {
+		for _, kind := range append([]string{pages.All}, pages.Names()...) {
 			for _, r := range reps {
 				p := r.Pages[kind]
 				if p == nil || p.Count == 0 {
@@ -41,7 +43,7 @@ func WriteBench(w io.Writer, f *File) error {
 				for _, u := range benchUnits {
 					if u.page != nil {
 						fmt.Fprintf(w, " %g %s", u.page(p), u.name)
-					} else if kind == "all" && u.run != nil && (!u.views || HasViews(r)) {
+					} else if kind == pages.All && u.run != nil && (!u.views || HasViews(r)) {
 						fmt.Fprintf(w, " %g %s", u.run(r), u.name)
 					}
 				}

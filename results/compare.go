@@ -14,6 +14,8 @@ import (
 	"golang.org/x/perf/benchmath"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/sharebench/sharebench/pages"
 )
 
 // Threshold is how much a metric may get worse before a comparison calls
@@ -435,7 +437,7 @@ func hasMetric(m *Metrics, mt Metric) bool {
 	if !mt.Applies(m) {
 		return false
 	}
-	if m.Pages["all"] == nil && strings.Contains("latency availability completeness stale_fraction staleness read_staleness versions_behind", strings.Split(mt.Name, ".")[0]) {
+	if m.Pages[pages.All] == nil && strings.Contains("latency availability completeness stale_fraction staleness read_staleness versions_behind", strings.Split(mt.Name, ".")[0]) {
 		return false
 	}
 	if len(m.Stats) > 0 {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sharebench/sharebench/pages"
 )
 
 // CSV files (run -format csv, a sweep's sweep.csv) name their columns by
@@ -76,9 +78,6 @@ func metricCells(m *Metrics, onlyPage bool) []string {
 	return cells
 }
 
-// pageKinds are the kinds WriteCSV gives a row each, after "all".
-var pageKinds = []string{"gig", "user", "search", "self"}
-
 // WriteCSV writes f as CSV: the units comment, a header, then per strategy
 // (in f.Order) a row for page "all" (the public pages) with every metric,
 // and a row per page kind the strategy rendered with that kind's page
@@ -95,7 +94,7 @@ func WriteCSV(w io.Writer, f *File) error {
 	seeds := strconv.Itoa(max(len(f.Seeds), 1))
 	for _, s := range strategyOrder(f) {
 		m := f.Strategies[s]
-		for _, kind := range append([]string{"all"}, pageKinds...) {
+		for _, kind := range append([]string{pages.All}, pages.Names()...) {
 			p := m.Pages[kind]
 			if p == nil {
 				continue
@@ -103,8 +102,8 @@ func WriteCSV(w io.Writer, f *File) error {
 			// The Registry reads the public pages; a kind's row reads that
 			// kind in their place.
 			view := *m
-			view.Pages = map[string]*PageMetrics{"all": p}
-			rec := append([]string{s, kind, seeds, strconv.FormatInt(p.Count, 10)}, metricCells(&view, kind != "all")...)
+			view.Pages = map[string]*PageMetrics{pages.All: p}
+			rec := append([]string{s, kind, seeds, strconv.FormatInt(p.Count, 10)}, metricCells(&view, kind != pages.All)...)
 			if err := cw.Write(rec); err != nil {
 				return err
 			}

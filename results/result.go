@@ -1,5 +1,7 @@
 package results
 
+import "github.com/sharebench/sharebench/pages"
+
 // Schema is the version of the result file format this build writes and
 // the newest it reads. Schema 2 added sample counts and within-run
 // intervals (Metrics.Stats, CI95 for a single seed), the unconditional
@@ -278,7 +280,7 @@ func (mt Metric) Applies(m *Metrics) bool { return !mt.ViewsOnly || HasViews(m) 
 func HasViews(m *Metrics) bool { return m.Broker.Published > 0 || m.Broker.Delivered > 0 }
 
 func allPages(m *Metrics) *PageMetrics {
-	if p := m.Pages["all"]; p != nil {
+	if p := m.Pages[pages.All]; p != nil {
 		return p
 	}
 	return &PageMetrics{}

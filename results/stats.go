@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/sharebench/sharebench/pages"
 )
 
 // Aggregate combines one strategy's Metrics from several seeds (replicas)
@@ -87,14 +89,14 @@ func Aggregate(replicas []*Metrics) *Metrics {
 // from the merged stale histogram and every replica's sections shown; it
 // leaves the replicas' mean when either is missing (a schema-1 replica).
 func pooledReadStaleness(agg *Metrics, replicas []*Metrics) {
-	all := agg.Pages["all"]
+	all := agg.Pages[pages.All]
 	enc, ok := agg.HDR["staleness.all"]
 	if all == nil || !ok {
 		return
 	}
 	var shown int64
 	for _, r := range replicas {
-		p := r.Pages["all"]
+		p := r.Pages[pages.All]
 		if p == nil || p.Shown == 0 && p.Stale == 0 && p.Count > 0 {
 			return // no counts: an older file
 		}
@@ -278,7 +280,7 @@ func meanFields(dst reflect.Value, srcs []reflect.Value) {
 }
 
 func meanPages(replicas []*Metrics) map[string]*PageMetrics {
-	pages := make(map[string]*PageMetrics)
+	byKind := make(map[string]*PageMetrics)
 	for _, kind := range unionKeys(replicas, func(m *Metrics) map[string]*PageMetrics { return m.Pages }) {
 		var have []*PageMetrics
 		for _, r := range replicas {
@@ -291,9 +293,9 @@ func meanPages(replicas []*Metrics) map[string]*PageMetrics {
 		}
 		p := new(PageMetrics)
 		meanFields(reflect.ValueOf(p).Elem(), valuesOf(have))
-		pages[kind] = p
+		byKind[kind] = p
 	}
-	return pages
+	return byKind
 }
 
 func meanDuplication(replicas []*Metrics) map[string]int64 {
@@ -365,7 +367,7 @@ func summaryFor(m *Metrics, key string) *Summary {
 	case key == "propagation":
 		return &m.PropagationMS
 	case key == "staleness.all":
-		if p := m.Pages["all"]; p != nil {
+		if p := m.Pages[pages.All]; p != nil {
 			return &p.StalenessMS
 		}
 	case strings.HasPrefix(key, "latency."):

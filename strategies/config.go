@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 )
 
@@ -129,7 +130,7 @@ const (
 
 // PageServices maps each page kind to the service that renders it: the
 // seller's own editor (self) is part of the user service.
-var PageServices = map[string]string{"gig": "gig", "user": "user", "search": "search", "self": "user"}
+var PageServices = pages.ServiceByKind()
 
 // CallOptions govern a page service's calls to the owner. Every field
 // means what it says, zero included; DefaultCallOptions gives the usual
@@ -235,7 +236,7 @@ func (c Config) Validate() error {
 	if err := c.Owner.Validate(); err != nil {
 		return fmt.Errorf("owner: %w", err)
 	}
-	for _, kind := range []string{"gig", "user", "search"} {
+	for _, kind := range pages.Services() {
 		spec, ok := c.Pages[kind]
 		if !ok {
 			return fmt.Errorf("no spec for page service %s", kind)

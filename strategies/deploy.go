@@ -3,6 +3,7 @@ package strategies
 import (
 	"fmt"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 )
 
@@ -45,7 +46,7 @@ func (d *Deployment) CacheStats() map[string]CacheStats {
 }
 
 // PageServiceNames lists the page services, in a fixed order.
-var PageServiceNames = []string{"gig", "user", "search"}
+var PageServiceNames = pages.Services()
 
 // Deploy wires the owner and the page services of cfg.Strategy, as its
 // Design says, into the world's nodes: services, their handlers, and the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 )
 
@@ -38,7 +39,7 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 	pr := req.Body.(PageRequest)
 	p.Stats.Renders[pr.Kind]++
 	src := p.source
-	if pr.Kind == "self" {
+	if pages.IsSelf(pr.Kind) {
 		src = p.owner // read-your-writes: the editor reads the owner
 	}
 	var secs []Section

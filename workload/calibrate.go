@@ -6,6 +6,7 @@ import (
 	"math"
 	"text/tabwriter"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -42,20 +43,14 @@ func (c Calibration) Ratio() float64 {
 	return c.Live / c.Virtual
 }
 
-// The fewest samples a figure needs to be judged, by the rule the result
-// tables star by: 30 for a mean, rate or fraction (a fraction's samples
-// being its events: stale sections), and for a percentile q enough that 10
-// lie beyond it, ⌈10/(1−q)⌉ (20 for a p50, 1,000 for a p99).
-const (
-	minSamples = 30
-	minTail    = 10
-)
-
+// neededFor is the fewest samples a figure needs to be judged: the rule the
+// result tables star by (results.Metric.Needed), so calibrate and the
+// tables never disagree on it. A quantile of 0 is a mean, rate or fraction
+// (a fraction's samples being its events: stale sections), which needs
+// results.MinSamples; a percentile q needs enough that results.MinTail lie
+// beyond it (20 for a p50, 1,000 for a p99).
 func neededFor(quantile float64) int64 {
-	if quantile == 0 {
-		return minSamples
-	}
-	return int64(math.Ceil(minTail/(1-quantile) - 1e-9))
+	return results.Metric{Quantile: quantile, Within: results.Batched}.Needed()
 }
 
 // calibrated are the figures calibrate compares, with their relative
@@ -80,7 +75,7 @@ var calibrated = []struct {
 }
 
 func pagesAll(m *results.Metrics) *results.PageMetrics {
-	if p := m.Pages["all"]; p != nil {
+	if p := m.Pages[pages.All]; p != nil {
 		return p
 	}
 	return &results.PageMetrics{}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
@@ -80,7 +81,7 @@ func (sc *Scenario) Estimate() Estimate {
 	k := float64(max(pg.SearchResults, 1))
 	rendered := 0.0 // sellers per page
 	for kind, share := range pg.Mix {
-		if kind == "search" {
+		if pages.ShowsResults(kind) {
 			rendered += share * k
 		} else {
 			rendered += share
@@ -204,7 +205,7 @@ func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
 // search page when search pages show many, else the page rate.
 func (sc *Scenario) renderField() string {
 	pg := sc.Traffic.Pages
-	if pg.SearchResults > DefaultScenario().Traffic.Pages.SearchResults && pg.Mix["search"]*float64(pg.SearchResults) > 1 {
+	if pg.SearchResults > DefaultScenario().Traffic.Pages.SearchResults && pages.Share(pg.Mix, showsResults)*float64(pg.SearchResults) > 1 {
 		return "traffic.pages.search_results"
 	}
 	return "traffic.pages.rate"
@@ -228,17 +229,21 @@ func (sc *Scenario) meanClients() float64 {
 // shown has clients.
 func (sc *Scenario) ownerCallsPerPage(s strategies.Strategy) float64 {
 	mix := sc.Traffic.Pages.Mix
-	public := 1 - mix["self"]
+	self, results := pages.Share(mix, isSelf), pages.Share(mix, showsResults)
+	public := 1 - self
 	switch s {
 	case strategies.Sync, strategies.SyncCache:
 		return 1
 	case strategies.Hybrid:
 		wc := *sc.Population.WithClients
 		search := 1 - math.Pow(1-wc, float64(sc.Traffic.Pages.SearchResults))
-		return mix["self"] + (public-mix["search"])*wc + mix["search"]*search
+		return self + (public-results)*wc + results*search
 	}
-	return mix["self"]
+	return self
 }
+
+func isSelf(k pages.Kind) bool       { return k.Self }
+func showsResults(k pages.Kind) bool { return k.Results }
 
 // backlog is how many page requests pile up in page services' queues
 // over the run when the rate exceeds what their workers serve: the
@@ -253,10 +258,7 @@ func (sc *Scenario) backlog() float64 {
 		if svc == nil {
 			continue
 		}
-		share := sc.Traffic.Pages.Mix[name]
-		if name == "user" {
-			share += sc.Traffic.Pages.Mix["self"]
-		}
+		share := pages.Share(sc.Traffic.Pages.Mix, func(k pages.Kind) bool { return k.Service == name })
 		mean := svc.ServiceTime.Mean().Seconds()
 		if mean <= 0 || share <= 0 {
 			continue

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
@@ -275,14 +276,14 @@ type pageGen struct {
 func (g *pageGen) next() (string, []strategies.Seller) {
 	kind := g.kinds.pick(g.r)
 	n := 1
-	if kind == "search" {
+	if pages.ShowsResults(kind) {
 		n = g.search
 	}
 	sellers := make([]strategies.Seller, n)
 	for i := range sellers {
 		sellers[i] = g.pop.pick(g.r)
 	}
-	if kind == "self" && len(g.recent.ring) > 0 && g.r.Float64() < g.selfRecent {
+	if pages.IsSelf(kind) && len(g.recent.ring) > 0 && g.r.Float64() < g.selfRecent {
 		sellers[0] = g.recent.ring[g.r.IntN(len(g.recent.ring))]
 	}
 	return kind, sellers

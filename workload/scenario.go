@@ -9,9 +9,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
+
+// A scenario's types and defaults are here and what follows from them;
+// decode.go reads a file into them, check.go refuses what no world can run.
 
 // Scenario is a scenario file: the workload, the services, the network,
 // the broker, the strategies' options and the faults. Parse starts from
@@ -166,14 +170,14 @@ func (p Popularity) MarshalYAML() (any, error) {
 	return map[string]float64{"zipf": p.Zipf}, nil
 }
 
-// PageKinds are the page kinds, in report order: the public pages, then
-// the seller's own editor.
-var PageKinds = []string{"gig", "user", "search", "self"}
+// PageKinds are the page kinds' names, in report order: the public pages,
+// then the seller's own editor (package pages says what each is).
+var PageKinds = pages.Names()
 
-// Services every scenario has.
-var serviceNames = []string{strategies.OwnerNode, "gig", "user", "search"}
+// Services every scenario has: the owner and the page services.
+var serviceNames = append([]string{strategies.OwnerNode}, pages.Services()...)
 
-// DefaultScenario is DESIGN.md's example, without faults: what a field left
+// DefaultScenario is the worked example (the README's), without faults: what a field left
 // out of a scenario file takes. Every default is spelled out here, so a
 // zero anywhere below is a zero that runs.
 func DefaultScenario() *Scenario {

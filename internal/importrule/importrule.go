@@ -1,5 +1,5 @@
 // Package importrule checks, from a package's own tests, the one-way
-// imports DESIGN.md fixes: which packages of the module a package must not
+// imports ARCHITECTURE.md describes: which packages of the module a package must not
 // depend on, directly or not. It must not import any package of the
 // module.
 package importrule
@@ -33,7 +33,7 @@ func Check(t testing.TB, banned ...string) {
 	for _, dep := range Deps(t, ".") {
 		for _, b := range banned {
 			if dep == Module+b || strings.HasPrefix(dep, Module+b+"/") {
-				t.Errorf("this package depends on %s; it must not (DESIGN.md, layout)", dep)
+				t.Errorf("this package depends on %s; it must not (ARCHITECTURE.md, layers)", dep)
 			}
 		}
 	}

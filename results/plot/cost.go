@@ -3,6 +3,7 @@ package plot
 import (
 	"slices"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -34,9 +35,14 @@ func cost(s source) Figure {
 	for _, name := range s.names {
 		m, style := s.metrics(name), s.style[name]
 
-		pages := pageCount(m, "all") + pageCount(m, "self")
-		if pages > 0 {
-			v := float64(m.Owner.Requests) / float64(pages)
+		requested := pageCount(m, pages.All)
+		for _, k := range pages.Kinds {
+			if k.Self {
+				requested += pageCount(m, k.Name)
+			}
+		}
+		if requested > 0 {
+			v := float64(m.Owner.Requests) / float64(requested)
 			calls.Bars.Series = append(calls.Bars.Series, BarSeries{Label: name, Style: style, Values: []float64{v}, Texts: []string{sig(v)}})
 			callVals = append(callVals, v)
 		} else {

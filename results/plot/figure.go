@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -252,7 +253,7 @@ func (s source) windows() []Window {
 func Disturbances(f *results.File) []Window {
 	ws := newSource(f).windows()
 	ws = slices.DeleteFunc(ws, func(w Window) bool { return w.Kind == "warmup" })
-	slices.SortStableFunc(ws, func(a, b Window) int { return cmpFloat(a.FromS, b.FromS) })
+	slices.SortStableFunc(ws, func(a, b Window) int { return cmp.Compare(a.FromS, b.FromS) })
 	return ws
 }
 

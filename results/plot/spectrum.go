@@ -7,20 +7,22 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 )
 
-// pageKinds are the page kinds in the order their spectra appear; kinds a
-// file has beyond these follow by name.
-var pageKinds = []string{"all", "gig", "user", "search", "self"}
+// pageKinds are the page kinds in the order their spectra appear: the
+// public pages together, then each kind; kinds a file has beyond these
+// follow by name.
+var pageKinds = append([]string{pages.All}, pages.Names()...)
 
 // kindTitle names a page kind for a reader.
 func kindTitle(kind string) string {
-	switch kind {
-	case "all":
-		return "public pages (gig, user, search)"
-	case "self":
-		return "self-view pages"
+	switch {
+	case kind == pages.All:
+		return "public pages (" + strings.Join(pages.Public(), ", ") + ")"
+	case pages.IsSelf(kind):
+		return kind + "-view pages"
 	}
 	return kind + " pages"
 }
@@ -106,7 +108,7 @@ func spectrum(s source, kind string) (fig Figure, ok bool) {
 	}
 	staggerMarkers(p.Lines)
 	fig = Figure{Name: "latency-" + kind, Title: "Latency by percentile: " + kindTitle(kind)}
-	if kind == "all" {
+	if kind == pages.All {
 		// The public pages' percentiles are the registered figures:
 		// their intervals and sample counts go beside the curves.
 		for _, q := range []struct{ metric, label string }{{"latency.p50", "p50"}, {"latency.p99", "p99"}, {"latency.p999", "p99.9"}} {

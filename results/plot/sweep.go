@@ -42,6 +42,16 @@ type Heat struct {
 	TooFew map[[2]int]bool
 }
 
+// sweepCell is strategy name's figure of metric in one point of a sweep;
+// false when that run has no such strategy or the metric does not apply.
+func sweepCell(r results.SweepRow, name string, metric results.Metric) (results.Figure, bool) {
+	m := r.File.Strategies[name]
+	if m == nil || !metric.Applies(m) {
+		return results.Figure{}, false
+	}
+	return results.FigureOf(m, metric), true
+}
+
 // cellTooFew reports whether a sweep cell's figure is marked as the table
 // marks it: one a run could give an interval and samples for, without
 // enough of them.
@@ -146,11 +156,10 @@ func sweepLines(s source, param string, rows []results.SweepRow, metric results.
 		var seg []XY
 		var errs []float64
 		for i, r := range rows {
-			m := r.File.Strategies[name]
-			if m == nil || !metric.Applies(m) {
+			f, ok := sweepCell(r, name, metric)
+			if !ok {
 				continue
 			}
-			f := results.FigureOf(m, metric)
 			v := f.Value
 			seg = append(seg, XY{xs[i], v})
 			errs = append(errs, f.CI95)
@@ -214,11 +223,10 @@ func sweepHeat(s source, params []string, rows []results.SweepRow, metric result
 			}
 		}
 		for _, r := range rows {
-			m := r.File.Strategies[name]
-			if m == nil || !metric.Applies(m) {
+			f, ok := sweepCell(r, name, metric)
+			if !ok {
 				continue
 			}
-			f := results.FigureOf(m, metric)
 			v := f.Value
 			h.Values[index(&yl, r.Values[1])][index(&xl, r.Values[0])] = v
 			if cellTooFew(f, metric) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -54,7 +55,7 @@ func tradeoff(s source) Figure {
 	var placed []entry
 	for _, name := range s.names {
 		m := s.metrics(name)
-		all := m.Pages["all"]
+		all := m.Pages[pages.All]
 		if all == nil || all.LatencyMS.P99 <= 0 {
 			p.Notes = append(p.Notes, name+": no rendered public pages")
 			continue
@@ -135,14 +136,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -58,23 +58,9 @@ func TrafficWindows(scenarioYAML string) (ws []Window, notes []string) {
 	}
 	switch c.Curve {
 	case "spike":
-		at, ok1 := seconds(c.At)
-		span, ok2 := seconds(c.For)
-		base, ok3 := perSecond(c.Base)
-		peak, ok4 := perSecond(c.Peak)
-		if ok1 && ok2 && ok3 && ok4 {
-			ws = append(ws, Window{FromS: at, ToS: at + span, Kind: "traffic",
-				Labels: []string{fmt.Sprintf("traffic spike %s→%s pages/s", rateString(base), rateString(peak))}})
-		}
+		ws = appendSpan(ws, "spike", c.At, c.For, c.Base, c.Peak)
 	case "ramp":
-		start, ok1 := seconds(c.Start)
-		over, ok2 := seconds(c.Over)
-		from, ok3 := perSecond(c.From)
-		to, ok4 := perSecond(c.To)
-		if ok1 && ok2 && ok3 && ok4 {
-			ws = append(ws, Window{FromS: start, ToS: start + over, Kind: "traffic",
-				Labels: []string{fmt.Sprintf("traffic ramp %s→%s pages/s", rateString(from), rateString(to))}})
-		}
+		ws = appendSpan(ws, "ramp", c.Start, c.Over, c.From, c.To)
 	case "step":
 		prev := 0.0
 		for i, st := range c.Steps {
@@ -94,6 +80,21 @@ func TrafficWindows(scenarioYAML string) (ws []Window, notes []string) {
 		notes = append(notes, fmt.Sprintf("page rate diurnal: mean %s, amplitude %s, period %s", c.Mean, c.Amplitude, c.Period))
 	}
 	return ws, notes
+}
+
+// appendSpan adds the window of a rate change that takes a span (a spike
+// or a ramp: from start, for span, the rate going from one to to), as the
+// scenario file writes them; one that does not read adds nothing.
+func appendSpan(ws []Window, curve, start, span, from, to string) []Window {
+	at, ok1 := seconds(start)
+	d, ok2 := seconds(span)
+	lo, ok3 := perSecond(from)
+	hi, ok4 := perSecond(to)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return ws
+	}
+	return append(ws, Window{FromS: at, ToS: at + d, Kind: "traffic",
+		Labels: []string{fmt.Sprintf("traffic %s %s→%s pages/s", curve, rateString(lo), rateString(hi))}})
 }
 
 // seconds reads a duration as the scenario file writes it ("20s",

@@ -263,15 +263,7 @@ func newRecoveryTable(f *results.File, verdicts []Verdict) recoveryTable {
 }
 
 func (t recoveryTable) markdown(b *strings.Builder) {
-	b.WriteString("| strategy |")
-	for _, d := range t.Disturbances {
-		b.WriteString(" " + d + " |")
-	}
-	b.WriteString("\n|---|")
-	for range t.Disturbances {
-		b.WriteString("--:|")
-	}
-	b.WriteString("\n")
+	markdownHeader(b, "strategy", t.Disturbances)
 	for _, r := range t.Rows {
 		b.WriteString("| " + r.Strategy + " |")
 		for _, c := range r.Cells {

@@ -107,17 +107,23 @@ func Rule() string {
 		results.MinSamples, results.MinTail, p(0.5), p(0.99), p(0.999))
 }
 
-// markdown writes the summary as a Markdown table.
-func (s summary) markdown(b *strings.Builder) {
-	b.WriteString("| metric |")
-	for _, name := range s.Strategies {
-		b.WriteString(" " + name + " |")
+// markdownHeader writes a Markdown table's header: first, left-aligned,
+// then the columns, right-aligned (they hold figures).
+func markdownHeader(b *strings.Builder, first string, columns []string) {
+	b.WriteString("| " + first + " |")
+	for _, c := range columns {
+		b.WriteString(" " + c + " |")
 	}
 	b.WriteString("\n|---|")
-	for range s.Strategies {
+	for range columns {
 		b.WriteString("--:|")
 	}
 	b.WriteString("\n")
+}
+
+// markdown writes the summary as a Markdown table.
+func (s summary) markdown(b *strings.Builder) {
+	markdownHeader(b, "metric", s.Strategies)
 	for _, r := range s.Rows {
 		b.WriteString("| " + r.Label() + " |")
 		for _, c := range r.Cells {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/results/plot"
 )
@@ -168,7 +169,7 @@ func newSweepPage(s Sweep, axes []string, images []image) sweepPage {
 				continue
 			}
 			var count int64
-			if all := m.Pages["all"]; all != nil {
+			if all := m.Pages[pages.All]; all != nil {
 				count = all.Count
 			}
 			row := append(slices.Clone(r.Values), name, fmt.Sprint(count))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 )
 
@@ -174,7 +175,7 @@ func formatFigure(unit string, f results.Figure) string {
 func losses(f *results.File, name string) []string {
 	m := f.Strategies[name]
 	var out []string
-	all := m.Pages["all"]
+	all := m.Pages[pages.All]
 	if all != nil && all.Count > 0 && all.Availability < 1 {
 		out = append(out, fmt.Sprintf("availability %s: %s of public pages not rendered", formatValue("%", 100*all.Availability), formatPercentSmall(100*(1-all.Availability))))
 	}
@@ -203,7 +204,7 @@ const completenessThreshold = 99.95
 // completenessLoss reports completeness below the threshold, overall or in
 // some measured second, with the worst second and the fault it fell in.
 func completenessLoss(f *results.File, m *results.Metrics) string {
-	all := m.Pages["all"]
+	all := m.Pages[pages.All]
 	if all == nil || all.Count == 0 {
 		return ""
 	}
