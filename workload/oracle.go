@@ -7,6 +7,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
@@ -166,7 +167,7 @@ func newOracle(hist *judge.History, sellers int, warmup, end, lastHeal time.Dura
 	for i := range consistencyBins {
 		o.consistency = append(o.consistency, results.ConsistencyPoint{AfterMS: binEdge(i)})
 	}
-	for _, k := range append(slices.Clone(PageKinds), "all") {
+	for _, k := range append(slices.Clone(PageKinds), pages.All) {
 		o.kinds[k] = newTally()
 	}
 	if lastHeal == 0 {
@@ -290,7 +291,7 @@ func ratio(a, b int64) float64 {
 // verdicts.
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
-	self := kind == "self"
+	self := pages.IsSelf(kind)
 	// The tallies this render counts in: the series follows the public
 	// pages, measured or not; a measured render counts in its kind and, if
 	// public, in all and in its batch.
@@ -304,7 +305,7 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 		b = o.batchAt(sent, false)
 		into = append(into, o.kinds[kind])
 		if !self {
-			into = append(into, o.kinds["all"], &b.tally)
+			into = append(into, o.kinds[pages.All], &b.tally)
 		}
 	}
 	lat := micros(done - sent)
@@ -381,7 +382,7 @@ func (o *oracle) metrics() *results.Metrics {
 		}
 		m.Pages[name] = pm
 		m.HDR["latency."+name] = mustEncode(k.lat)
-		if name == "all" {
+		if name == pages.All {
 			m.HDR["staleness.all"] = mustEncode(k.staleness)
 		}
 	}
@@ -404,7 +405,7 @@ func (o *oracle) metrics() *results.Metrics {
 // intervals gives every registered metric its sample count and, from the
 // batches, its within-run 95 % interval (results.BatchCI).
 func (o *oracle) intervals(m *results.Metrics) {
-	all := o.kinds["all"]
+	all := o.kinds[pages.All]
 	var self, ownerRequests int64
 	for _, b := range o.batches {
 		self += b.selfSections
