@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,8 +43,12 @@ type Measured struct {
 	File string // as the scenario wrote it
 	// Unit is the unit of an hdr log's integer values: "ns", "us", "ms" or
 	// "s"; "us" when the scenario leaves it out, as wrk2 records
-	// microseconds. Empty for samples, whose every value names its unit.
+	// microseconds. For samples it is the unit of bare numbers, and
+	// empty (the default) when every value must name its own.
 	Unit string
+	// Column picks a column of a CSV samples file by its header's name;
+	// empty for a file of one value per line.
+	Column string
 	// SHA256 is the hex digest of the file's bytes: what the scenario gave
 	// (checked on Load), or what Load found.
 	SHA256 string
@@ -110,7 +115,10 @@ func (m *Measured) Quantile(p float64) float64 {
 func (m *Measured) notation(func(float64) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "{dist: %s, file: %s", m.Kind, yamlString(m.File))
-	if m.Kind == "hdr" {
+	if m.Column != "" {
+		fmt.Fprintf(&b, ", column: %s", yamlString(m.Column))
+	}
+	if m.Unit != "" {
 		fmt.Fprintf(&b, ", unit: %s", m.Unit)
 	}
 	if m.SHA256 != "" {
@@ -145,13 +153,24 @@ func (p *distParser) measured() Dist {
 			return nil
 		}
 		m.Unit = DefaultHdrUnit
-		if u, ok := p.fields["unit"]; ok {
-			if _, known := hdrUnits[u.Value]; !known {
-				p.fail("unit", "%q is not a unit of an hdr log's values; use ns, us (wrk2's), ms or s", u.Value)
-				return nil
-			}
-			m.Unit = u.Value
+	}
+	if u, ok := p.fields["unit"]; ok {
+		if m.number {
+			p.fail("unit", "a number distribution's values have no unit; leave unit out")
+			return nil
 		}
+		if _, known := hdrUnits[u.Value]; !known {
+			p.fail("unit", "%q is not a unit; use ns, us (wrk2's), ms or s", u.Value)
+			return nil
+		}
+		m.Unit = u.Value
+	}
+	if c, ok := p.fields["column"]; ok {
+		if c.Kind != yaml.ScalarNode || strings.TrimSpace(c.Value) == "" {
+			p.fail("column", "expected the name of a column in the CSV file's header, e.g. column: latency_ms")
+			return nil
+		}
+		m.Column = strings.TrimSpace(c.Value)
 	}
 	if h, ok := p.fields["sha256"]; ok {
 		if _, err := hex.DecodeString(h.Value); err != nil || len(h.Value) != 64 {
@@ -197,7 +216,7 @@ func (m *Measured) Load(dir string) error {
 		if m.number {
 			u = numberUnit
 		}
-		values, counts, err = readSamples(data, u)
+		values, counts, err = readSamples(data, u, m.Column, hdrUnits[m.Unit])
 	}
 	if err != nil {
 		return fail("%s%v", filepath.Base(path), err)
@@ -212,11 +231,15 @@ func (m *Measured) Load(dir string) error {
 	return nil
 }
 
-// readSamples reads one value per line in unit u; '#' starts a comment.
-// It returns the distinct values ascending and how often each occurs; its
-// errors start with ":LINE: " for the caller to prefix the file's name.
-func readSamples(data []byte, u unit) ([]float64, []int64, error) {
+// readSamples reads one value per line in unit u, or with column the
+// named column of a CSV file with a header; '#' starts a comment. A bare
+// number is in seconds × scale when scale > 0 (the scenario gave a unit),
+// and refused otherwise. It returns the distinct values ascending and how
+// often each occurs; its errors start with ":LINE: " for the caller to
+// prefix the file's name.
+func readSamples(data []byte, u unit, column string, scale float64) ([]float64, []int64, error) {
 	var xs []float64
+	col := -1 // the column's index, once the header is read
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -225,10 +248,33 @@ func readSamples(data []byte, u unit) ([]float64, []int64, error) {
 		if text == "" {
 			continue
 		}
-		if strings.ContainsAny(text, ", \t;") {
-			return nil, nil, fmt.Errorf(":%d: %q holds more than one value; a samples file holds one value per line, e.g. 12.5ms", line, text)
+		if column != "" {
+			cells := strings.Split(text, ",")
+			for i := range cells {
+				cells[i] = strings.Trim(strings.TrimSpace(cells[i]), `"`)
+			}
+			if col < 0 {
+				if col = slices.Index(cells, column); col < 0 {
+					return nil, nil, fmt.Errorf(":%d: the header has no column %q; it has %s", line, column, strings.Join(cells, ", "))
+				}
+				continue
+			}
+			if col >= len(cells) {
+				return nil, nil, fmt.Errorf(":%d: has %d columns; column %q is number %d", line, len(cells), column, col+1)
+			}
+			text = cells[col]
+		} else if strings.ContainsAny(text, ", \t;") {
+			return nil, nil, fmt.Errorf(":%d: %q holds more than one value; a samples file holds one value per line, e.g. 12.5ms (for a CSV file, give column: NAME)", line, text)
 		}
 		x, err := u.parse(text)
+		if bare, berr := strconv.ParseFloat(text, 64); berr == nil && scale > 0 {
+			x, err = bare*scale, nil
+			if math.IsNaN(bare) || math.IsInf(bare, 0) {
+				err = fmt.Errorf("%q is not a finite number", text)
+			}
+		} else if err != nil && berr == nil && u.example == durationUnit.example {
+			err = fmt.Errorf("%v, or give the file's unit in the scenario, e.g. unit: ms", err)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf(":%d: %v", line, err)
 		}

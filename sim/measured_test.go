@@ -201,6 +201,24 @@ func TestHdrLogMatchesMergedHistogram(t *testing.T) {
 	}
 }
 
+// TestSamplesUnitAndColumn: with unit, bare numbers are in it (a value
+// naming its own unit keeps it); with column, a CSV file's column is read
+// by its header's name.
+func TestSamplesUnitAndColumn(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "lat.csv"), []byte("# from a load test\ntime,\"latency_ms\",status\n1,2.5,200\n2,1ms,200\n3,4,500\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := "{dist: samples, file: lat.csv, column: latency_ms, unit: ms}"
+	m := loadDist(t, text, dir)
+	if m.Count() != 3 || math.Abs(m.Mean()-7.5e-3/3) > 1e-15 || m.Quantile(0) != 1e-3 || m.Quantile(1) != 4e-3 {
+		t.Errorf("%s: count %d, mean %g, min %g, max %g; want 3, 2.5ms, 1ms, 4ms", text, m.Count(), m.Mean(), m.Quantile(0), m.Quantile(1))
+	}
+	if got, want := m.notation(formatSeconds), "{dist: samples, file: lat.csv, column: latency_ms, unit: ms, sha256: "+m.SHA256+"}"; got != want {
+		t.Errorf("notation = %q; want %q", got, want)
+	}
+}
+
 func TestHdrUnit(t *testing.T) {
 	dir := t.TempDir()
 	h := hdrhistogram.New(1, 1_000_000, 3)
@@ -266,6 +284,8 @@ func TestMeasuredErrors(t *testing.T) {
 	write("neg.txt", "# x\n-3ms\n")
 	write("empty.txt", "# only a comment\n\n")
 	write("two.txt", "1ms, 2ms\n")
+	write("lat.csv", "t,ms\n1,2\n3\n")
+	write("nan.txt", "NaN\n")
 	write("junk.hlog", "#[StartTime: 1 (seconds since epoch)]\n0.1,1.0,2.0,HISTnotbase64\n")
 	write("none.hlog", "#[StartTime: 1 (seconds since epoch)]\n\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n")
 	tests := []struct {
@@ -273,7 +293,7 @@ func TestMeasuredErrors(t *testing.T) {
 		field string
 		want  []string
 	}{
-		{"{dist: samples, file: bare.txt}", "file", []string{"bare.txt:3:", `"12" has no unit`, "12ms"}},
+		{"{dist: samples, file: bare.txt}", "file", []string{"bare.txt:3:", `"12" has no unit`, "12ms", "unit: ms"}},
 		{"{dist: samples, file: neg.txt}", "file", []string{"neg.txt:2:", "negative"}},
 		{"{dist: samples, file: empty.txt}", "file", []string{"empty.txt", "no values"}},
 		{"{dist: samples, file: two.txt}", "file", []string{"two.txt:1:", "one value per line"}},
@@ -283,7 +303,10 @@ func TestMeasuredErrors(t *testing.T) {
 		{"{dist: hdr, file: none.hlog, unit: min}", "unit", []string{`"min"`, "ns, us"}},
 		{"{dist: samples}", "file", []string{"missing", "file: latencies.txt"}},
 		{"{dist: samples, file: bare.txt, sha256: abc}", "sha256", []string{"64 hex digits"}},
-		{"{dist: samples, file: bare.txt, unit: ms}", "unit", []string{"unknown field", "file, sha256"}},
+		{"{dist: samples, file: bare.txt, tag: a}", "tag", []string{"unknown field", "file, column, unit, sha256"}},
+		{"{dist: samples, file: bare.txt, unit: ms, column: p}", "file", []string{"bare.txt:1:", `no column "p"`}},
+		{"{dist: samples, file: lat.csv, column: ms, unit: ms}", "file", []string{"lat.csv:3:", "has 1 columns"}},
+		{"{dist: samples, file: nan.txt, unit: ms}", "file", []string{"nan.txt:1:", "not a finite number"}},
 	}
 	for _, tt := range tests {
 		var d DurationDist

@@ -244,7 +244,7 @@ var distFields = map[string][]string{
 	"lognormal": {"median", "p99", "mu", "sigma"},
 	"pareto":    {"min", "alpha"},
 	"empirical": {"percentiles"},
-	"samples":   {"file", "sha256"},
+	"samples":   {"file", "column", "unit", "sha256"},
 	"hdr":       {"file", "unit", "sha256"},
 }
 
