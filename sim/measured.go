@@ -22,7 +22,8 @@ import (
 
 // Measured is a distribution read from a file of latencies someone
 // measured: {dist: samples, file: F} (one value per line) or
-// {dist: hdr, file: F} (an HdrHistogram interval log, as wrk2 writes it).
+// {dist: hdr, file: F} (an HdrHistogram interval log, as HistogramLogWriter
+// writes it).
 //
 // A samples file is drawn from by bootstrap: every sample equally likely,
 // no value invented between them. Interpolating the empirical CDF would
@@ -62,8 +63,8 @@ type Measured struct {
 }
 
 // DefaultHdrUnit is the unit of an hdr log's values when the scenario
-// leaves unit out: wrk2, the tool that writes these logs for HTTP
-// services, records microseconds.
+// leaves unit out: wrk2, the load generator whose HdrHistograms these
+// logs most often come from, records microseconds.
 const DefaultHdrUnit = "us"
 
 var hdrUnits = map[string]float64{"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1}
@@ -303,7 +304,7 @@ func readSamples(data []byte, u unit, column string, scale float64) ([]float64, 
 }
 
 // readHdrLog merges the intervals of an HdrHistogram log (the format of
-// HdrHistogram's HistogramLogWriter and wrk2: '#' header lines, a legend
+// HdrHistogram's HistogramLogWriter: '#' header lines, a legend
 // line, then "[Tag=T,]start,length,max,BASE64" lines) into one histogram,
 // with hdrhistogram-go decoding each interval. Every tag is merged. It
 // returns each non-empty bucket's median-equivalent value, times scale,
@@ -343,7 +344,7 @@ func readHdrLog(data []byte, scale float64) ([]float64, []int64, error) {
 		return nil, nil, fmt.Errorf(": %v", err)
 	}
 	if merged == nil {
-		return nil, nil, fmt.Errorf(": holds no histogram intervals; give an HdrHistogram log (as wrk2 --latency -U or HistogramLogWriter write it)")
+		return nil, nil, fmt.Errorf(": holds no histogram intervals; give an HdrHistogram interval log (as HistogramLogWriter writes it: start,length,max,HISTFAAA… lines)")
 	}
 	if merged.TotalCount() == 0 {
 		return nil, nil, fmt.Errorf(": its intervals record no values")

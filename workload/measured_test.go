@@ -219,8 +219,14 @@ func TestMeasuredPathsRelativeToScenarioFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Cells(name, data, []Param{{Path: "seed", Values: []string{"1", "2"}}}); err != nil {
-		t.Errorf("Cells of %s = %v; want owner.txt found beside it", arg, err)
+	cells, err := Cells(name, data, []Param{{Path: "services.topclients.service_time", Values: []string{"{dist: samples, file: owner.txt}", "{dist: hdr, file: owner.hlog}"}}})
+	if err != nil {
+		t.Fatalf("Cells of %s setting the owner's service time to each file = %v; want both found beside it", arg, err)
+	}
+	for i, kind := range []string{"samples", "hdr"} {
+		if in := cells[i].Scenario.inputs(); len(in) != 1 || in[0].Dist != kind || in[0].Count == 0 {
+			t.Errorf("cell %d inputs = %+v; want the %s file, read", i, in, kind)
+		}
 	}
 	_, err = Parse("samples.yaml", data)
 	for _, want := range []string{"samples.yaml:15:", "services.topclients.service_time.file", "owner.txt: no such file", "relative to the scenario file"} {
