@@ -195,6 +195,10 @@ func (m *Measured) Load(dir string) error {
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}
+	// A device or a pipe (/dev/zero) would never end; only a file can be hashed.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return fail("%s: not a regular file; name a file of measured latencies", path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {

@@ -299,6 +299,7 @@ func TestMeasuredErrors(t *testing.T) {
 		{"{dist: samples, file: two.txt}", "file", []string{"two.txt:1:", "one value per line"}},
 		{"{dist: samples, file: missing.txt}", "file", []string{"missing.txt", "no such file", "relative to the scenario file"}},
 		{"{dist: hdr, file: junk.hlog}", "file", []string{"junk.hlog:2:", "does not decode"}},
+		{"{dist: samples, file: .}", "file", []string{"not a regular file"}},
 		{"{dist: hdr, file: none.hlog}", "file", []string{"none.hlog", "no histogram intervals"}},
 		{"{dist: hdr, file: none.hlog, unit: min}", "unit", []string{`"min"`, "ns, us"}},
 		{"{dist: samples}", "file", []string{"missing", "file: latencies.txt"}},
