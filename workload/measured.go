@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -94,15 +95,17 @@ func (sc *Scenario) loadMeasured(dir string) error {
 func (sc *Scenario) inputs() []results.Input {
 	var in []results.Input
 	for _, f := range sc.measured() {
-		scale := 1e3 // seconds to milliseconds
+		// Milliseconds to the nanosecond, so a 7.738ms reads as that and
+		// not as its float neighbour; numbers as they are.
+		ms := func(x float64) float64 { return math.Round(x*1e9) / 1e6 }
 		if f.Number {
-			scale = 1
+			ms = func(x float64) float64 { return x }
 		}
-		ms := func(p float64) float64 { return f.M.Quantile(p) * scale }
+		q := func(p float64) float64 { return ms(f.M.Quantile(p)) }
 		in = append(in, results.Input{
 			Field: f.Path, Dist: f.M.Kind, File: f.M.File, SHA256: f.M.SHA256, Unit: f.M.Unit,
-			Count: f.M.Count(), MeanMS: f.M.Mean() * scale,
-			P0MS: ms(0), P50MS: ms(0.5), P90MS: ms(0.9), P99MS: ms(0.99), P999MS: ms(0.999), MaxMS: ms(1),
+			Count: f.M.Count(), MeanMS: ms(f.M.Mean()),
+			P0MS: q(0), P50MS: q(0.5), P90MS: q(0.9), P99MS: q(0.99), P999MS: q(0.999), MaxMS: q(1),
 		})
 	}
 	return in

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/sharebench/sharebench/results"
 )
 
 const measuredDir = "testdata/measured"
@@ -67,7 +69,7 @@ func TestMeasuredFixtureIsGenerated(t *testing.T) {
 	}
 }
 
-// measuredMean is the mean and standard deviation, in milliseconds, of the
+// samplesFileStats is the mean and standard deviation, in milliseconds, of the
 // values in a samples file, read here without sim's reader, and the
 // file's sha256.
 func samplesFileStats(t *testing.T, path string) (mean, sd float64, hash string) {
@@ -166,6 +168,18 @@ func TestMeasuredServiceTimeThroughTheStack(t *testing.T) {
 			}
 			if wantCount := map[string]int64{"samples": 1000, "hdr": 1500}[name]; in.Count != wantCount {
 				t.Errorf("input count = %d; want %d", in.Count, wantCount)
+			}
+			// The inputs section survives the file's encoding.
+			var buf bytes.Buffer
+			if err := results.Encode(&buf, f); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), `"inputs": [`) || !strings.Contains(buf.String(), `"sha256": "`+hash+`"`) {
+				t.Errorf("the encoded result has no inputs section with the file's hash")
+			}
+			back, err := results.Decode(&buf)
+			if err != nil || !reflect.DeepEqual(back.Inputs, f.Inputs) {
+				t.Errorf("decoded inputs = %+v, %v; want %+v", back.Inputs, err, f.Inputs)
 			}
 		})
 	}
