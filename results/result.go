@@ -29,6 +29,10 @@ type File struct {
 	Order      []string            `json:"order"`
 	Strategies map[string]*Metrics `json:"strategies"`
 	Faults     []FaultWindow       `json:"faults"`
+	// Inputs are the files of measured latencies the scenario reads
+	// ({dist: samples} and {dist: hdr}); left out when it reads none. An
+	// optional field, so schema 2 still describes the file.
+	Inputs []Input `json:"inputs,omitempty"`
 	// Version is the build that made the file: a change in the simulator
 	// is not a change in the system, so compare warns when two files'
 	// versions differ. Empty in schema-1 files.
@@ -44,6 +48,27 @@ type BuildVersion struct {
 	Module   string `json:"module"`   // module version, "(devel)" for a source build
 	Revision string `json:"revision"` // VCS revision, "+dirty" appended for a modified tree; "" if unknown
 	Go       string `json:"go"`       // e.g. "go1.23.2"
+}
+
+// Input is one file of measured values a distribution reads: its hash,
+// so a rerun can tell the file is the same, and the figures the runs drew
+// from. The figures are milliseconds for durations (plain numbers for a
+// number distribution); percentiles are nearest-rank over the file's
+// values (for an hdr log, the merged histogram's buckets).
+type Input struct {
+	Field  string  `json:"field"` // e.g. "services.topclients.service_time"
+	Dist   string  `json:"dist"`  // "samples" or "hdr"
+	File   string  `json:"file"`  // as the scenario names it
+	SHA256 string  `json:"sha256"`
+	Unit   string  `json:"unit,omitempty"` // an hdr log's value unit
+	Count  int64   `json:"count"`
+	MeanMS float64 `json:"mean_ms"`
+	P0MS   float64 `json:"p0_ms"`
+	P50MS  float64 `json:"p50_ms"`
+	P90MS  float64 `json:"p90_ms"`
+	P99MS  float64 `json:"p99_ms"`
+	P999MS float64 `json:"p99_9_ms"`
+	MaxMS  float64 `json:"max_ms"`
 }
 
 // FaultWindow is a fault as plots shade it.

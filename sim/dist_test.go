@@ -94,7 +94,7 @@ func TestDistBadInput(t *testing.T) {
 		{"{dist: lognormal, median: 20ms, p99: 2ms}", []string{"p99", "above the median"}, true},
 		{"{dist: lognormal, median: 2ms}", []string{"median and p99"}, true},
 		{"{dist: lognormal, median: 2ms, p99: 20ms, sigma: 1}", []string{"median and p99"}, true},
-		{"{dist: gamma, mean: 1ms}", []string{"dist", "unknown distribution", "exp, lognormal"}, true},
+		{"{dist: gamma, mean: 1ms}", []string{"dist", "unknown distribution", "exp, hdr, lognormal"}, true},
 		{"{mean: 1ms}", []string{"dist", "missing"}, true},
 		{"{dist: exp}", []string{"mean", "missing"}, true},
 		{"{dist: exp, mean: 1ms, median: 2ms}", []string{"median", "unknown field", "takes mean"}, true},

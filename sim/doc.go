@@ -1,7 +1,8 @@
 // Package sim is the world as strategy code sees it: the Env interface
 // (clock, sleep, deadlines, processes, RPC, broker, store, randomness),
 // the service and fault specifications every world implements, the
-// probability distributions of the scenario notation, and seeded random
+// probability distributions of the scenario notation (some read from files
+// of measured latencies, sim/measured.go), and seeded random
 // streams split by concern.
 //
 // Two worlds implement Env: sim/virtual (deterministic, virtual time) and

@@ -92,19 +92,34 @@ func parseNumber(s string) (float64, error) {
 }
 
 // ParseDurationDist reads a duration distribution in the scenario notation:
-// a plain duration ("2ms") or a mapping ("{dist: exp, mean: 1ms}").
+// a plain duration ("2ms") or a mapping ("{dist: exp, mean: 1ms}"). A
+// measured distribution's file is read relative to the working directory.
 func ParseDurationDist(s string) (DurationDist, error) {
 	var d DurationDist
-	err := unmarshalText(s, &d)
-	return d, err
+	if err := unmarshalText(s, &d); err != nil {
+		return d, err
+	}
+	return d, LoadMeasured(d.Dist, "")
 }
 
 // ParseNumberDist reads a number distribution in the scenario notation:
 // a plain number ("5") or a mapping ("{dist: uniform, min: 1, max: 10}").
+// A measured distribution's file is read relative to the working directory.
 func ParseNumberDist(s string) (NumberDist, error) {
 	var d NumberDist
-	err := unmarshalText(s, &d)
-	return d, err
+	if err := unmarshalText(s, &d); err != nil {
+		return d, err
+	}
+	return d, LoadMeasured(d.Dist, "")
+}
+
+// LoadMeasured reads d's file relative to dir if d is a *Measured not yet
+// loaded; any other distribution needs nothing.
+func LoadMeasured(d Dist, dir string) error {
+	if m, ok := d.(*Measured); ok && !m.Loaded() {
+		return m.Load(dir)
+	}
+	return nil
 }
 
 func unmarshalText(s string, v any) error {
@@ -229,6 +244,8 @@ var distFields = map[string][]string{
 	"lognormal": {"median", "p99", "mu", "sigma"},
 	"pareto":    {"min", "alpha"},
 	"empirical": {"percentiles"},
+	"samples":   {"file", "column", "unit", "sha256"},
+	"hdr":       {"file", "unit", "sha256"},
 }
 
 // distNames is the sorted list of distribution names, for error messages.
@@ -306,6 +323,8 @@ func decodeDist(n *yaml.Node, u unit) (Dist, error) {
 		d = Pareto{p.positive("min"), p.positiveNumber("alpha")}
 	case "empirical":
 		d = p.empirical()
+	case "samples", "hdr":
+		d = p.measured()
 	}
 	if p.err != nil {
 		return nil, p.err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -46,12 +45,13 @@ func Builtin(name string) (*Scenario, []byte, error) {
 }
 
 // Source finds a scenario's text by file name or built-in name, a path to
-// an existing file winning, and returns the name errors should give it.
+// an existing file winning, and returns the name to Parse it by: the path
+// of a file (so its data files resolve beside it), NAME.yaml for a built-in.
 func Source(arg string) (name string, data []byte, err error) {
 	st, statErr := os.Stat(arg)
 	if statErr == nil && !st.IsDir() {
 		data, err := os.ReadFile(arg)
-		return filepath.Base(arg), data, err
+		return arg, data, err
 	}
 	if statErr == nil && st.IsDir() {
 		// A directory that shares a built-in's name (./baseline) does not

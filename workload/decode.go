@@ -27,12 +27,14 @@ func Load(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(filepath.Base(path), data)
+	return Parse(path, data)
 }
 
-// Parse reads and checks a scenario; name names it in errors (a file
-// name). Unknown fields, malformed values and contradictions are errors
-// that say where and how to fix them.
+// Parse reads and checks a scenario; name is its file's path (or a bare
+// name), whose base names it in errors and whose directory the files of
+// measured latencies ({dist: samples, file: F}) are relative to: the
+// working directory for a bare name. Unknown fields, malformed values and
+// contradictions are errors that say where and how to fix them.
 //
 // Parse starts from DefaultScenario, and every field the file leaves out
 // keeps its default at every depth: a section left out whole, a field left
@@ -43,6 +45,7 @@ func Load(path string) (*Scenario, error) {
 // gives replaces the default one whole. A field given no value (`warmup:`)
 // is an error rather than a silent zero.
 func Parse(name string, data []byte) (*Scenario, error) {
+	dir, name := filepath.Dir(name), filepath.Base(name)
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("%s: not valid YAML: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
@@ -71,6 +74,9 @@ func Parse(name string, data []byte) (*Scenario, error) {
 		return nil, decodeError(name, top, err)
 	}
 	if err := sc.entryDefaults(top); err != nil {
+		return nil, decodeError(name, top, err)
+	}
+	if err := sc.loadMeasured(dir); err != nil {
 		return nil, decodeError(name, top, err)
 	}
 	sc.Options.Hybrid = sc.Options.Hybrid.withSync(sc.Options.Sync)

@@ -131,6 +131,7 @@ func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
 		Order:        slices.Clone(sc.Strategies),
 		Strategies:   map[string]*results.Metrics{},
 		Faults:       []results.FaultWindow{}, // [] rather than null in the file
+		Inputs:       sc.inputs(),
 		Version:      results.ThisBuild(),
 	}
 	for i := range seeds {
