@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
-	"github.com/sharebench/sharebench/sim/virtual"
 	"github.com/sharebench/sharebench/strategies"
 )
 
@@ -173,14 +171,18 @@ func (sc *Scenario) runLength() time.Duration {
 // runOne is RunOne reporting its progress to pt every simulated second
 // and stopping after maxEvents events (0: no limit).
 func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
-	def := sc.Network.Default
-	w := virtual.New(seed, virtual.WithDefaultLink(virtual.LinkSpec{Latency: def.Latency, Loss: def.Loss}))
-	defer w.Close()
-	for key, l := range sc.Network.Links {
-		from, to, _ := strings.Cut(key, "->")
-		w.SetLink(from, to, virtual.LinkSpec{Latency: l.Latency, Loss: l.Loss})
+	return runIn(newVirtualWorld(sc, seed), sc, strategy, seed, pt, maxEvents)
+}
+
+// runIn is one run of one strategy with one seed in w, the same in every
+// world: deploy, the oracle's taps, the owner's load at the warm-up's end
+// and at the end, the per-second series, the workload, the metrics.
+func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
+	defer w.close()
+	if err := checkCapabilities(sc, w.mode(), w.caps()); err != nil {
+		return nil, 0, err
 	}
-	if err := w.AddBroker(sc.brokerSpec()); err != nil {
+	if err := w.addBroker(sc.brokerSpec()); err != nil {
 		return nil, 0, err
 	}
 	st := streams{sim.NewStreams(seed)}
@@ -189,7 +191,8 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 	end := sc.End()
 	o := newOracle(strategies.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
 	o.stratify(sc.Faults)
-	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
+	committed := func(list *strategies.List) { w.guard(func() { o.committed(list) }) }
+	d, err := strategies.Deploy(w.hosts(), sc.strategyConfig(strategy, sellers, committed))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -197,117 +200,111 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 		if v := d.Views[name]; v != nil {
 			o.watch(name)
 			v.OnApply = func(service string, s strategies.Seller, version uint64) {
-				o.viewApplied(service, s, version, w.Now())
+				at := w.now()
+				w.guard(func() { o.viewApplied(service, s, version, at) })
 			}
 		}
 	}
-	client := w.Node(clientNode)
-	if err := w.Inject(sc.Faults...); err != nil {
+	w.addDriver(clientNode)
+	if err := w.inject(sc.Faults); err != nil {
 		return nil, 0, err
 	}
 
-	sent := drive(w, client, sc, sellers, st, o)
+	sent := drive(w, sc, sellers, st, o)
 
-	owner := w.Node(strategies.OwnerNode)
-	load := func() ownerLoad {
-		s := owner.Stats()
-		return ownerLoad{s.Arrived, s.Rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.MaxInSystem}
+	load := func() (l ownerLoad) {
+		s := w.stats(strategies.OwnerNode)
+		w.inTurn(strategies.OwnerNode, func() {
+			l = ownerLoad{s.arrived, s.rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.maxInSystem}
+		})
+		return l
 	}
 	var atWarmup ownerLoad
-	w.At(sc.Warmup.D(), func() {
+	w.at(sc.Warmup.D(), func() {
 		atWarmup = load()
-		owner.ResetPeaks()
+		w.resetPeaks(strategies.OwnerNode)
 	})
 	var lastArrived int64
+	tick := func(t time.Duration) {
+		arrived, lag := w.stats(strategies.OwnerNode).arrived, w.brokerLag()
+		w.guard(func() { o.tick(t, arrived-lastArrived, lag) })
+		lastArrived = arrived
+	}
 	for t := time.Second; t <= end; t += time.Second {
-		w.At(t, func() {
-			arrived := owner.Stats().Arrived
-			o.tick(t, arrived-lastArrived, w.BrokerLag())
-			lastArrived = arrived
-		})
+		w.at(t, func() { tick(t) })
 	}
 	// Let requests sent before the end finish, up to the client's timeout;
-	// the series gets one more point for those that finish late. The run
-	// goes a second at a time, to report progress and keep to its budget:
-	// the same events in the same order as one Run to the end.
-	if maxEvents > 0 {
-		w.SetEventLimit(maxEvents)
-	}
+	// the series gets one more point for those that finish late.
 	stop := sc.runLength()
 	var at time.Duration
 	var reported int64
 	var reportedEvents uint64
-	for at < stop {
-		next := min(sim.AddDurations(at, time.Second), stop)
-		if due, ok := w.NextAt(); !ok {
-			next = stop // nothing left to happen
-		} else if due > next {
-			next = min(due, stop) // a quiet stretch: skip it in one step
-		}
-		w.Run(next)
-		if w.OverLimit() {
-			return nil, 0, fmt.Errorf("%w: %d events by %v of virtual time, and more due", ErrOverBudget, w.Events(), w.Now())
-		}
-		pt.advance(next-at, int64(*sent)-reported, w.Events()-reportedEvents, next == stop)
-		at, reported, reportedEvents = next, int64(*sent), w.Events()
+	err = w.run(stop, maxEvents, func(next time.Duration, events uint64) {
+		pt.advance(next-at, int64(*sent)-reported, events-reportedEvents, next == stop)
+		at, reported, reportedEvents = next, int64(*sent), events
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	if o.sec.Pages > 0 {
-		o.tick(end+time.Second, owner.Stats().Arrived-lastArrived, w.BrokerLag())
+		tick(end + time.Second)
 	}
-
+	atEnd := load()
+	broker := w.brokerStats()
+	// Views and caches are read once the world has stopped: nothing runs
+	// then, so nothing needs a node's turn.
+	if err := w.halt(); err != nil {
+		return nil, 0, err
+	}
 	m := o.metrics()
-	m.Owner = ownerMetrics(sc, o, atWarmup, load())
+	m.Owner = ownerMetrics(sc, o, atWarmup, atEnd)
 	m.DuplicationBytes = d.Duplication()
-	bs := w.BrokerStats()
-	m.Broker = results.BrokerMetrics{Published: bs.Published, Delivered: bs.Delivered, Redelivered: bs.Redelivered, Lost: bs.Lost, MaxLag: bs.MaxLag}
+	m.Broker = broker
 	return m, int64(*sent), nil
 }
 
 // drive schedules the workload: the page and write schedules walked in
-// virtual time by kernel callbacks, each request sent open loop — it never
+// world time by harness callbacks, each request sent open loop — it never
 // waits for an earlier one, and its latency counts from when it was meant
-// to be sent. The driver is harness code, so it sends with Node.Send and
-// pays no process per request. The count of page requests sent grows as
-// the run goes.
-func drive(w *virtual.World, client *virtual.Node, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
+// to be sent. The count of page requests sent grows as the run goes.
+func drive(w world, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
 	g := newGenerators(sc, sellers, st)
 	pages, writes, recent, pageArrivals, writeArrivals := g.pages, g.writes, g.recent, g.pageArrivals, g.writeArrivals
 	end := sc.End()
 	timeout := sc.Traffic.Pages.Timeout.D()
 	count := new(int)
-	ignore := func(any, error) {}
+	ignore := func(any, error, time.Duration) {}
 
 	var nextWrite func()
 	nextWrite = func() {
 		wr := writes.next()
 		recent.add(wr.Seller)
-		client.Send(strategies.OwnerNode, "write", wr, timeout, ignore)
+		w.send(strategies.OwnerNode, "write", wr, timeout, ignore)
 		if at := writeArrivals.next(); at < end {
-			w.At(at, nextWrite)
+			w.at(at, nextWrite)
 		}
 	}
-	var nextPage func()
-	nextPage = func() {
+	var nextPage func(sent time.Duration)
+	nextPage = func(sent time.Duration) {
 		kind, ss := pages.next()
 		*count++
-		sent := w.Now()
-		client.Send(strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: ss}, timeout, func(body any, err error) {
+		w.send(strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: ss}, timeout, func(body any, err error, done time.Duration) {
 			var page *strategies.Page
 			if err == nil {
 				p := body.(strategies.Page)
 				page = &p
 			}
-			o.rendered(kind, ss, sent, w.Now(), page, err != nil)
+			w.guard(func() { o.rendered(kind, ss, sent, done, page, err != nil) })
 		})
 		if at := pageArrivals.next(); at < end {
-			w.At(at, nextPage)
+			w.at(at, func() { nextPage(at) })
 		}
 	}
 	if at := writeArrivals.next(); at < end {
-		w.At(at, nextWrite)
+		w.at(at, nextWrite)
 	}
 	if at := pageArrivals.next(); at < end {
-		w.At(at, nextPage)
+		w.at(at, func() { nextPage(at) })
 	}
 	return count
 }

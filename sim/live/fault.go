@@ -1,7 +1,6 @@
 package live
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -110,31 +109,21 @@ func (ns *netState) draw(from, to string) (delay time.Duration, lose bool) {
 
 // Inject schedules faults (sim.Fault documents each kind; the package doc
 // says how each is realised live) at their times, counted from the
-// world's start on the wall clock. A fault whose start has passed starts at
-// once; one that would already have healed is an error, as is a node name
-// this world does not have. Each fault draws from its own random stream.
+// world's start on the wall clock, after sim.CheckInject, the check the
+// virtual world makes too: a fault whose start has passed starts at once;
+// one that would already have healed is an error, as is a node name this
+// world does not have. Each fault draws from its own random stream.
 func (w *World) Inject(faults ...sim.Fault) error {
-	if err := sim.CheckFaults(faults, w.NodeNames(), 1<<62); err != nil {
+	serves := func(name string) bool { return w.Node(name).svc != nil }
+	if err := sim.CheckInject(faults, w.NodeNames(), serves, w.Now(), 1<<62); err != nil {
 		return err
-	}
-	now := w.Now()
-	for i, f := range faults {
-		n := w.Node(f.Nodes()[0])
-		switch {
-		case f.Kind == sim.Slowdown && (n.svc == nil || n.name == sim.BrokerNode):
-			return fmt.Errorf("faults[%d]: slowdown of %s, which serves nothing here; slow down a service", i, f.Target)
-		case f.Kind == sim.Duplicate && n.name == sim.BrokerNode:
-			return fmt.Errorf("faults[%d]: duplicate targets the consumers of a node; the broker has none", i)
-		case f.End() < now || (f.For > 0 && f.End() == now):
-			return fmt.Errorf("faults[%d]: %s would heal at %v, before now (%v)", i, f, f.End(), now)
-		}
 	}
 	for _, f := range faults {
 		w.mu.Lock()
 		id := w.faults
 		w.faults++
 		w.mu.Unlock()
-		a := &activeFault{w: w, f: f, rng: w.streams.Stream(fmt.Sprintf("fault/%d", id))}
+		a := &activeFault{w: w, f: f, rng: w.streams.Stream(sim.FaultStream(id))}
 		w.spawn(a.run)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package virtual
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 
@@ -9,26 +8,21 @@ import (
 )
 
 // Inject schedules faults (sim.Fault documents what each kind does) at
-// their virtual times. Every node a fault names must exist already, and no
-// fault may start in the past. Each fault draws from its own random
-// stream, so adding one never shifts the draws of the workload, the
-// network or another fault.
+// their virtual times, after sim.CheckInject, the check the live world
+// makes too: every node a fault names must exist already, and a fault that
+// has healed by now is refused; one that started before now but has not
+// healed starts now. Each fault draws from its own random stream, so
+// adding one never shifts the draws of the workload, the network or
+// another fault.
 func (w *World) Inject(faults ...sim.Fault) error {
-	if err := sim.CheckFaults(faults, w.NodeNames(), maxTime); err != nil {
+	serves := func(name string) bool { return w.nodes[name].svc != nil }
+	if err := sim.CheckInject(faults, w.NodeNames(), serves, w.q.now, maxTime); err != nil {
 		return err
-	}
-	for i, f := range faults {
-		if f.Kind == sim.Slowdown && w.nodes[f.Target].svc == nil {
-			return fmt.Errorf("faults[%d]: slowdown of %s, which serves nothing; slow down a service", i, f.Target)
-		}
-		if f.At < w.q.now {
-			return fmt.Errorf("faults[%d]: %s starts at %v, before now (%v)", i, f.Kind, f.At, w.q.now)
-		}
 	}
 	for _, f := range faults {
 		a := &activeFault{w: w, f: f, id: w.faults}
 		w.faults++
-		w.At(f.At, a.start)
+		w.At(max(f.At, w.q.now), a.start)
 		w.At(f.End(), a.end)
 	}
 	return nil
@@ -104,7 +98,7 @@ func (a *activeFault) end() {
 }
 
 func (a *activeFault) rng() *rand.Rand {
-	return a.w.streams.Stream(fmt.Sprintf("fault/%d", a.id))
+	return a.w.streams.Stream(sim.FaultStream(a.id))
 }
 
 func (a *activeFault) links() []*link {
