@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -25,15 +24,11 @@ type LiveOptions struct {
 // same keys as a virtual run) and the page requests sent. A live run is
 // not reproducible byte for byte: timing comes from the machine.
 func RunOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo LiveOptions) (*results.Metrics, int64, error) {
-	return runOneLive(sc, strategy, seed, lo, nil)
-}
-
-func runOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo LiveOptions, pt *progressTracker) (*results.Metrics, int64, error) {
 	w, err := newLiveWorld(sc, seed, lo)
 	if err != nil {
 		return nil, 0, err
 	}
-	return runIn(w, sc, strategy, seed, pt, 0)
+	return runIn(w, sc, strategy, seed, nil, 0)
 }
 
 // networkFaults turns the scenario's network into latency and loss faults
@@ -68,25 +63,8 @@ func networkFaults(sc *Scenario) []sim.Fault {
 // world, one run at a time (runs side by side would disturb each other's
 // timing), and returns the result file with Mode "live".
 func RunLive(sc *Scenario, opts RunOptions, lo LiveOptions) (*results.File, error) {
-	started := time.Now()
-	seeds := max(opts.Seeds, 1)
-	out := make([]*results.Metrics, 0, len(sc.Strategies)*seeds)
-	var pages int64
-	pt := newProgressTracker(opts.Progress, len(sc.Strategies)*seeds, sc.runLength())
-	for _, s := range sc.Strategies {
-		for i := range seeds {
-			m, n, err := runOneLive(sc, strategies.Strategy(s), sc.Seed+uint64(i), lo, pt)
-			if err != nil {
-				return nil, fmt.Errorf("%s, seed %d, live: %w", s, sc.Seed+uint64(i), err)
-			}
-			out = append(out, m)
-			pages += n
-		}
-	}
-	f := newFile(sc, seeds, out)
-	f.Mode = "live"
-	f.Wall = wallFacts(started, 1, pages, 1)
-	return f, nil
+	opts.Parallel = 1
+	return runAll(sc, opts, "live", func(seed uint64) (world, error) { return newLiveWorld(sc, seed, lo) })
 }
 
 // Overloaded is the timer lateness (StartTimerProbe) beyond which a

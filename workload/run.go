@@ -22,12 +22,13 @@ type RunOptions struct {
 	Parallel int // runs at once; default 1
 	// Progress, if set, is told how far the runs have got: after each
 	// simulated second of every run (a stretch with nothing due is one
-	// step) and when a run ends. It is called from the runs' goroutines,
-	// one at a time.
+	// step) and when a run ends (a live run reports only its end). It is
+	// called from the runs' goroutines, one at a time.
 	Progress func(Progress)
 	// MaxEvents is a budget: a virtual run that processes more events
 	// fails with ErrOverBudget instead of running on (a misjudged
-	// estimate must not hang a machine). 0: no budget.
+	// estimate must not hang a machine). 0: no budget. A world that does
+	// not count events (Capabilities.EventBudget: live) runs without one.
 	MaxEvents uint64
 }
 
@@ -77,6 +78,13 @@ func (pt *progressTracker) advance(dt time.Duration, pages int64, events uint64,
 // and returns the result file. The runs are independent worlds; with any
 // Parallel the file is the same, byte for byte, outside Wall.
 func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
+	return runAll(sc, opts, "virtual", func(seed uint64) (world, error) { return newVirtualWorld(sc, seed), nil })
+}
+
+// runAll runs every strategy of the scenario for every seed, each in a
+// world of its own that newWorld builds, opts.Parallel at once, and
+// assembles the result file, the same for every world.
+func runAll(sc *Scenario, opts RunOptions, mode string, newWorld func(seed uint64) (world, error)) (*results.File, error) {
 	started := time.Now()
 	seeds := max(opts.Seeds, 1)
 	parallel := max(opts.Parallel, 1)
@@ -90,6 +98,10 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 			jobs = append(jobs, job{strategies.Strategy(s), sc.Seed + uint64(i)})
 		}
 	}
+	where := ""
+	if mode != "virtual" {
+		where = ", " + mode
+	}
 	out := make([]*results.Metrics, len(jobs))
 	var pages atomic.Int64
 	pt := newProgressTracker(opts.Progress, len(jobs), sc.runLength())
@@ -97,12 +109,15 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 	g.SetLimit(parallel)
 	for i, j := range jobs {
 		g.Go(func() error {
-			m, n, err := runOne(sc, j.strategy, j.seed, pt, opts.MaxEvents)
-			if err != nil {
-				return fmt.Errorf("%s, seed %d: %w", j.strategy, j.seed, err)
+			w, err := newWorld(j.seed)
+			if err == nil {
+				var n int64
+				out[i], n, err = runIn(w, sc, j.strategy, j.seed, pt, opts.MaxEvents)
+				pages.Add(n)
 			}
-			out[i] = m
-			pages.Add(n)
+			if err != nil {
+				return fmt.Errorf("%s, seed %d%s: %w", j.strategy, j.seed, where, err)
+			}
 			return nil
 		})
 	}
@@ -111,6 +126,7 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 	}
 
 	f := newFile(sc, seeds, out)
+	f.Mode = mode
 	f.Wall = wallFacts(started, parallel, pages.Load(), min(parallel, len(jobs), runtime.NumCPU()))
 	return f, nil
 }
@@ -179,7 +195,7 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 // and at the end, the per-second series, the workload, the metrics.
 func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
 	defer w.close()
-	if err := checkCapabilities(sc, w.mode(), w.caps()); err != nil {
+	if err := checkCapabilities(sc, w.caps()); err != nil {
 		return nil, 0, err
 	}
 	if err := w.addBroker(sc.brokerSpec()); err != nil {

@@ -20,8 +20,6 @@ import (
 // serialises what strategy code calls back (View.OnApply, OnCommit) with
 // them.
 type world interface {
-	// mode is the world's name, as results.File.Mode.
-	mode() string
 	caps() Capabilities
 	addBroker(sim.BrokerSpec) error
 	hosts() sim.Hosts
@@ -79,11 +77,13 @@ type Capabilities struct {
 
 var allFaults = []sim.FaultKind{sim.Outage, sim.Crash, sim.Slowdown, sim.Partition, sim.Latency, sim.Loss, sim.Duplicate}
 
-// checkCapabilities refuses a scenario that needs what the world lacks.
-func checkCapabilities(sc *Scenario, mode string, c Capabilities) error {
+// checkCapabilities refuses a scenario that needs what a world lacks, with
+// one message whatever the world (the caller says which world it was).
+func checkCapabilities(sc *Scenario, c Capabilities) error {
 	for i, f := range sc.Faults {
 		if !slices.Contains(c.Faults, f.Kind) {
-			return fmt.Errorf("faults[%d]: the %s world cannot apply %s faults; run this scenario in a world that can, or drop the fault", i, mode, f.Kind)
+			return &sim.SpecError{Line: f.Line, Column: 1, Field: fmt.Sprintf("faults[%d]", i),
+				Msg: fmt.Sprintf("this world cannot apply %s faults; run the scenario in a world that can, or drop the fault", f.Kind)}
 		}
 	}
 	return nil
@@ -105,7 +105,6 @@ func newVirtualWorld(sc *Scenario, seed uint64) *virtualWorld {
 	return &virtualWorld{w: w}
 }
 
-func (v *virtualWorld) mode() string { return "virtual" }
 func (v *virtualWorld) caps() Capabilities {
 	return Capabilities{Faults: allFaults, BrokerLatency: true, EventBudget: true, Reproducible: true}
 }
@@ -193,7 +192,6 @@ func newLiveWorld(sc *Scenario, seed uint64, lo LiveOptions) (*liveWorld, error)
 	return lw, nil
 }
 
-func (l *liveWorld) mode() string { return "live" }
 func (l *liveWorld) caps() Capabilities {
 	return Capabilities{Faults: allFaults}
 }
