@@ -129,13 +129,11 @@ func (w *World) Inject(faults ...sim.Fault) error {
 	return nil
 }
 
-// activeFault applies one fault and later undoes exactly what it did.
+// activeFault is one fault, between its start and its end.
 type activeFault struct {
 	w   *World
 	f   sim.Fault
 	rng *rand.Rand
-	lfs []*linkFault
-	dup *dupFault
 }
 
 // run waits for the fault's start, applies it, waits for its end, undoes
@@ -144,11 +142,11 @@ func (a *activeFault) run() {
 	if !a.w.sleepUntil(a.f.At) {
 		return
 	}
-	a.start()
+	undo := sim.StartFault(a.f, effects{a.w}, a.rng)
 	if !a.w.sleepUntil(a.f.End()) {
 		return
 	}
-	a.end()
+	undo()
 }
 
 // sleepUntil waits until world time t; false if the world closed first.
@@ -172,76 +170,82 @@ func (w *World) sleepUntil(t time.Duration) bool {
 	}
 }
 
-func (a *activeFault) start() {
-	w, f := a.w, a.f
-	switch f.Kind {
-	case sim.Outage, sim.Crash:
-		n := w.Node(f.Target)
-		n.goDown(f.Mode == "blackhole")
-		w.refresh(n)
-	case sim.Slowdown:
-		s := w.Node(f.Target).svc
-		s.mu.Lock()
-		s.slow *= f.Factor
-		s.mu.Unlock()
-	case sim.Duplicate:
-		n := w.Node(f.Target)
-		a.dup = &dupFault{p: f.P, rng: a.rng}
+// effects is how the live world makes the changes faults ask for.
+type effects struct{ w *World }
+
+func (e effects) Down(node string, blackhole bool) {
+	n := e.w.Node(node)
+	n.goDown(blackhole)
+	e.w.refresh(n)
+}
+
+func (e effects) Up(node string, blackhole bool) {
+	n := e.w.Node(node)
+	n.comeUp(blackhole)
+	e.w.refresh(n)
+}
+
+func (e effects) Slow(node string, factor float64) {
+	s := e.w.Node(node).svc
+	s.mu.Lock()
+	s.slow *= factor
+	s.mu.Unlock()
+}
+
+func (e effects) Unslow(node string, factor float64) {
+	s := e.w.Node(node).svc
+	s.mu.Lock()
+	s.slow /= factor
+	s.mu.Unlock()
+}
+
+func (e effects) Duplicate(node string, p float64, rng *rand.Rand) func() {
+	n := e.w.Node(node)
+	d := &dupFault{p: p, rng: rng}
+	n.mu.Lock()
+	n.dups = append(n.dups, d)
+	n.mu.Unlock()
+	return func() {
 		n.mu.Lock()
-		n.dups = append(n.dups, a.dup)
+		n.dups = slices.DeleteFunc(n.dups, func(x *dupFault) bool { return x == d })
 		n.mu.Unlock()
-	case sim.Partition, sim.Latency, sim.Loss:
-		w.net.mu.Lock()
-		for _, ends := range f.Links() {
-			l := w.net.link(ends[0], ends[1])
-			switch {
-			case f.Kind == sim.Partition && f.Mode == "hold":
-				l.hold++
-			case f.Kind == sim.Partition:
-				l.drop++
-			default:
-				lf := &linkFault{add: f.Add, p: f.P, rng: a.rng}
-				l.degraded = append(l.degraded, lf)
-				a.lfs = append(a.lfs, lf)
-			}
-		}
-		w.net.mu.Unlock()
-		w.net.notify()
 	}
 }
 
-func (a *activeFault) end() {
-	w, f := a.w, a.f
-	switch f.Kind {
-	case sim.Outage, sim.Crash:
-		n := w.Node(f.Target)
-		n.comeUp(f.Mode == "blackhole")
-		w.refresh(n)
-	case sim.Slowdown:
-		s := w.Node(f.Target).svc
-		s.mu.Lock()
-		s.slow /= f.Factor
-		s.mu.Unlock()
-	case sim.Duplicate:
-		n := w.Node(f.Target)
-		n.mu.Lock()
-		n.dups = slices.DeleteFunc(n.dups, func(d *dupFault) bool { return d == a.dup })
-		n.mu.Unlock()
-	case sim.Partition, sim.Latency, sim.Loss:
-		w.net.mu.Lock()
-		for _, ends := range f.Links() {
-			l := w.net.link(ends[0], ends[1])
-			switch {
-			case f.Kind == sim.Partition && f.Mode == "hold":
-				l.hold--
-			case f.Kind == sim.Partition:
-				l.drop--
-			default:
-				l.degraded = slices.DeleteFunc(l.degraded, func(lf *linkFault) bool { return slices.Contains(a.lfs, lf) })
-			}
+// Cut changes every link under one lock, then wakes the stalled writers.
+func (e effects) Cut(links [][2]string, hold bool, delta int) {
+	ns := &e.w.net
+	ns.mu.Lock()
+	for _, ends := range links {
+		l := ns.link(ends[0], ends[1])
+		if hold {
+			l.hold += delta
+		} else {
+			l.drop += delta
 		}
-		w.net.mu.Unlock()
-		w.net.notify()
+	}
+	ns.mu.Unlock()
+	ns.notify()
+}
+
+func (e effects) Degrade(links [][2]string, add sim.DurationDist, p float64, rng *rand.Rand) func() {
+	ns := &e.w.net
+	lf := &linkFault{add: add, p: p, rng: rng} // one draw stream, shared by its links
+	ns.mu.Lock()
+	for _, ends := range links {
+		l := ns.link(ends[0], ends[1])
+		l.degraded = append(l.degraded, lf)
+	}
+	ns.mu.Unlock()
+	ns.notify()
+	return func() {
+		ns.mu.Lock()
+		for _, ends := range links {
+			l := ns.link(ends[0], ends[1])
+			l.degraded = slices.DeleteFunc(l.degraded, func(x *linkFault) bool { return x == lf })
+		}
+		ns.mu.Unlock()
+		ns.notify()
 	}
 }
 
