@@ -12,7 +12,10 @@ import (
 // ServiceStats counts what a service saw. Time integrals let a test check
 // Little's law: mean number in system = InSystem / elapsed.
 type ServiceStats struct {
-	Arrived   int64 // requests that reached the node
+	// Arrived counts the requests that reached the node: refused or
+	// swallowed by an outage, rejected, or admitted. The live world's
+	// ServiceStats.Arrived means the same; it is owner.requests.
+	Arrived   int64
 	Refused   int64 // ... while it was down in refuse mode
 	Swallowed int64 // ... while it was down in blackhole mode
 	Rejected  int64 // ... with every worker busy and the queue full
