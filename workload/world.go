@@ -14,11 +14,12 @@ import (
 	"github.com/sharebench/sharebench/sim/virtual"
 )
 
-// world is a world as a run drives it: runOne is written once over this,
-// and each world implements it (virtualWorld, liveWorld). Harness
-// callbacks (at, send's done) run one at a time, in either world; guard
-// serialises what strategy code calls back (View.OnApply, OnCommit) with
-// them.
+// world is a world as a run drives it: runIn is written once over this,
+// and each world implements it (virtualWorld, liveWorld). The callbacks
+// at runs are run one at a time, in either world. Send's done callbacks
+// and what strategy code calls back (View.OnApply, OnCommit) may run
+// beside them in the live world, so all of these touch shared state (the
+// oracle) only inside guard.
 type world interface {
 	caps() Capabilities
 	addBroker(sim.BrokerSpec) error
@@ -31,9 +32,9 @@ type world interface {
 	// at runs fn at world time t, a harness callback.
 	at(t time.Duration, fn func())
 	// send sends a request from the driver without waiting; done gets the
-	// answer or error and the world time it came, as a harness callback.
+	// answer or error and the world time it came (see guard).
 	send(to, method string, body any, timeout time.Duration, done func(resp any, err error, at time.Duration))
-	// guard runs fn alone among the callbacks strategy code makes.
+	// guard runs fn alone among the guarded callbacks.
 	guard(fn func())
 	// inTurn runs fn holding node's turn, to read its strategy objects.
 	inTurn(node string, fn func())
@@ -162,10 +163,11 @@ func (v *virtualWorld) run(stop time.Duration, maxEvents uint64, step func(time.
 	return nil
 }
 
-// liveWorld is the live world as a run drives it. Harness callbacks run on
-// goroutines of their own, one at a time under mu; guard's lock is a leaf
-// beneath it (strategy code holding a node's turn takes only that one, and
-// a callback holding mu may take a node's turn).
+// liveWorld is the live world as a run drives it. The callbacks at runs
+// run on goroutines of their own, one at a time under mu; send's done runs
+// on its request's goroutine, without mu, so that answers never wait for
+// the schedule. guard's lock is a leaf: strategy code holding a node's
+// turn takes only it, and a callback holding mu may take a node's turn.
 type liveWorld struct {
 	w       *live.World
 	driver  *live.Node
@@ -240,10 +242,7 @@ func (l *liveWorld) send(to, method string, body any, timeout time.Duration, don
 		ctx, cancel := context.WithTimeout(l.ctx, timeout)
 		defer cancel()
 		resp, err := l.driver.Call(ctx, to, method, body)
-		at := l.w.Now()
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		done(resp, err, at)
+		done(resp, err, l.w.Now())
 	}()
 }
 
