@@ -73,3 +73,27 @@ func CheckInject(faults []Fault, nodes []string, serves func(node string) bool, 
 	}
 	return nil
 }
+
+// ServiceCounts are the counters of a service that every world keeps,
+// each with one meaning in every world (each world's ServiceStats embeds
+// them), so that a figure read from them is one figure in both.
+type ServiceCounts struct {
+	// Arrived counts the requests sent to the node: refused or swallowed
+	// by an outage, rejected, or admitted. It is owner.requests. A world
+	// whose outages keep a request from the server (live: its proxies
+	// refuse it or hold its bytes) counts it as it is sent, when the
+	// callee is down.
+	Arrived   int64
+	Refused   int64 // ... while it was down in refuse mode
+	Swallowed int64 // ... while it was down in blackhole mode
+	Rejected  int64 // ... with every worker busy and the queue full
+	Completed int64 // served and answered
+	Lost      int64 // admitted, then dropped by the node going down
+
+	Sojourn     time.Duration // total over completed requests of arrival → answer
+	MaxQueue    int           // longest the queue has been
+	MaxInSystem int           // most requests in service or queued at once
+}
+
+// Admitted is how many requests were queued or served.
+func (s ServiceCounts) Admitted() int64 { return s.Arrived - s.Refused - s.Swallowed - s.Rejected }

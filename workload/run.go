@@ -231,7 +231,7 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 	load := func() (l ownerLoad) {
 		s := w.stats(strategies.OwnerNode)
 		w.inTurn(strategies.OwnerNode, func() {
-			l = ownerLoad{s.arrived, s.rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.maxInSystem}
+			l = ownerLoad{s.Arrived, s.Rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.MaxInSystem}
 		})
 		return l
 	}
@@ -242,7 +242,7 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 	})
 	var lastArrived int64
 	tick := func(t time.Duration) {
-		arrived, lag := w.stats(strategies.OwnerNode).arrived, w.brokerLag()
+		arrived, lag := w.stats(strategies.OwnerNode).Arrived, w.brokerLag()
 		w.guard(func() { o.tick(t, arrived-lastArrived, lag) })
 		lastArrived = arrived
 	}

@@ -38,7 +38,7 @@ type world interface {
 	guard(fn func())
 	// inTurn runs fn holding node's turn, to read its strategy objects.
 	inTurn(node string, fn func())
-	stats(node string) serviceCounts
+	stats(node string) sim.ServiceCounts
 	resetPeaks(node string)
 	brokerLag() int64
 	brokerStats() results.BrokerMetrics
@@ -49,13 +49,6 @@ type world interface {
 	// to be read; close releases the world (after halt, or on an error).
 	halt() error
 	close() error
-}
-
-// serviceCounts are a service's counters as a run reads them; both worlds'
-// ServiceStats document the same meaning for each.
-type serviceCounts struct {
-	arrived, rejected int64
-	maxInSystem       int
 }
 
 // Capabilities is what a world can do of what a scenario may ask. A world
@@ -128,9 +121,8 @@ func (v *virtualWorld) send(to, method string, body any, timeout time.Duration, 
 	v.driver.Send(to, method, body, timeout, func(resp any, err error) { done(resp, err, v.w.Now()) })
 }
 
-func (v *virtualWorld) stats(node string) serviceCounts {
-	s := v.w.Node(node).Stats()
-	return serviceCounts{s.Arrived, s.Rejected, s.MaxInSystem}
+func (v *virtualWorld) stats(node string) sim.ServiceCounts {
+	return v.w.Node(node).Stats().ServiceCounts
 }
 
 func (v *virtualWorld) brokerStats() results.BrokerMetrics {
@@ -246,9 +238,8 @@ func (l *liveWorld) send(to, method string, body any, timeout time.Duration, don
 	}()
 }
 
-func (l *liveWorld) stats(node string) serviceCounts {
-	s := l.w.Node(node).Stats()
-	return serviceCounts{s.Arrived, s.Rejected, s.MaxInSystem}
+func (l *liveWorld) stats(node string) sim.ServiceCounts {
+	return l.w.Node(node).Stats().ServiceCounts
 }
 
 func (l *liveWorld) brokerStats() results.BrokerMetrics {

@@ -19,23 +19,8 @@ import (
 
 // ServiceStats counts what a service saw.
 type ServiceStats struct {
-	// Arrived counts the calls sent to the node that decoded: refused or
-	// swallowed by an outage, rejected, or admitted. It means what the
-	// virtual world's ServiceStats.Arrived means, so that owner.requests
-	// is one figure in both worlds. A call an outage refuses or swallows
-	// never reaches the server: it is counted as it is sent, when the
-	// callee is down (its proxy refuses it or holds its bytes).
-	Arrived   int64
-	Refused   int64 // ... while it was down in refuse mode
-	Swallowed int64 // ... while it was down in blackhole mode
-	Rejected  int64 // ... turned away: every worker busy, the queue full
-	Completed int64 // ... served and answered
-	Lost      int64 // ... admitted, then dropped by the node going down
-	Corrupt   int64 // bodies that did not decode (answered 400)
-
-	Sojourn     time.Duration // total over completed calls of arrival → answer
-	MaxQueue    int           // longest the queue has been
-	MaxInSystem int           // most calls in service or queued at once
+	sim.ServiceCounts
+	Corrupt int64 // bodies that did not decode (answered 400), not in Arrived
 }
 
 // service is a node's HTTP server with the queueing model in front of its
