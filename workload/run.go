@@ -275,7 +275,7 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 	m := o.metrics()
 	m.Owner = ownerMetrics(sc, o, atWarmup, atEnd)
 	m.DuplicationBytes = d.Duplication()
-	m.Broker = broker
+	m.Broker = results.BrokerMetrics{Published: broker.Published, Delivered: broker.Delivered, Redelivered: broker.Redelivered, Lost: broker.Lost, MaxLag: broker.MaxLag}
 	return m, int64(*sent), nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/sim/live"
 	"github.com/sharebench/sharebench/sim/virtual"
@@ -41,7 +40,7 @@ type world interface {
 	stats(node string) sim.ServiceCounts
 	resetPeaks(node string)
 	brokerLag() int64
-	brokerStats() results.BrokerMetrics
+	brokerStats() sim.BrokerCounts
 	// run runs the world to stop, calling step after each stretch with the
 	// world time reached and the kernel events so far (0 live).
 	run(stop time.Duration, maxEvents uint64, step func(at time.Duration, events uint64)) error
@@ -125,10 +124,7 @@ func (v *virtualWorld) stats(node string) sim.ServiceCounts {
 	return v.w.Node(node).Stats().ServiceCounts
 }
 
-func (v *virtualWorld) brokerStats() results.BrokerMetrics {
-	bs := v.w.BrokerStats()
-	return results.BrokerMetrics{Published: bs.Published, Delivered: bs.Delivered, Redelivered: bs.Redelivered, Lost: bs.Lost, MaxLag: bs.MaxLag}
-}
+func (v *virtualWorld) brokerStats() sim.BrokerCounts { return v.w.BrokerStats() }
 
 // run goes a simulated second at a time, to report progress and keep to
 // the budget: the same events in the same order as one Run to the end.
@@ -242,10 +238,7 @@ func (l *liveWorld) stats(node string) sim.ServiceCounts {
 	return l.w.Node(node).Stats().ServiceCounts
 }
 
-func (l *liveWorld) brokerStats() results.BrokerMetrics {
-	bs := l.w.BrokerStats()
-	return results.BrokerMetrics{Published: bs.Published, Delivered: bs.Delivered, Redelivered: bs.Redelivered, Lost: bs.Lost, MaxLag: bs.MaxLag}
-}
+func (l *liveWorld) brokerStats() sim.BrokerCounts { return l.w.BrokerStats().BrokerCounts }
 
 // run waits on the wall clock until every scheduled callback has run
 // (the schedules end at the scenario's end) and every request has been

@@ -28,13 +28,9 @@ import (
 // and rebalances are the cluster's own.
 
 // BrokerStats counts what went through the broker, as the world's clients
-// saw it.
+// saw it (Published: the records the broker acknowledged).
 type BrokerStats struct {
-	Published   int64 // records the broker acknowledged
-	Delivered   int64 // records polls returned for the first time (per group)
-	Redelivered int64 // records polls returned again (duplicates)
-	Lost        int64 // records a group never read: deleted by retention first
-	MaxLag      int64 // most records a group has been behind on one partition
+	sim.BrokerCounts
 	FetchErrors int64 // fetch errors consumers skipped past
 }
 
