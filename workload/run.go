@@ -195,8 +195,12 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 // and at the end, the per-second series, the workload, the metrics.
 func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
 	defer w.close()
-	if err := checkCapabilities(sc, w.caps()); err != nil {
+	caps := w.caps()
+	if err := checkCapabilities(sc, caps); err != nil {
 		return nil, 0, err
+	}
+	if !caps.EventBudget {
+		maxEvents = 0
 	}
 	if err := w.addBroker(sc.brokerSpec()); err != nil {
 		return nil, 0, err

@@ -62,10 +62,9 @@ type Capabilities struct {
 	// are a model of it, not a demand, so no scenario is refused for it.
 	BrokerLatency bool
 	// EventBudget: the world counts its work, so RunOptions.MaxEvents can
-	// stop it; a world without ignores the budget (its wall clock bounds it).
+	// stop it; a world without runs without the budget (its wall clock
+	// bounds it).
 	EventBudget bool
-	// Reproducible: the same seed gives the same result file, byte for byte.
-	Reproducible bool
 }
 
 var allFaults = []sim.FaultKind{sim.Outage, sim.Crash, sim.Slowdown, sim.Partition, sim.Latency, sim.Loss, sim.Duplicate}
@@ -99,7 +98,7 @@ func newVirtualWorld(sc *Scenario, seed uint64) *virtualWorld {
 }
 
 func (v *virtualWorld) caps() Capabilities {
-	return Capabilities{Faults: allFaults, BrokerLatency: true, EventBudget: true, Reproducible: true}
+	return Capabilities{Faults: allFaults, BrokerLatency: true, EventBudget: true}
 }
 func (v *virtualWorld) addBroker(spec sim.BrokerSpec) error { return v.w.AddBroker(spec) }
 func (v *virtualWorld) hosts() sim.Hosts                    { return v.w.Hosts() }
