@@ -106,3 +106,13 @@ func murmur2(b []byte) uint32 {
 	h ^= h >> 15
 	return h
 }
+
+// BrokerCounts count what went through a world's broker, each with one
+// meaning in every world (each world's BrokerStats is or embeds them).
+type BrokerCounts struct {
+	Published   int64 // records appended (for a group: to its topic)
+	Delivered   int64 // records polls returned for the first time
+	Redelivered int64 // records polls returned again (duplicates)
+	Lost        int64 // records deleted by retention before the group read them
+	MaxLag      int64 // most records a group has been behind on one partition
+}

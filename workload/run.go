@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
-	"github.com/sharebench/sharebench/sim/virtual"
 	"github.com/sharebench/sharebench/strategies"
 	"github.com/sharebench/sharebench/workload/judge"
 )
@@ -25,12 +23,13 @@ type RunOptions struct {
 	Parallel int // runs at once; default 1
 	// Progress, if set, is told how far the runs have got: after each
 	// simulated second of every run (a stretch with nothing due is one
-	// step) and when a run ends. It is called from the runs' goroutines,
-	// one at a time.
+	// step) and when a run ends (a live run reports only its end). It is
+	// called from the runs' goroutines, one at a time.
 	Progress func(Progress)
 	// MaxEvents is a budget: a virtual run that processes more events
 	// fails with ErrOverBudget instead of running on (a misjudged
-	// estimate must not hang a machine). 0: no budget.
+	// estimate must not hang a machine). 0: no budget. A world that does
+	// not count events (Capabilities.EventBudget: live) runs without one.
 	MaxEvents uint64
 }
 
@@ -80,6 +79,13 @@ func (pt *progressTracker) advance(dt time.Duration, pages int64, events uint64,
 // and returns the result file. The runs are independent worlds; with any
 // Parallel the file is the same, byte for byte, outside Wall.
 func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
+	return runAll(sc, opts, "virtual", func(seed uint64) (world, error) { return newVirtualWorld(sc, seed), nil })
+}
+
+// runAll runs every strategy of the scenario for every seed, each in a
+// world of its own that newWorld builds, opts.Parallel at once, and
+// assembles the result file, the same for every world.
+func runAll(sc *Scenario, opts RunOptions, mode string, newWorld func(seed uint64) (world, error)) (*results.File, error) {
 	started := time.Now()
 	seeds := max(opts.Seeds, 1)
 	parallel := max(opts.Parallel, 1)
@@ -93,6 +99,10 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 			jobs = append(jobs, job{strategies.Strategy(s), sc.Seed + uint64(i)})
 		}
 	}
+	where := ""
+	if mode != "virtual" {
+		where = ", " + mode
+	}
 	out := make([]*results.Metrics, len(jobs))
 	var pages atomic.Int64
 	pt := newProgressTracker(opts.Progress, len(jobs), sc.runLength())
@@ -100,12 +110,15 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 	g.SetLimit(parallel)
 	for i, j := range jobs {
 		g.Go(func() error {
-			m, n, err := runOne(sc, j.strategy, j.seed, pt, opts.MaxEvents)
-			if err != nil {
-				return fmt.Errorf("%s, seed %d: %w", j.strategy, j.seed, err)
+			w, err := newWorld(j.seed)
+			if err == nil {
+				var n int64
+				out[i], n, err = runIn(w, sc, j.strategy, j.seed, pt, opts.MaxEvents)
+				pages.Add(n)
 			}
-			out[i] = m
-			pages.Add(n)
+			if err != nil {
+				return fmt.Errorf("%s, seed %d%s: %w", j.strategy, j.seed, where, err)
+			}
 			return nil
 		})
 	}
@@ -114,6 +127,7 @@ func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 	}
 
 	f := newFile(sc, seeds, out)
+	f.Mode = mode
 	f.Wall = wallFacts(started, parallel, pages.Load(), min(parallel, len(jobs), runtime.NumCPU()))
 	return f, nil
 }
@@ -175,14 +189,22 @@ func (sc *Scenario) runLength() time.Duration {
 // runOne is RunOne reporting its progress to pt every simulated second
 // and stopping after maxEvents events (0: no limit).
 func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
-	def := sc.Network.Default
-	w := virtual.New(seed, virtual.WithDefaultLink(virtual.LinkSpec{Latency: def.Latency, Loss: def.Loss}))
-	defer w.Close()
-	for key, l := range sc.Network.Links {
-		from, to, _ := strings.Cut(key, "->")
-		w.SetLink(from, to, virtual.LinkSpec{Latency: l.Latency, Loss: l.Loss})
+	return runIn(newVirtualWorld(sc, seed), sc, strategy, seed, pt, maxEvents)
+}
+
+// runIn is one run of one strategy with one seed in w, the same in every
+// world: deploy, the oracle's taps, the owner's load at the warm-up's end
+// and at the end, the per-second series, the workload, the metrics.
+func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
+	defer w.close()
+	caps := w.caps()
+	if err := checkCapabilities(sc, caps); err != nil {
+		return nil, 0, err
 	}
-	if err := w.AddBroker(sc.brokerSpec()); err != nil {
+	if !caps.EventBudget {
+		maxEvents = 0
+	}
+	if err := w.addBroker(sc.brokerSpec()); err != nil {
 		return nil, 0, err
 	}
 	st := streams{sim.NewStreams(seed)}
@@ -191,7 +213,8 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 	end := sc.End()
 	o := newOracle(judge.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
 	o.stratify(sc.Faults)
-	d, err := strategies.Deploy(w.Hosts(), sc.strategyConfig(strategy, sellers, o.committed))
+	committed := func(list *strategies.List) { w.guard(func() { o.committed(list) }) }
+	d, err := strategies.Deploy(w.hosts(), sc.strategyConfig(strategy, sellers, committed))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -199,117 +222,111 @@ func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progres
 		if v := d.Views[name]; v != nil {
 			o.watch(name)
 			v.OnApply = func(service string, s strategies.Seller, version uint64) {
-				o.viewApplied(service, s, version, w.Now())
+				at := w.now()
+				w.guard(func() { o.viewApplied(service, s, version, at) })
 			}
 		}
 	}
-	client := w.Node(clientNode)
-	if err := w.Inject(sc.Faults...); err != nil {
+	w.addDriver(clientNode)
+	if err := w.inject(sc.Faults); err != nil {
 		return nil, 0, err
 	}
 
-	sent := drive(w, client, sc, sellers, st, o)
+	sent := drive(w, sc, sellers, st, o)
 
-	owner := w.Node(strategies.OwnerNode)
-	load := func() ownerLoad {
-		s := owner.Stats()
-		return ownerLoad{s.Arrived, s.Rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.MaxInSystem}
+	load := func() (l ownerLoad) {
+		s := w.stats(strategies.OwnerNode)
+		w.inTurn(strategies.OwnerNode, func() {
+			l = ownerLoad{s.Arrived, s.Rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.MaxInSystem}
+		})
+		return l
 	}
 	var atWarmup ownerLoad
-	w.At(sc.Warmup.D(), func() {
+	w.at(sc.Warmup.D(), func() {
 		atWarmup = load()
-		owner.ResetPeaks()
+		w.resetPeaks(strategies.OwnerNode)
 	})
 	var lastArrived int64
+	tick := func(t time.Duration) {
+		arrived, lag := w.stats(strategies.OwnerNode).Arrived, w.brokerLag()
+		w.guard(func() { o.tick(t, arrived-lastArrived, lag) })
+		lastArrived = arrived
+	}
 	for t := time.Second; t <= end; t += time.Second {
-		w.At(t, func() {
-			arrived := owner.Stats().Arrived
-			o.tick(t, arrived-lastArrived, w.BrokerLag())
-			lastArrived = arrived
-		})
+		w.at(t, func() { tick(t) })
 	}
 	// Let requests sent before the end finish, up to the client's timeout;
-	// the series gets one more point for those that finish late. The run
-	// goes a second at a time, to report progress and keep to its budget:
-	// the same events in the same order as one Run to the end.
-	if maxEvents > 0 {
-		w.SetEventLimit(maxEvents)
-	}
+	// the series gets one more point for those that finish late.
 	stop := sc.runLength()
 	var at time.Duration
 	var reported int64
 	var reportedEvents uint64
-	for at < stop {
-		next := min(sim.AddDurations(at, time.Second), stop)
-		if due, ok := w.NextAt(); !ok {
-			next = stop // nothing left to happen
-		} else if due > next {
-			next = min(due, stop) // a quiet stretch: skip it in one step
-		}
-		w.Run(next)
-		if w.OverLimit() {
-			return nil, 0, fmt.Errorf("%w: %d events by %v of virtual time, and more due", ErrOverBudget, w.Events(), w.Now())
-		}
-		pt.advance(next-at, int64(*sent)-reported, w.Events()-reportedEvents, next == stop)
-		at, reported, reportedEvents = next, int64(*sent), w.Events()
+	err = w.run(stop, maxEvents, func(next time.Duration, events uint64) {
+		pt.advance(next-at, int64(*sent)-reported, events-reportedEvents, next == stop)
+		at, reported, reportedEvents = next, int64(*sent), events
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	if o.sec.pages > 0 {
-		o.tick(end+time.Second, owner.Stats().Arrived-lastArrived, w.BrokerLag())
+		tick(end + time.Second)
 	}
-
+	atEnd := load()
+	broker := w.brokerStats()
+	// Views and caches are read once the world has stopped: nothing runs
+	// then, so nothing needs a node's turn.
+	if err := w.halt(); err != nil {
+		return nil, 0, err
+	}
 	m := o.metrics()
-	m.Owner = ownerMetrics(sc, o, atWarmup, load())
+	m.Owner = ownerMetrics(sc, o, atWarmup, atEnd)
 	m.DuplicationBytes = d.Duplication()
-	bs := w.BrokerStats()
-	m.Broker = results.BrokerMetrics{Published: bs.Published, Delivered: bs.Delivered, Redelivered: bs.Redelivered, Lost: bs.Lost, MaxLag: bs.MaxLag}
+	m.Broker = results.BrokerMetrics{Published: broker.Published, Delivered: broker.Delivered, Redelivered: broker.Redelivered, Lost: broker.Lost, MaxLag: broker.MaxLag}
 	return m, int64(*sent), nil
 }
 
 // drive schedules the workload: the page and write schedules walked in
-// virtual time by kernel callbacks, each request sent open loop — it never
+// world time by harness callbacks, each request sent open loop — it never
 // waits for an earlier one, and its latency counts from when it was meant
-// to be sent. The driver is harness code, so it sends with Node.Send and
-// pays no process per request. The count of page requests sent grows as
-// the run goes.
-func drive(w *virtual.World, client *virtual.Node, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
+// to be sent. The count of page requests sent grows as the run goes.
+func drive(w world, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
 	g := newGenerators(sc, sellers, st)
 	pages, writes, recent, pageArrivals, writeArrivals := g.pages, g.writes, g.recent, g.pageArrivals, g.writeArrivals
 	end := sc.End()
 	timeout := sc.Traffic.Pages.Timeout.D()
 	count := new(int)
-	ignore := func(any, error) {}
+	ignore := func(any, error, time.Duration) {}
 
 	var nextWrite func()
 	nextWrite = func() {
 		wr := writes.next()
 		recent.add(wr.Seller)
-		client.Send(strategies.OwnerNode, "write", wr, timeout, ignore)
+		w.send(strategies.OwnerNode, strategies.MethodWrite, wr, timeout, ignore)
 		if at := writeArrivals.next(); at < end {
-			w.At(at, nextWrite)
+			w.at(at, nextWrite)
 		}
 	}
-	var nextPage func()
-	nextPage = func() {
+	var nextPage func(sent time.Duration)
+	nextPage = func(sent time.Duration) {
 		kind, ss := pages.next()
 		*count++
-		sent := w.Now()
-		client.Send(strategies.PageServices[kind], "render", strategies.PageRequest{Kind: kind, Sellers: ss}, timeout, func(body any, err error) {
+		w.send(strategies.PageServices[kind], strategies.MethodRender, strategies.PageRequest{Kind: kind, Sellers: ss}, timeout, func(body any, err error, done time.Duration) {
 			var page *strategies.Page
 			if err == nil {
 				p := body.(strategies.Page)
 				page = &p
 			}
-			o.rendered(kind, ss, sent, w.Now(), page, err != nil)
+			w.guard(func() { o.rendered(kind, ss, sent, done, page, err != nil) })
 		})
 		if at := pageArrivals.next(); at < end {
-			w.At(at, nextPage)
+			w.at(at, func() { nextPage(at) })
 		}
 	}
 	if at := writeArrivals.next(); at < end {
-		w.At(at, nextWrite)
+		w.at(at, nextWrite)
 	}
 	if at := pageArrivals.next(); at < end {
-		w.At(at, nextPage)
+		w.at(at, func() { nextPage(at) })
 	}
 	return count
 }

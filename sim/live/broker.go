@@ -28,13 +28,9 @@ import (
 // and rebalances are the cluster's own.
 
 // BrokerStats counts what went through the broker, as the world's clients
-// saw it.
+// saw it (Published: the records the broker acknowledged).
 type BrokerStats struct {
-	Published   int64 // records the broker acknowledged
-	Delivered   int64 // records polls returned for the first time (per group)
-	Redelivered int64 // records polls returned again (duplicates)
-	Lost        int64 // records a group never read: deleted by retention first
-	MaxLag      int64 // most records a group has been behind on one partition
+	sim.BrokerCounts
 	FetchErrors int64 // fetch errors consumers skipped past
 }
 
@@ -50,6 +46,12 @@ type broker struct {
 	mu     sync.Mutex
 	stats  BrokerStats
 	groups map[[2]string]*groupStats // by (topic, group)
+	ends   map[topicPart]int64       // one past the highest offset acknowledged
+}
+
+type topicPart struct {
+	topic string
+	part  int32
 }
 
 type groupStats struct {
@@ -64,7 +66,7 @@ func (w *World) AddBroker(spec sim.BrokerSpec) error {
 		return err
 	}
 	spec = spec.WithDefaults()
-	b := &broker{w: w, spec: spec, seeds: w.cfg.seeds, groups: map[[2]string]*groupStats{}}
+	b := &broker{w: w, spec: spec, seeds: w.cfg.seeds, groups: map[[2]string]*groupStats{}, ends: map[topicPart]int64{}}
 	if len(b.seeds) == 0 {
 		opts := []kfake.Opt{
 			kfake.NumBrokers(1),
@@ -286,7 +288,15 @@ func (n *Node) Publish(ctx context.Context, topic, key string, value []byte) err
 		return err
 	}
 	done := make(chan error, 1)
-	cl.Produce(ctx, &kgo.Record{Topic: n.w.kafkaName(topic), Key: []byte(key), Value: value}, func(_ *kgo.Record, err error) { done <- err })
+	cl.Produce(ctx, &kgo.Record{Topic: n.w.kafkaName(topic), Key: []byte(key), Value: value}, func(r *kgo.Record, err error) {
+		if err == nil {
+			b.mu.Lock()
+			tp := topicPart{topic, r.Partition}
+			b.ends[tp] = max(b.ends[tp], r.Offset+1)
+			b.mu.Unlock()
+		}
+		done <- err
+	})
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -343,6 +353,9 @@ func (n *Node) Subscribe(topic, group string) (sim.Consumer, error) {
 		return nil, err
 	}
 	c := &consumer{n: n, b: b, cl: cl, ctx: cctx, stop: stop, topic: topic, group: group}
+	b.mu.Lock()
+	c.groupStats(b) // a group behind from its first member on, as in the virtual world
+	b.mu.Unlock()
 	n.mu.Lock()
 	n.consumers[c] = struct{}{}
 	n.mu.Unlock()
@@ -447,12 +460,7 @@ func (c *consumer) fetchError(err error) {
 func (c *consumer) count(recs []sim.Record) {
 	c.b.mu.Lock()
 	defer c.b.mu.Unlock()
-	k := [2]string{c.topic, c.group}
-	g := c.b.groups[k]
-	if g == nil {
-		g = &groupStats{delivered: map[int32]int64{}}
-		c.b.groups[k] = g
-	}
+	g := c.groupStats(c.b)
 	for _, r := range recs {
 		p := int32(r.Partition)
 		if r.Offset < g.delivered[p] {
@@ -462,6 +470,39 @@ func (c *consumer) count(recs []sim.Record) {
 		c.b.stats.Delivered++
 		g.delivered[p] = r.Offset + 1
 	}
+}
+
+// groupStats is the counters of the member's group (under b.mu).
+func (c *consumer) groupStats(b *broker) *groupStats {
+	k := [2]string{c.topic, c.group}
+	g := b.groups[k]
+	if g == nil {
+		g = &groupStats{delivered: map[int32]int64{}}
+		b.groups[k] = g
+	}
+	return g
+}
+
+// BrokerLag is how many records the furthest-behind group is behind on
+// its furthest-behind partition, now: the records the broker acknowledged
+// minus those the group's polls returned. It means what the virtual
+// world's BrokerLag means, and feeds the series' lag in both.
+func (w *World) BrokerLag() int64 {
+	b := w.broker.Load()
+	if b == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var lag int64
+	for k, g := range b.groups {
+		for tp, end := range b.ends {
+			if tp.topic == k[0] {
+				lag = max(lag, end-g.delivered[tp.part])
+			}
+		}
+	}
+	return lag
 }
 
 // duplicate keeps, under duplicate faults on the node, records to return

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -110,43 +109,31 @@ func (ns *netState) draw(from, to string) (delay time.Duration, lose bool) {
 
 // Inject schedules faults (sim.Fault documents each kind; the package doc
 // says how each is realised live) at their times, counted from the
-// world's start on the wall clock. A fault whose start has passed starts at
-// once; one that would already have healed is an error, as is a node name
-// this world does not have. Each fault draws from its own random stream.
+// world's start on the wall clock, after sim.CheckInject, the check the
+// virtual world makes too: a fault whose start has passed starts at once;
+// one that would already have healed is an error, as is a node name this
+// world does not have. Each fault draws from its own random stream.
 func (w *World) Inject(faults ...sim.Fault) error {
-	if err := sim.CheckFaults(faults, w.NodeNames(), 1<<62); err != nil {
+	serves := func(name string) bool { return w.Node(name).svc != nil }
+	if err := sim.CheckInject(faults, w.NodeNames(), serves, w.Now(), 1<<62); err != nil {
 		return err
-	}
-	now := w.Now()
-	for i, f := range faults {
-		n := w.Node(f.Nodes()[0])
-		switch {
-		case f.Kind == sim.Slowdown && (n.svc == nil || n.name == sim.BrokerNode):
-			return fmt.Errorf("faults[%d]: slowdown of %s, which serves nothing here; slow down a service", i, f.Target)
-		case f.Kind == sim.Duplicate && n.name == sim.BrokerNode:
-			return fmt.Errorf("faults[%d]: duplicate targets the consumers of a node; the broker has none", i)
-		case f.End() < now || (f.For > 0 && f.End() == now):
-			return fmt.Errorf("faults[%d]: %s would heal at %v, before now (%v)", i, f, f.End(), now)
-		}
 	}
 	for _, f := range faults {
 		w.mu.Lock()
 		id := w.faults
 		w.faults++
 		w.mu.Unlock()
-		a := &activeFault{w: w, f: f, rng: w.streams.Stream(fmt.Sprintf("fault/%d", id))}
+		a := &activeFault{w: w, f: f, rng: w.streams.Stream(sim.FaultStream(id))}
 		w.spawn(a.run)
 	}
 	return nil
 }
 
-// activeFault applies one fault and later undoes exactly what it did.
+// activeFault is one fault, between its start and its end.
 type activeFault struct {
 	w   *World
 	f   sim.Fault
 	rng *rand.Rand
-	lfs []*linkFault
-	dup *dupFault
 }
 
 // run waits for the fault's start, applies it, waits for its end, undoes
@@ -155,11 +142,11 @@ func (a *activeFault) run() {
 	if !a.w.sleepUntil(a.f.At) {
 		return
 	}
-	a.start()
+	undo := sim.StartFault(a.f, effects{a.w}, a.rng)
 	if !a.w.sleepUntil(a.f.End()) {
 		return
 	}
-	a.end()
+	undo()
 }
 
 // sleepUntil waits until world time t; false if the world closed first.
@@ -183,76 +170,82 @@ func (w *World) sleepUntil(t time.Duration) bool {
 	}
 }
 
-func (a *activeFault) start() {
-	w, f := a.w, a.f
-	switch f.Kind {
-	case sim.Outage, sim.Crash:
-		n := w.Node(f.Target)
-		n.goDown(f.Mode == "blackhole")
-		w.refresh(n)
-	case sim.Slowdown:
-		s := w.Node(f.Target).svc
-		s.mu.Lock()
-		s.slow *= f.Factor
-		s.mu.Unlock()
-	case sim.Duplicate:
-		n := w.Node(f.Target)
-		a.dup = &dupFault{p: f.P, rng: a.rng}
+// effects is how the live world makes the changes faults ask for.
+type effects struct{ w *World }
+
+func (e effects) Down(node string, blackhole bool) {
+	n := e.w.Node(node)
+	n.goDown(blackhole)
+	e.w.refresh(n)
+}
+
+func (e effects) Up(node string, blackhole bool) {
+	n := e.w.Node(node)
+	n.comeUp(blackhole)
+	e.w.refresh(n)
+}
+
+func (e effects) Slow(node string, factor float64) {
+	s := e.w.Node(node).svc
+	s.mu.Lock()
+	s.slow *= factor
+	s.mu.Unlock()
+}
+
+func (e effects) Unslow(node string, factor float64) {
+	s := e.w.Node(node).svc
+	s.mu.Lock()
+	s.slow /= factor
+	s.mu.Unlock()
+}
+
+func (e effects) Duplicate(node string, p float64, rng *rand.Rand) func() {
+	n := e.w.Node(node)
+	d := &dupFault{p: p, rng: rng}
+	n.mu.Lock()
+	n.dups = append(n.dups, d)
+	n.mu.Unlock()
+	return func() {
 		n.mu.Lock()
-		n.dups = append(n.dups, a.dup)
+		n.dups = slices.DeleteFunc(n.dups, func(x *dupFault) bool { return x == d })
 		n.mu.Unlock()
-	case sim.Partition, sim.Latency, sim.Loss:
-		w.net.mu.Lock()
-		for _, ends := range f.Links() {
-			l := w.net.link(ends[0], ends[1])
-			switch {
-			case f.Kind == sim.Partition && f.Mode == "hold":
-				l.hold++
-			case f.Kind == sim.Partition:
-				l.drop++
-			default:
-				lf := &linkFault{add: f.Add, p: f.P, rng: a.rng}
-				l.degraded = append(l.degraded, lf)
-				a.lfs = append(a.lfs, lf)
-			}
-		}
-		w.net.mu.Unlock()
-		w.net.notify()
 	}
 }
 
-func (a *activeFault) end() {
-	w, f := a.w, a.f
-	switch f.Kind {
-	case sim.Outage, sim.Crash:
-		n := w.Node(f.Target)
-		n.comeUp(f.Mode == "blackhole")
-		w.refresh(n)
-	case sim.Slowdown:
-		s := w.Node(f.Target).svc
-		s.mu.Lock()
-		s.slow /= f.Factor
-		s.mu.Unlock()
-	case sim.Duplicate:
-		n := w.Node(f.Target)
-		n.mu.Lock()
-		n.dups = slices.DeleteFunc(n.dups, func(d *dupFault) bool { return d == a.dup })
-		n.mu.Unlock()
-	case sim.Partition, sim.Latency, sim.Loss:
-		w.net.mu.Lock()
-		for _, ends := range f.Links() {
-			l := w.net.link(ends[0], ends[1])
-			switch {
-			case f.Kind == sim.Partition && f.Mode == "hold":
-				l.hold--
-			case f.Kind == sim.Partition:
-				l.drop--
-			default:
-				l.degraded = slices.DeleteFunc(l.degraded, func(lf *linkFault) bool { return slices.Contains(a.lfs, lf) })
-			}
+// Cut changes every link under one lock, then wakes the stalled writers.
+func (e effects) Cut(links [][2]string, hold bool, delta int) {
+	ns := &e.w.net
+	ns.mu.Lock()
+	for _, ends := range links {
+		l := ns.link(ends[0], ends[1])
+		if hold {
+			l.hold += delta
+		} else {
+			l.drop += delta
 		}
-		w.net.mu.Unlock()
-		w.net.notify()
+	}
+	ns.mu.Unlock()
+	ns.notify()
+}
+
+func (e effects) Degrade(links [][2]string, add sim.DurationDist, p float64, rng *rand.Rand) func() {
+	ns := &e.w.net
+	lf := &linkFault{add: add, p: p, rng: rng} // one draw stream, shared by its links
+	ns.mu.Lock()
+	for _, ends := range links {
+		l := ns.link(ends[0], ends[1])
+		l.degraded = append(l.degraded, lf)
+	}
+	ns.mu.Unlock()
+	ns.notify()
+	return func() {
+		ns.mu.Lock()
+		for _, ends := range links {
+			l := ns.link(ends[0], ends[1])
+			l.degraded = slices.DeleteFunc(l.degraded, func(x *linkFault) bool { return x == lf })
+		}
+		ns.mu.Unlock()
+		ns.notify()
 	}
 }
 

@@ -92,7 +92,7 @@ func (n *Node) Rand(concern string) *rand.Rand {
 	defer n.mu.Unlock()
 	r, ok := n.rands[concern]
 	if !ok {
-		r = n.w.streams.Stream("node/" + n.name + "/" + concern)
+		r = n.w.streams.Stream(sim.NodeStream(n.name, concern))
 		n.rands[concern] = r
 	}
 	return r

@@ -17,18 +17,10 @@ import (
 	"github.com/sharebench/sharebench/sim"
 )
 
-// ServiceStats counts what a service saw. Calls that an outage refused or
-// swallowed never reached the server and are not counted.
+// ServiceStats counts what a service saw.
 type ServiceStats struct {
-	Arrived   int64 // calls that reached the service and decoded
-	Rejected  int64 // ... turned away: every worker busy, the queue full
-	Completed int64 // ... served and answered
-	Lost      int64 // ... admitted, then dropped by the node going down
-	Corrupt   int64 // bodies that did not decode (answered 400)
-
-	Sojourn     time.Duration // total over completed calls of arrival → answer
-	MaxQueue    int           // longest the queue has been
-	MaxInSystem int           // most calls in service or queued at once
+	sim.ServiceCounts
+	Corrupt int64 // bodies that did not decode (answered 400), not in Arrived
 }
 
 // service is a node's HTTP server with the queueing model in front of its
@@ -66,7 +58,7 @@ func (w *World) Serve(name string, spec sim.ServiceSpec) (*Node, error) {
 		return nil, fmt.Errorf("service %s: %w", name, err)
 	}
 	s := &service{n: n, spec: spec, addr: ln.Addr().String(), sem: make(chan struct{}, spec.Workers),
-		rng: w.streams.Stream("service/" + name), slow: 1}
+		rng: w.streams.Stream(sim.ServiceStream(name)), slow: 1}
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -204,6 +196,7 @@ func (s *service) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	life := s.n.life
 	s.n.mu.Unlock()
 	if life.Err() != nil {
+		s.unreached(false)
 		answer(rw, http.StatusServiceUnavailable, answerMsg{Code: codeUnavailable, Msg: s.n.name + " is down"})
 		return
 	}
@@ -250,6 +243,19 @@ func (s *service) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.stats.Sojourn += time.Since(arrived)
 	s.mu.Unlock()
 	answer(rw, status, a)
+}
+
+// unreached counts a call that arrived while the node was down: refused,
+// or swallowed.
+func (s *service) unreached(swallowed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Arrived++
+	if swallowed {
+		s.stats.Swallowed++
+	} else {
+		s.stats.Refused++
+	}
 }
 
 // lost answers a call the node dropped by going down; in practice its
@@ -300,6 +306,9 @@ func (n *Node) Call(ctx context.Context, to, method string, body any) (any, erro
 	}
 	if p == nil {
 		return nil, fmt.Errorf("%w: %s: %v", sim.ErrUnavailable, to, errWorldClosed)
+	}
+	if down, swallowing := p.to.state(); down && p.to.svc != nil {
+		p.to.svc.unreached(swallowing) // its proxy refuses the call or holds it
 	}
 	resume := n.yield(ctx)
 	defer resume()

@@ -197,18 +197,7 @@ func (w *World) spawn(fn func()) bool {
 }
 
 // Hosts is the world as sim.Hosts, for deploying strategies into it.
-func (w *World) Hosts() sim.Hosts { return hosts{w} }
-
-type hosts struct{ w *World }
-
-func (h hosts) Node(name string) sim.Env { return h.w.Node(name) }
-func (h hosts) Serve(name string, spec sim.ServiceSpec) error {
-	_, err := h.w.Serve(name, spec)
-	return err
-}
-func (h hosts) OnStart(node, name string, fn func(ctx context.Context)) {
-	h.w.Node(node).OnStart(name, fn)
-}
+func (w *World) Hosts() sim.Hosts { return sim.HostsOf[*Node](w) }
 
 // NodeNames lists the nodes in creation order (the broker among them once
 // AddBroker made it).

@@ -35,13 +35,7 @@ import (
 // delivery to x. Its log and group state are durable and survive crashes.
 
 // BrokerStats counts what went through the broker, for one group or all.
-type BrokerStats struct {
-	Published   int64 // records appended (for a group: to its topic)
-	Delivered   int64 // records polls returned for the first time
-	Redelivered int64 // records polls returned again (duplicates)
-	Lost        int64 // records deleted by retention before the group read them
-	MaxLag      int64 // most records a group has been behind on one partition
-}
+type BrokerStats = sim.BrokerCounts
 
 type broker struct {
 	w      *World

@@ -1,7 +1,6 @@
 package virtual
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 
@@ -9,108 +8,96 @@ import (
 )
 
 // Inject schedules faults (sim.Fault documents what each kind does) at
-// their virtual times. Every node a fault names must exist already, and no
-// fault may start in the past. Each fault draws from its own random
-// stream, so adding one never shifts the draws of the workload, the
-// network or another fault.
+// their virtual times, after sim.CheckInject, the check the live world
+// makes too: every node a fault names must exist already, and a fault that
+// has healed by now is refused; one that started before now but has not
+// healed starts now. Each fault draws from its own random stream, so
+// adding one never shifts the draws of the workload, the network or
+// another fault.
 func (w *World) Inject(faults ...sim.Fault) error {
-	if err := sim.CheckFaults(faults, w.NodeNames(), maxTime); err != nil {
+	serves := func(name string) bool { return w.nodes[name].svc != nil }
+	if err := sim.CheckInject(faults, w.NodeNames(), serves, w.q.now, maxTime); err != nil {
 		return err
-	}
-	for i, f := range faults {
-		if f.Kind == sim.Slowdown && w.nodes[f.Target].svc == nil {
-			return fmt.Errorf("faults[%d]: slowdown of %s, which serves nothing; slow down a service", i, f.Target)
-		}
-		if f.At < w.q.now {
-			return fmt.Errorf("faults[%d]: %s starts at %v, before now (%v)", i, f.Kind, f.At, w.q.now)
-		}
 	}
 	for _, f := range faults {
 		a := &activeFault{w: w, f: f, id: w.faults}
 		w.faults++
-		w.At(f.At, a.start)
+		w.At(max(f.At, w.q.now), a.start)
 		w.At(f.End(), a.end)
 	}
 	return nil
 }
 
-// activeFault applies one fault and later undoes exactly what it did.
+// activeFault is one fault, between its start and its end.
 type activeFault struct {
-	w   *World
-	f   sim.Fault
-	id  int
-	lfs []*linkFault // the degradations it added, per link
+	w    *World
+	f    sim.Fault
+	id   int
+	undo func()
 }
 
 func (a *activeFault) start() {
-	w, f := a.w, a.f
-	if w.trace != nil {
-		w.tracef("fault#%d start: %s", a.id, f)
+	if a.w.trace != nil {
+		a.w.tracef("fault#%d start: %s", a.id, a.f)
 	}
-	switch f.Kind {
-	case sim.Outage, sim.Crash:
-		w.nodes[f.Target].goDown(f.Mode == "blackhole")
-	case sim.Slowdown:
-		w.nodes[f.Target].svc.slow *= f.Factor
-	case sim.Duplicate:
-		n := w.nodes[f.Target]
-		lf := &linkFault{p: f.P, rng: a.rng()}
-		n.dups = append(n.dups, lf)
-		a.lfs = append(a.lfs, lf)
-	case sim.Partition, sim.Latency, sim.Loss:
-		rng := a.rng()
-		for _, l := range a.links() {
-			switch {
-			case f.Kind == sim.Partition && f.Mode == "hold":
-				l.holds++
-			case f.Kind == sim.Partition:
-				l.drops++
-			default:
-				lf := &linkFault{add: f.Add, p: f.P, rng: rng}
-				l.degraded = append(l.degraded, lf)
-				a.lfs = append(a.lfs, lf)
-			}
-		}
-	}
+	a.undo = sim.StartFault(a.f, effects{a.w}, a.w.streams.Stream(sim.FaultStream(a.id)))
 }
 
 func (a *activeFault) end() {
-	w, f := a.w, a.f
-	if w.trace != nil {
-		w.tracef("fault#%d end: %s", a.id, f)
+	if a.w.trace != nil {
+		a.w.tracef("fault#%d end: %s", a.id, a.f)
 	}
-	switch f.Kind {
-	case sim.Outage, sim.Crash:
-		w.nodes[f.Target].comeUp(f.Mode == "blackhole")
-	case sim.Slowdown:
-		w.nodes[f.Target].svc.slow /= f.Factor
-	case sim.Duplicate:
-		n := w.nodes[f.Target]
-		n.dups = slices.DeleteFunc(n.dups, func(lf *linkFault) bool { return slices.Contains(a.lfs, lf) })
-	case sim.Partition, sim.Latency, sim.Loss:
-		for _, l := range a.links() {
-			switch {
-			case f.Kind == sim.Partition && f.Mode == "hold":
-				if l.holds--; l.holds == 0 {
-					l.release(w)
-				}
-			case f.Kind == sim.Partition:
-				l.drops--
-			default:
-				l.degraded = slices.DeleteFunc(l.degraded, func(lf *linkFault) bool { return slices.Contains(a.lfs, lf) })
+	a.undo()
+}
+
+// effects is how the virtual world makes the changes faults ask for.
+type effects struct{ w *World }
+
+func (e effects) Down(node string, blackhole bool)   { e.w.nodes[node].goDown(blackhole) }
+func (e effects) Up(node string, blackhole bool)     { e.w.nodes[node].comeUp(blackhole) }
+func (e effects) Slow(node string, factor float64)   { e.w.nodes[node].svc.slow *= factor }
+func (e effects) Unslow(node string, factor float64) { e.w.nodes[node].svc.slow /= factor }
+
+func (e effects) Duplicate(node string, p float64, rng *rand.Rand) func() {
+	n := e.w.nodes[node]
+	lf := &linkFault{p: p, rng: rng}
+	n.dups = append(n.dups, lf)
+	return func() { n.dups = slices.DeleteFunc(n.dups, func(x *linkFault) bool { return x == lf }) }
+}
+
+func (e effects) Cut(links [][2]string, hold bool, delta int) {
+	for _, l := range e.links(links) {
+		switch {
+		case !hold:
+			l.drops += delta
+		case delta > 0:
+			l.holds++
+		default:
+			if l.holds--; l.holds == 0 {
+				l.release(e.w)
 			}
 		}
 	}
 }
 
-func (a *activeFault) rng() *rand.Rand {
-	return a.w.streams.Stream(fmt.Sprintf("fault/%d", a.id))
+func (e effects) Degrade(links [][2]string, add sim.DurationDist, p float64, rng *rand.Rand) func() {
+	ls := e.links(links)
+	lfs := make([]*linkFault, len(ls))
+	for i, l := range ls {
+		lfs[i] = &linkFault{add: add, p: p, rng: rng}
+		l.degraded = append(l.degraded, lfs[i])
+	}
+	return func() {
+		for i, l := range ls {
+			l.degraded = slices.DeleteFunc(l.degraded, func(x *linkFault) bool { return x == lfs[i] })
+		}
+	}
 }
 
-func (a *activeFault) links() []*link {
+func (e effects) links(ends [][2]string) []*link {
 	var ls []*link
-	for _, ends := range a.f.Links() {
-		ls = append(ls, a.w.net.lookup(a.w.nodes[ends[0]], a.w.nodes[ends[1]], true))
+	for _, ft := range ends {
+		ls = append(ls, e.w.net.lookup(e.w.nodes[ft[0]], e.w.nodes[ft[1]], true))
 	}
 	return ls
 }

@@ -56,18 +56,7 @@ func (w *World) Node(name string) *Node {
 }
 
 // Hosts is the world as sim.Hosts, for deploying strategies into it.
-func (w *World) Hosts() sim.Hosts { return hosts{w} }
-
-type hosts struct{ w *World }
-
-func (h hosts) Node(name string) sim.Env { return h.w.Node(name) }
-func (h hosts) Serve(name string, spec sim.ServiceSpec) error {
-	_, err := h.w.Serve(name, spec)
-	return err
-}
-func (h hosts) OnStart(node, name string, fn func(ctx context.Context)) {
-	h.w.Node(node).OnStart(name, fn)
-}
+func (w *World) Hosts() sim.Hosts { return sim.HostsOf[*Node](w) }
 
 // NodeNames lists the nodes in creation order.
 func (w *World) NodeNames() []string {
@@ -88,7 +77,7 @@ func (w *World) Serve(name string, spec sim.ServiceSpec) (*Node, error) {
 	if n.svc != nil {
 		return nil, fmt.Errorf("service %s: already serving", name)
 	}
-	n.svc = &service{n: n, spec: spec, rng: w.streams.Stream("service/" + name), slow: 1}
+	n.svc = &service{n: n, spec: spec, rng: w.streams.Stream(sim.ServiceStream(name)), slow: 1}
 	return n, nil
 }
 
@@ -232,7 +221,7 @@ func (n *Node) Store() sim.Store { return n.store }
 func (n *Node) Rand(concern string) *rand.Rand {
 	r, ok := n.rands[concern]
 	if !ok {
-		r = n.w.streams.Stream("node/" + n.name + "/" + concern)
+		r = n.w.streams.Stream(sim.NodeStream(n.name, concern))
 		n.rands[concern] = r
 	}
 	return r

@@ -9,25 +9,14 @@ import (
 	"github.com/sharebench/sharebench/sim"
 )
 
-// ServiceStats counts what a service saw. Time integrals let a test check
-// Little's law: mean number in system = InSystem / elapsed.
+// ServiceStats counts what a service saw: the counts every world keeps,
+// and time integrals that let a test check Little's law: mean number in
+// system = InSystem / elapsed.
 type ServiceStats struct {
-	Arrived   int64 // requests that reached the node
-	Refused   int64 // ... while it was down in refuse mode
-	Swallowed int64 // ... while it was down in blackhole mode
-	Rejected  int64 // ... with every worker busy and the queue full
-	Completed int64 // served and answered
-	Lost      int64 // admitted, then dropped by a crash
-
-	Sojourn     time.Duration // total over completed requests of arrival → done
-	Busy        time.Duration // integral of busy workers over time
-	InSystem    time.Duration // integral of requests in service or queued
-	MaxQueue    int           // longest the queue has been
-	MaxInSystem int           // most requests in service or queued at once
+	sim.ServiceCounts
+	Busy     time.Duration // integral of busy workers over time
+	InSystem time.Duration // integral of requests in service or queued
 }
-
-// Admitted is how many requests were queued or served.
-func (s ServiceStats) Admitted() int64 { return s.Arrived - s.Refused - s.Swallowed - s.Rejected }
 
 // service is the queueing model in front of a node's handler: Workers
 // servers, a FIFO queue of bounded length, service times drawn from the
