@@ -175,6 +175,7 @@ func TestVerdicts(t *testing.T) {
 		wantWins   []string // substrings, in order
 		wantLosses []string
 		notWins    []string // substrings no win may contain
+		notLosses  []string // substrings no loss may contain
 	}{
 		{
 			name: "latency winner by ratio",
@@ -274,6 +275,18 @@ func TestVerdicts(t *testing.T) {
 			wantLosses: []string{"views never converged"},
 		},
 		{
+			// Convergence is timed from the last heal; a fault still on
+			// when the run ends leaves nothing to time.
+			name: "no convergence loss while a fault outlasts the run",
+			f: &results.File{Order: []string{"async"}, WarmupS: 5, DurationS: 20,
+				Faults: []results.FaultWindow{{AtS: 20, ForS: 10, Kind: "outage", Label: "outage topclients (refuse)"}},
+				Strategies: map[string]*results.Metrics{
+					"async": metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.ConvergenceMS = -1 }),
+				}},
+			strategy:  "async",
+			notLosses: []string{"never converged"},
+		},
+		{
 			name: "the invariants' losses",
 			f: &results.File{Order: []string{"async-dualwrite"}, Strategies: map[string]*results.Metrics{
 				"async-dualwrite": metrics(11, 1, 100, views, func(m *results.Metrics) {
@@ -305,6 +318,13 @@ func TestVerdicts(t *testing.T) {
 				for _, w := range v.Wins {
 					if strings.Contains(w, no) {
 						t.Errorf("Verdicts(%s)[%s].Wins has %q; want no win on %s", tc.name, tc.strategy, w, no)
+					}
+				}
+			}
+			for _, no := range tc.notLosses {
+				for _, l := range v.Losses {
+					if strings.Contains(l, no) {
+						t.Errorf("Verdicts(%s)[%s].Losses has %q; want none on %s", tc.name, tc.strategy, l, no)
 					}
 				}
 			}
