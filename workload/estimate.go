@@ -2,7 +2,9 @@ package workload
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -80,7 +82,8 @@ func (sc *Scenario) Estimate() Estimate {
 	clients := withClients * sc.meanClients()
 	k := float64(max(pg.SearchResults, 1))
 	rendered := 0.0 // sellers per page
-	for kind, share := range pg.Mix {
+	for _, kind := range slices.Sorted(maps.Keys(pg.Mix)) { // in order: the same sum every time
+		share := pg.Mix[kind]
 		if pages.ShowsResults(kind) {
 			rendered += share * k
 		} else {
@@ -96,16 +99,18 @@ func (sc *Scenario) Estimate() Estimate {
 		{"writes", "traffic.writes.rate", e.Writes * bytesPerWrite},
 		{"overloaded queues", "traffic.pages.rate", sc.backlog() * bytesPerBacklogged},
 	}
-	for _, s := range sc.Strategies {
+	for _, name := range sc.Strategies {
+		s := strategies.Strategy(name)
+		d := s.Design()
 		parts := slices.Clone(common)
-		switch strategies.Strategy(s) {
-		case strategies.Async, strategies.AsyncDualWrite:
+		switch d.Keeps {
+		case strategies.KeepsLists:
 			parts = append(parts, Part{"views", "population.with_clients", withClients * viewBytesPerSeller})
-		case strategies.Hybrid:
+		case strategies.KeepsIDSets:
 			parts = append(parts, Part{"ID sets", "population.sellers", float64(p.Sellers) * idBytesPerSeller})
 		}
-		bg, bgParts := sc.background(strategies.Strategy(s))
-		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(strategies.Strategy(s))) + e.Writes*eventsPerWrite + bg
+		bg, bgParts := sc.background(s)
+		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(d)) + e.Writes*eventsPerWrite + bg
 		work := []Part{
 			{"events", "traffic.pages.rate", (events - bg) * cpuPerEvent},
 			{"rendering", sc.renderField(), e.Pages * rendered * cpuPerRendered},
@@ -121,7 +126,7 @@ func (sc *Scenario) Estimate() Estimate {
 		}
 		e.Events = max(e.Events, events)
 	}
-	byValue := func(a, b Part) int { return -cmpFloat(a.Value, b.Value) }
+	byValue := func(a, b Part) int { return cmp.Compare(b.Value, a.Value) }
 	slices.SortStableFunc(e.Parts, byValue)
 	slices.SortStableFunc(e.Work, byValue)
 	return e
@@ -133,16 +138,6 @@ func sum(ps []Part) float64 {
 		t += p.Value
 	}
 	return t
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func secondsDuration(s float64) time.Duration {
@@ -176,7 +171,8 @@ func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
 		events += n
 		parts = append(parts, Part{what, field(f), n*cpuPerEvent + cpu})
 	}
-	if s == strategies.Sync || s == strategies.SyncCache {
+	d := s.Design()
+	if d.Publishes == strategies.NoEvents { // no relay, no consumers, no views to reconcile
 		return events, parts
 	}
 	cfg := sc.strategyConfig(s, nil, nil)
@@ -184,6 +180,8 @@ func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
 	if relay <= 0 {
 		relay = 10 * time.Millisecond // strategies' default
 	}
+	// A dual-writing owner has no outbox but is charged its polls too: a
+	// small overestimate, kept so that the estimates stay as measured.
 	add("outbox relay polls", "options.async.relay_interval", per(relay), 0)
 	maxWait := sc.Broker.MaxWait.D()
 	if maxWait <= 0 {
@@ -192,7 +190,7 @@ func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
 	add("consumer long polls", "broker.max_wait", eventsPerPoll*per(maxWait), 0)
 	if rounds := per(cfg.ReconcileEvery); rounds > 0 {
 		f := "options.async.reconcile_every"
-		if s == strategies.Hybrid {
+		if d.Keeps == strategies.KeepsIDSets {
 			f = "options.hybrid.reconcile_every"
 		}
 		sellers := float64(sc.Population.Sellers)
@@ -224,17 +222,18 @@ func (sc *Scenario) meanClients() float64 {
 	return m / n
 }
 
-// ownerCallsPerPage is the share of page requests that call the owner:
-// self-views always; public pages in sync always, in hybrid when a seller
-// shown has clients.
-func (sc *Scenario) ownerCallsPerPage(s strategies.Strategy) float64 {
+// ownerCallsPerPage is the share of page requests that call the owner, as
+// the strategy's design reads it: self-views always; public pages always
+// (a cache's hits are charged as calls too, an upper bound), when a seller
+// shown has clients, or never.
+func (sc *Scenario) ownerCallsPerPage(d strategies.Design) float64 {
 	mix := sc.Traffic.Pages.Mix
 	self, results := pages.Share(mix, isSelf), pages.Share(mix, showsResults)
 	public := 1 - self
-	switch s {
-	case strategies.Sync, strategies.SyncCache:
+	switch d.Reads {
+	case strategies.ReadsAlways, strategies.ReadsOnMiss:
 		return 1
-	case strategies.Hybrid:
+	case strategies.ReadsWhenListed:
 		wc := *sc.Population.WithClients
 		search := 1 - math.Pow(1-wc, float64(sc.Traffic.Pages.SearchResults))
 		return self + (public-results)*wc + results*search
