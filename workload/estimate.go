@@ -81,8 +81,8 @@ func (sc *Scenario) Estimate() Estimate {
 	withClients := *p.WithClients * float64(p.Sellers)
 	clients := withClients * sc.meanClients()
 	k := float64(max(pg.SearchResults, 1))
-	rendered := 0.0 // sellers per page
-	for _, kind := range slices.Sorted(maps.Keys(pg.Mix)) { // in order: the same sum every time
+	rendered := 0.0 // sellers per page, summed in order: the same sum every time
+	for _, kind := range slices.Sorted(maps.Keys(pg.Mix)) {
 		share := pg.Mix[kind]
 		if pages.ShowsResults(kind) {
 			rendered += share * k
@@ -295,9 +295,42 @@ func DefaultLimits() Limits {
 
 // Check refuses a run that will not fit: concurrent runs held at once
 // (min of parallel and strategies × seeds) each needing e.Bytes, or one
-// run needing more than the CPU limit. The error gives the estimate, the
-// field responsible and how to go on anyway.
+// run needing more than the CPU limit. The error starts with the field
+// responsible and gives the estimate and how to go on anyway; a
+// scenario's CheckSize also says where in its file the field is.
 func (e Estimate) Check(l Limits, concurrent int) error {
+	if field, err := e.check(l, concurrent); err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return nil
+}
+
+// CheckSize estimates one run of the scenario and refuses what will not
+// fit, as Estimate.Check does, with the error located like every other
+// scenario error: FILE:LINE: field: too big to run: …, the line being
+// the field's (or its nearest section's) in the file the scenario was
+// read from.
+func (sc *Scenario) CheckSize(l Limits, concurrent int) (Estimate, error) {
+	e := sc.Estimate()
+	field, err := e.check(l, concurrent)
+	switch {
+	case err == nil:
+		return e, nil
+	case sc.src == nil: // built in code, from no file
+		return e, fmt.Errorf("%s: %s: %w", sc.Name, field, err)
+	}
+	return e, fmt.Errorf("%s:%w", sc.src.file, problem(sc.src.root, field, "%v", err))
+}
+
+// EventBudget is the most events a run of this estimate may process
+// (RunOptions.MaxEvents): ten times the estimate and 10 million more, so
+// that only a badly wrong estimate stops a run.
+func (e Estimate) EventBudget() uint64 {
+	return uint64(10*e.Events) + 10_000_000
+}
+
+// check is Check's refusal without its field, and the field.
+func (e Estimate) check(l Limits, concurrent int) (string, error) {
 	concurrent = max(concurrent, 1)
 	if need := e.Bytes * float64(concurrent); need > l.MaxBytes {
 		top := e.Parts[0]
@@ -305,16 +338,16 @@ func (e Estimate) Check(l Limits, concurrent int) error {
 		if concurrent > 1 && e.Bytes <= l.MaxBytes {
 			fewer = fmt.Sprintf(", run fewer at once (-parallel %d)", max(1, int(l.MaxBytes/e.Bytes)))
 		}
-		return fmt.Errorf("%s: too big to run: needs about %s of memory (%d run%s at once × %s: %s), over the limit of %s (%s); "+
+		return top.Field, fmt.Errorf("too big to run: needs about %s of memory (%d run%s at once × %s: %s), over the limit of %s (%s); "+
 			"lower %s%s, or pass -force to run anyway",
-			top.Field, FormatBytes(need), concurrent, plural(concurrent), FormatBytes(e.Bytes), describe(e.Parts, FormatBytes), FormatBytes(l.MaxBytes), l.Why, top.Field, fewer)
+			FormatBytes(need), concurrent, plural(concurrent), FormatBytes(e.Bytes), describe(e.Parts, FormatBytes), FormatBytes(l.MaxBytes), l.Why, top.Field, fewer)
 	}
 	if e.CPU > l.MaxCPU {
 		top := e.Work[0]
-		return fmt.Errorf("%s: too long to run: about %v of CPU per run (%.3g pages, %.3g events; %s), over the limit of %v; lower %s or the duration, or pass -force to run anyway",
-			top.Field, e.CPU.Round(time.Second), e.Pages, e.Events, describe(e.Work, func(s float64) string { return secondsDuration(s).Round(time.Millisecond).String() }), l.MaxCPU, top.Field)
+		return top.Field, fmt.Errorf("too long to run: about %v of CPU per run (%.3g pages, %.3g events; %s), over the limit of %v; lower %s or the duration, or pass -force to run anyway",
+			e.CPU.Round(time.Second), e.Pages, e.Events, describe(e.Work, func(s float64) string { return secondsDuration(s).Round(time.Millisecond).String() }), l.MaxCPU, top.Field)
 	}
-	return nil
+	return "", nil
 }
 
 // String is the estimate in a line, for validate.
