@@ -383,8 +383,9 @@ func Missing(base, new *File) []string {
 // without strategies is an error; so is a new file that lacks a strategy
 // the base has, or a metric the base has for a strategy both have, unless
 // allowMissing, when each becomes a note. Notes also name what only the
-// new file has, and builds that differ (a change in the simulator is not
-// a change in the system).
+// new file has, builds that differ (a change in the simulator is not
+// a change in the system) and measured inputs that differ (a change in
+// what was fed in is not one either).
 func CheckInputs(base, new *File, allowMissing bool) (notes []string, err error) {
 	for _, side := range []struct {
 		name string
@@ -428,8 +429,42 @@ func CheckInputs(base, new *File, allowMissing bool) (notes []string, err error)
 	if d := base.Version.Differs(new.Version); d != "" {
 		notes = append(notes, "warning: base and new come from different builds ("+d+"): a change in the simulator is not a change in the system")
 	}
-	return notes, nil
+	return append(notes, inputWarnings(base.Inputs, new.Inputs)...), nil
 }
+
+// inputWarnings names each field measured from different data in base and
+// new (its files' sha256 differ) or measured on one side only, in the
+// base's order and then the new's.
+func inputWarnings(base, new []Input) []string {
+	find := func(in []Input, field string) *Input {
+		for i := range in {
+			if in[i].Field == field {
+				return &in[i]
+			}
+		}
+		return nil
+	}
+	var ws []string
+	for _, b := range base {
+		switch n := find(new, b.Field); {
+		case n == nil:
+			ws = append(ws, fmt.Sprintf("warning: base measured %s from %s (sha256 %s), new does not: a change in the input is not a change in the system", b.Field, b.File, shortHash(b.SHA256)))
+		case n.SHA256 != b.SHA256:
+			ws = append(ws, fmt.Sprintf("warning: base and new measured %s from different data (%s sha256 %s against %s sha256 %s): a change in the input is not a change in the system",
+				b.Field, b.File, shortHash(b.SHA256), n.File, shortHash(n.SHA256)))
+		}
+	}
+	for _, n := range new {
+		if find(base, n.Field) == nil {
+			ws = append(ws, fmt.Sprintf("warning: new measured %s from %s (sha256 %s), base does not: a change in the input is not a change in the system", n.Field, n.File, shortHash(n.SHA256)))
+		}
+	}
+	return ws
+}
+
+// shortHash is a hash's first 12 hex digits, enough to tell files apart
+// at a glance.
+func shortHash(h string) string { return h[:min(12, len(h))] }
 
 // hasMetric reports whether m measures mt: it applies, the page figures
 // exist, and a schema-2 file lists it.

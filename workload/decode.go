@@ -90,7 +90,16 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	if err := sc.check(&root); err != nil {
 		return nil, fmt.Errorf("%s:%w", name, err)
 	}
+	sc.src = &origin{file: name, root: &root}
 	return sc, nil
+}
+
+// origin is where a scenario was read from: its file's base name and
+// parsed tree, so that errors found after Parse (the size guard's) are
+// located as Parse's are.
+type origin struct {
+	file string
+	root *yaml.Node
 }
 
 // entryDefaults decodes each entry of services and network.links again,

@@ -2,7 +2,9 @@ package workload
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -79,8 +81,9 @@ func (sc *Scenario) Estimate() Estimate {
 	withClients := *p.WithClients * float64(p.Sellers)
 	clients := withClients * sc.meanClients()
 	k := float64(max(pg.SearchResults, 1))
-	rendered := 0.0 // sellers per page
-	for kind, share := range pg.Mix {
+	rendered := 0.0 // sellers per page, summed in order: the same sum every time
+	for _, kind := range slices.Sorted(maps.Keys(pg.Mix)) {
+		share := pg.Mix[kind]
 		if pages.ShowsResults(kind) {
 			rendered += share * k
 		} else {
@@ -96,16 +99,18 @@ func (sc *Scenario) Estimate() Estimate {
 		{"writes", "traffic.writes.rate", e.Writes * bytesPerWrite},
 		{"overloaded queues", "traffic.pages.rate", sc.backlog() * bytesPerBacklogged},
 	}
-	for _, s := range sc.Strategies {
+	for _, name := range sc.Strategies {
+		s := strategies.Strategy(name)
+		d := s.Design()
 		parts := slices.Clone(common)
-		switch strategies.Strategy(s) {
-		case strategies.Async, strategies.AsyncDualWrite:
+		switch d.Keeps {
+		case strategies.KeepsLists:
 			parts = append(parts, Part{"views", "population.with_clients", withClients * viewBytesPerSeller})
-		case strategies.Hybrid:
+		case strategies.KeepsIDSets:
 			parts = append(parts, Part{"ID sets", "population.sellers", float64(p.Sellers) * idBytesPerSeller})
 		}
-		bg, bgParts := sc.background(strategies.Strategy(s))
-		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(strategies.Strategy(s))) + e.Writes*eventsPerWrite + bg
+		bg, bgParts := sc.background(s)
+		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(d)) + e.Writes*eventsPerWrite + bg
 		work := []Part{
 			{"events", "traffic.pages.rate", (events - bg) * cpuPerEvent},
 			{"rendering", sc.renderField(), e.Pages * rendered * cpuPerRendered},
@@ -121,7 +126,7 @@ func (sc *Scenario) Estimate() Estimate {
 		}
 		e.Events = max(e.Events, events)
 	}
-	byValue := func(a, b Part) int { return -cmpFloat(a.Value, b.Value) }
+	byValue := func(a, b Part) int { return cmp.Compare(b.Value, a.Value) }
 	slices.SortStableFunc(e.Parts, byValue)
 	slices.SortStableFunc(e.Work, byValue)
 	return e
@@ -133,16 +138,6 @@ func sum(ps []Part) float64 {
 		t += p.Value
 	}
 	return t
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func secondsDuration(s float64) time.Duration {
@@ -176,7 +171,8 @@ func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
 		events += n
 		parts = append(parts, Part{what, field(f), n*cpuPerEvent + cpu})
 	}
-	if s == strategies.Sync || s == strategies.SyncCache {
+	d := s.Design()
+	if d.Publishes == strategies.NoEvents { // no relay, no consumers, no views to reconcile
 		return events, parts
 	}
 	cfg := sc.strategyConfig(s, nil, nil)
@@ -184,6 +180,8 @@ func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
 	if relay <= 0 {
 		relay = 10 * time.Millisecond // strategies' default
 	}
+	// A dual-writing owner has no outbox but is charged its polls too: a
+	// small overestimate, kept so that the estimates stay as measured.
 	add("outbox relay polls", "options.async.relay_interval", per(relay), 0)
 	maxWait := sc.Broker.MaxWait.D()
 	if maxWait <= 0 {
@@ -192,7 +190,7 @@ func (sc *Scenario) background(s strategies.Strategy) (float64, []Part) {
 	add("consumer long polls", "broker.max_wait", eventsPerPoll*per(maxWait), 0)
 	if rounds := per(cfg.ReconcileEvery); rounds > 0 {
 		f := "options.async.reconcile_every"
-		if s == strategies.Hybrid {
+		if d.Keeps == strategies.KeepsIDSets {
 			f = "options.hybrid.reconcile_every"
 		}
 		sellers := float64(sc.Population.Sellers)
@@ -224,17 +222,18 @@ func (sc *Scenario) meanClients() float64 {
 	return m / n
 }
 
-// ownerCallsPerPage is the share of page requests that call the owner:
-// self-views always; public pages in sync always, in hybrid when a seller
-// shown has clients.
-func (sc *Scenario) ownerCallsPerPage(s strategies.Strategy) float64 {
+// ownerCallsPerPage is the share of page requests that call the owner, as
+// the strategy's design reads it: self-views always; public pages always
+// (a cache's hits are charged as calls too, an upper bound), when a seller
+// shown has clients, or never.
+func (sc *Scenario) ownerCallsPerPage(d strategies.Design) float64 {
 	mix := sc.Traffic.Pages.Mix
 	self, results := pages.Share(mix, isSelf), pages.Share(mix, showsResults)
 	public := 1 - self
-	switch s {
-	case strategies.Sync, strategies.SyncCache:
+	switch d.Reads {
+	case strategies.ReadsAlways, strategies.ReadsOnMiss:
 		return 1
-	case strategies.Hybrid:
+	case strategies.ReadsWhenListed:
 		wc := *sc.Population.WithClients
 		search := 1 - math.Pow(1-wc, float64(sc.Traffic.Pages.SearchResults))
 		return self + (public-results)*wc + results*search
@@ -296,9 +295,42 @@ func DefaultLimits() Limits {
 
 // Check refuses a run that will not fit: concurrent runs held at once
 // (min of parallel and strategies × seeds) each needing e.Bytes, or one
-// run needing more than the CPU limit. The error gives the estimate, the
-// field responsible and how to go on anyway.
+// run needing more than the CPU limit. The error starts with the field
+// responsible and gives the estimate and how to go on anyway; a
+// scenario's CheckSize also says where in its file the field is.
 func (e Estimate) Check(l Limits, concurrent int) error {
+	if field, err := e.check(l, concurrent); err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return nil
+}
+
+// CheckSize estimates one run of the scenario and refuses what will not
+// fit, as Estimate.Check does, with the error located like every other
+// scenario error: FILE:LINE: field: too big to run: …, the line being
+// the field's (or its nearest section's) in the file the scenario was
+// read from.
+func (sc *Scenario) CheckSize(l Limits, concurrent int) (Estimate, error) {
+	e := sc.Estimate()
+	field, err := e.check(l, concurrent)
+	switch {
+	case err == nil:
+		return e, nil
+	case sc.src == nil: // built in code, from no file
+		return e, fmt.Errorf("%s: %s: %w", sc.Name, field, err)
+	}
+	return e, fmt.Errorf("%s:%w", sc.src.file, problem(sc.src.root, field, "%v", err))
+}
+
+// EventBudget is the most events a run of this estimate may process
+// (RunOptions.MaxEvents): ten times the estimate and 10 million more, so
+// that only a badly wrong estimate stops a run.
+func (e Estimate) EventBudget() uint64 {
+	return uint64(10*e.Events) + 10_000_000
+}
+
+// check is Check's refusal without its field, and the field.
+func (e Estimate) check(l Limits, concurrent int) (string, error) {
 	concurrent = max(concurrent, 1)
 	if need := e.Bytes * float64(concurrent); need > l.MaxBytes {
 		top := e.Parts[0]
@@ -306,16 +338,16 @@ func (e Estimate) Check(l Limits, concurrent int) error {
 		if concurrent > 1 && e.Bytes <= l.MaxBytes {
 			fewer = fmt.Sprintf(", run fewer at once (-parallel %d)", max(1, int(l.MaxBytes/e.Bytes)))
 		}
-		return fmt.Errorf("%s: too big to run: needs about %s of memory (%d run%s at once × %s: %s), over the limit of %s (%s); "+
+		return top.Field, fmt.Errorf("too big to run: needs about %s of memory (%d run%s at once × %s: %s), over the limit of %s (%s); "+
 			"lower %s%s, or pass -force to run anyway",
-			top.Field, FormatBytes(need), concurrent, plural(concurrent), FormatBytes(e.Bytes), describe(e.Parts, FormatBytes), FormatBytes(l.MaxBytes), l.Why, top.Field, fewer)
+			FormatBytes(need), concurrent, plural(concurrent), FormatBytes(e.Bytes), describe(e.Parts, FormatBytes), FormatBytes(l.MaxBytes), l.Why, top.Field, fewer)
 	}
 	if e.CPU > l.MaxCPU {
 		top := e.Work[0]
-		return fmt.Errorf("%s: too long to run: about %v of CPU per run (%.3g pages, %.3g events; %s), over the limit of %v; lower %s or the duration, or pass -force to run anyway",
-			top.Field, e.CPU.Round(time.Second), e.Pages, e.Events, describe(e.Work, func(s float64) string { return secondsDuration(s).Round(time.Millisecond).String() }), l.MaxCPU, top.Field)
+		return top.Field, fmt.Errorf("too long to run: about %v of CPU per run (%.3g pages, %.3g events; %s), over the limit of %v; lower %s or the duration, or pass -force to run anyway",
+			e.CPU.Round(time.Second), e.Pages, e.Events, describe(e.Work, func(s float64) string { return secondsDuration(s).Round(time.Millisecond).String() }), l.MaxCPU, top.Field)
 	}
-	return nil
+	return "", nil
 }
 
 // String is the estimate in a line, for validate.

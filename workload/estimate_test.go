@@ -71,8 +71,9 @@ var laptop = Limits{MaxBytes: 0.4 * (16 << 30), MaxCPU: 30 * time.Minute, Why: "
 
 // TestTooBig: each testdata/toobig/NAME.yaml parses but is refused by the
 // size guard on a 16 GiB laptop running its strategies at once, with an
-// error containing every line of NAME.err (the field responsible, the
-// override).
+// error containing every line of NAME.err: the first locates it as every
+// scenario error is (NAME.yaml:LINE: field: …), the others give the
+// estimate's kind and the override.
 func TestTooBig(t *testing.T) {
 	files, _ := filepath.Glob("testdata/toobig/*.yaml")
 	if len(files) < 4 {
@@ -88,14 +89,14 @@ func TestTooBig(t *testing.T) {
 			t.Errorf("Load(%s) = %v; want it to parse (the size guard refuses it)", path, err)
 			continue
 		}
-		err = sc.Estimate().Check(laptop, len(sc.Strategies))
+		_, err = sc.CheckSize(laptop, len(sc.Strategies))
 		if err == nil {
-			t.Errorf("%s: Check = nil; want a refusal (estimate: %s)", path, sc.Estimate())
+			t.Errorf("%s: CheckSize = nil; want a refusal (estimate: %s)", path, sc.Estimate())
 			continue
 		}
 		for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
 			if !strings.Contains(err.Error(), line) {
-				t.Errorf("%s: Check = %q; want it to contain %q", path, err, line)
+				t.Errorf("%s: CheckSize = %q; want it to contain %q", path, err, line)
 			}
 		}
 	}
@@ -152,5 +153,58 @@ func TestRunProgressAndBudget(t *testing.T) {
 	_, err = Run(sc, RunOptions{MaxEvents: 1000})
 	if !errors.Is(err, ErrOverBudget) {
 		t.Errorf("Run with a budget of 1000 events = %v; want ErrOverBudget", err)
+	}
+}
+
+// TestSweepEventBudget: a sweep's cells run under the budget SweepOptions
+// gives each (as run's do under RunOptions.MaxEvents): a cell over it fails
+// with ErrOverBudget and writes no result; the budget is asked of each
+// cell's own scenario.
+func TestSweepEventBudget(t *testing.T) {
+	src := []byte("duration: 2s\nwarmup: 1s\nstrategies: [sync]\npopulation: {sellers: 1000}\ntraffic: {pages: {rate: 100/s, timeout: 1s}}\n")
+	params := []Param{{Path: "traffic.pages.rate", Values: []string{"100/s", "200/s"}}}
+	cells, err := Cells("tiny.yaml", src, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []*Scenario
+	dir := t.TempDir()
+	_, err = Sweep(params, cells, SweepOptions{Dir: dir, Parallel: 1, MaxEvents: func(sc *Scenario) uint64 {
+		asked = append(asked, sc)
+		return 1000
+	}})
+	if !errors.Is(err, ErrOverBudget) {
+		t.Errorf("Sweep with a budget of 1000 events a cell = %v; want ErrOverBudget", err)
+	}
+	if len(asked) == 0 || (asked[0] != cells[0].Scenario && asked[0] != cells[1].Scenario) {
+		t.Errorf("MaxEvents asked of %v; want a cell's scenario", asked)
+	}
+	if _, err := Sweep(params, cells, SweepOptions{Dir: dir, Parallel: 1, MaxEvents: func(sc *Scenario) uint64 { return sc.Estimate().EventBudget() }}); err != nil {
+		t.Errorf("Sweep with each cell's estimated budget = %v; want nil", err)
+	}
+}
+
+// TestCheckSizeLocated: the size guard's error is located like Parse's,
+// in the file the scenario came from, at the field's line (or its
+// section's when the file leaves the field out); a scenario from no file
+// is named.
+func TestCheckSizeLocated(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"name: b\n\ntraffic:\n  pages:\n    rate: 1e12/s\n", "b.yaml:5: traffic.pages.rate: too big to run"},
+		{"traffic: {pages: {rate: 1e12/s}}\n", "b.yaml:1: traffic.pages.rate: too big to run"},
+		{"duration: 10s\npopulation:\n  sellers: 1000000000\n", "b.yaml:3: population.sellers: too big to run"},
+	} {
+		sc, err := Parse("dir/b.yaml", []byte(tt.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sc.CheckSize(laptop, 1); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("Parse(%q).CheckSize = %v; want it to start %q", tt.src, err, tt.want)
+		}
+	}
+	sc := DefaultScenario()
+	sc.Traffic.Pages.SearchResults = 100000
+	if _, err := sc.CheckSize(laptop, 1); err == nil || !strings.HasPrefix(err.Error(), sc.Name+": traffic.pages.search_results: too big") {
+		t.Errorf("DefaultScenario with 100000 search results: CheckSize = %v; want it to start %q", err, sc.Name+": traffic.pages.search_results: too big")
 	}
 }

@@ -35,6 +35,8 @@ type Scenario struct {
 	Broker      Broker              `yaml:"broker"`
 	Options     Options             `yaml:"options"`
 	Faults      []sim.Fault         `yaml:"faults"`
+
+	src *origin // the file it was read from, to locate later errors; nil if none
 }
 
 // Population is the sellers and their clients at the start.

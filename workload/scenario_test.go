@@ -136,6 +136,7 @@ func TestScaled(t *testing.T) {
 // was written is not part of what it does.
 func withoutLines(sc *Scenario) *Scenario {
 	c := *sc
+	c.src = nil // where it was read from
 	c.Faults = nil
 	for _, f := range sc.Faults {
 		f.Line = 0
@@ -164,7 +165,7 @@ func TestPartialEntriesTakeDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(a, b) {
+			if !reflect.DeepEqual(withoutLines(a), withoutLines(b)) {
 				t.Fatalf("Load(%s) = \n%s\nwant, as %s:\n%s", partial, a.YAML(), full, b.YAML())
 			}
 			if testing.Short() {

@@ -113,6 +113,7 @@ func Cells(name string, source []byte, params []Param) ([]Cell, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %v", cells[i].Key(params), err)
 		}
+		sc.src = &origin{file: filepath.Base(name), root: &root} // the user's file, not the cell's rewrite
 		cells[i].Scenario = sc
 	}
 	return cells, nil
@@ -177,6 +178,8 @@ type SweepOptions struct {
 	Dir      string // where the cells' results go; a cell already there is not run again
 	Seeds    int
 	Parallel int // cells at once
+	// MaxEvents, if set, is each cell's event budget (RunOptions.MaxEvents).
+	MaxEvents func(*Scenario) uint64
 	// Done, if set, is told of each cell as it finishes or is found done
 	// already; calls come one at a time.
 	Done func(c Cell, skipped bool)
@@ -224,7 +227,11 @@ func Sweep(params []Param, cells []Cell, opts SweepOptions) ([]*results.File, er
 	for _, i := range todo {
 		g.Go(func() error {
 			c := cells[i]
-			f, err := Run(c.Scenario, RunOptions{Seeds: opts.Seeds, Parallel: 1})
+			var budget uint64
+			if opts.MaxEvents != nil {
+				budget = opts.MaxEvents(c.Scenario)
+			}
+			f, err := Run(c.Scenario, RunOptions{Seeds: opts.Seeds, Parallel: 1, MaxEvents: budget})
 			if err != nil {
 				return fmt.Errorf("cell %s: %w", c.Key(params), err)
 			}

@@ -27,7 +27,8 @@ on the runs' within-run intervals (batch means), so one seed can show a real
 change; with several, Welch's t on the seeds' values. "~" marks a change
 within the noise (p ≥ alpha). A metric regresses when it gets worse by more
 than its limit and the change is real. Warnings go to stderr: a test that
-cannot reach alpha, a metric no test could judge, builds that differ.
+cannot reach alpha, a metric no test could judge, builds that differ,
+measured inputs ({dist: samples|hdr, file}) that differ.
 Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 
 `)

@@ -91,7 +91,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel, MaxEvents: eventBudget(est, *force)}
+	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel, MaxEvents: eventBudget(sc, *force)}
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr, sc.Name, est, len(sc.Strategies)**seeds, *parallel)
 	}

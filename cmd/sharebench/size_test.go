@@ -33,8 +33,9 @@ func TestValidatePrintsEstimates(t *testing.T) {
 }
 
 // TestSizeGuardRefuses: validate, run and sweep refuse a scenario too big
-// for any machine (exit status 3, naming the field and -force) before
-// running anything; run writes no result.
+// for any machine (exit status 3, located at the field's line like every
+// scenario error, naming -force) before running anything; run writes no
+// result.
 func TestSizeGuardRefuses(t *testing.T) {
 	bad := filepath.Join("..", "..", "workload", "testdata", "toobig", "rate-1e12.yaml")
 	dir := t.TempDir()
@@ -51,7 +52,7 @@ func TestSizeGuardRefuses(t *testing.T) {
 			continue
 		}
 		msg := err.Error() + errOut.String()
-		for _, want := range []string{"traffic.pages.rate", "-force", "of memory"} {
+		for _, want := range []string{"rate-1e12.yaml:2: traffic.pages.rate: too big to run", "-force", "of memory"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("%v: %q; want it to mention %q", args, msg, want)
 			}
@@ -59,5 +60,21 @@ func TestSizeGuardRefuses(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("a refused run left %d entries in its output directory; want none", len(entries))
+	}
+}
+
+// TestEventBudget: run and sweep cells get the estimate's event budget
+// (10× the estimated events and 10 million more); -force lifts it.
+func TestEventBudget(t *testing.T) {
+	sc, err := workload.Resolve("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := uint64(10*sc.Estimate().Events) + 10_000_000
+	if got := eventBudget(sc, false); got != want {
+		t.Errorf("eventBudget(baseline, false) = %d; want %d", got, want)
+	}
+	if got := eventBudget(sc, true); got != 0 {
+		t.Errorf("eventBudget(baseline, -force) = %d; want 0 (no budget)", got)
 	}
 }

@@ -121,7 +121,7 @@ heatmap per strategy.
 		return err
 	}
 	done, resumed := 0, 0
-	opts := workload.SweepOptions{Dir: dir, Seeds: *seeds, Parallel: *parallel, Done: func(c workload.Cell, skipped bool) {
+	opts := workload.SweepOptions{Dir: dir, Seeds: *seeds, Parallel: *parallel, MaxEvents: func(sc *workload.Scenario) uint64 { return eventBudget(sc, *force) }, Done: func(c workload.Cell, skipped bool) {
 		done++
 		if skipped {
 			resumed++

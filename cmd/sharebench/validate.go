@@ -32,11 +32,11 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 			bad++
 			continue
 		}
-		est := sc.Estimate()
 		// Judged as run would run it: its strategies at once, as far as
 		// the cores go.
-		if err := est.Check(limits, defaultConcurrency(len(sc.Strategies), runtime.NumCPU())); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", arg, err)
+		est, err := sc.CheckSize(limits, defaultConcurrency(len(sc.Strategies), runtime.NumCPU()))
+		if err != nil {
+			fmt.Fprintln(stderr, err) // located: FILE:LINE: field: …
 			bad++
 			continue
 		}
@@ -53,24 +53,24 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 // (concurrent of them), CPU per run. With force it only estimates. The
 // estimate also sets the runs' event budget (RunOptions.MaxEvents).
 func sizeGuard(sc *workload.Scenario, concurrent int, force bool) (workload.Estimate, error) {
-	est := sc.Estimate()
 	if force {
-		return est, nil
+		return sc.Estimate(), nil
 	}
-	if err := est.Check(workload.DefaultLimits(), concurrent); err != nil {
-		return est, inputError{fmt.Errorf("%s: %w", sc.Name, err)}
+	est, err := sc.CheckSize(workload.DefaultLimits(), concurrent)
+	if err != nil {
+		return est, inputError{err}
 	}
 	return est, nil
 }
 
-// eventBudget is the most events a run may process: ten times the
-// estimate (and 10 million more), so that only a badly wrong estimate
-// stops a run; none with -force.
-func eventBudget(est workload.Estimate, force bool) uint64 {
+// eventBudget is the most events a run of sc may process, for run and
+// for each cell of sweep alike: the estimate's budget
+// (workload.Estimate.EventBudget), none with -force.
+func eventBudget(sc *workload.Scenario, force bool) uint64 {
 	if force {
 		return 0
 	}
-	return uint64(10*est.Events) + 10_000_000
+	return sc.Estimate().EventBudget()
 }
 
 // defaultConcurrency is how many runs of runs are held at once with

@@ -133,6 +133,8 @@ type page struct {
 	Verdicts    []Verdict
 	Summary     summary
 	Recovery    recoveryTable
+	Inputs      []inputRow // measured inputs, if any
+	InputsNote  string
 	Images      []image
 	YAML        string
 	Wall        string
@@ -144,6 +146,10 @@ func newPage(f *results.File, images []image) page {
 		Verdicts: Verdicts(f),
 		Images:   images,
 		YAML:     strings.TrimRight(f.ScenarioYAML, "\n"),
+		Inputs:   newInputRows(f.Inputs),
+	}
+	if len(p.Inputs) > 0 {
+		p.InputsNote = inputsNote
 	}
 	if p.Scenario == "" {
 		p.Scenario = "unnamed scenario"
@@ -262,6 +268,7 @@ func writeMarkdown(w io.Writer, p page) error {
 		}
 		fmt.Fprintf(&b, "[SVG](%s.svg) · [PDF](%s.pdf)\n\n", img.Name, img.Name)
 	}
+	inputsMarkdown(&b, p.Inputs)
 	fmt.Fprintf(&b, "## Scenario\n\n```yaml\n%s\n```\n", p.YAML)
 	if p.Wall != "" {
 		fmt.Fprintf(&b, "\n%s\n", p.Wall)
@@ -364,7 +371,15 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 <figcaption>{{.Title}}{{with .Basis}}<span class="basis">{{range .}}<br>{{.}}{{end}}</span>{{end}}</figcaption>
 </figure>
 {{end}}
-<h2>Scenario</h2>
+{{if .Inputs}}<h2 id="inputs">Measured inputs</h2>
+<p class="note">{{.InputsNote}}</p>
+<table class="summary" id="inputs-table">
+<thead><tr><th>field</th><th>dist</th><th>file</th><th>sha256</th><th>count</th><th>p50</th><th>p99</th></tr></thead>
+<tbody>
+{{range .Inputs}}<tr><th>{{.Field}}</th><td>{{.Dist}}</td><td>{{.File}}</td><td>{{.SHA256}}</td><td>{{.Count}}</td><td>{{.P50}}</td><td>{{.P99}}</td></tr>
+{{end}}</tbody>
+</table>
+{{end}}<h2>Scenario</h2>
 <pre>{{.YAML}}</pre>
 {{with .Wall}}<p class="wall">{{.}}</p>{{end}}
 </body>
