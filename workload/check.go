@@ -121,6 +121,12 @@ func (sc *Scenario) check(root *yaml.Node) error {
 		if !ok || !slices.Contains(nodes, from) || !slices.Contains(nodes, to) || from == to {
 			return problem(root, "network.links", "%q is not a link between two of %s; write from->to, e.g. gig->topclients", key, strings.Join(nodes, ", "))
 		}
+		// A link no message takes would change nothing: refused with
+		// the reason and words sim.CheckRoles gives a partition of it.
+		var se *sim.SpecError
+		if errors.As(sim.CheckRoles([]sim.Fault{{Kind: sim.Partition, Link: key}}, roles), &se) {
+			return problem(root, "network.links."+key, "a link %s; drop it, or give one of those pairs", strings.TrimPrefix(se.Msg, string(sim.Partition)+" "))
+		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(sc.networkLinks())) {
 		if l := sc.networkLinks()[key]; !(l.Loss >= 0 && l.Loss <= 1) {
