@@ -28,7 +28,44 @@ func problem(root *yaml.Node, path string, format string, args ...any) error {
 			}
 		}
 	}
-	return fmt.Errorf("%d: %s: %s", line, path, fmt.Sprintf(format, args...))
+	return &checkError{line, path, fmt.Sprintf(format, args...)}
+}
+
+// checkError is what check finds: the line in the file (1 where the file
+// does not say), the field and what is wrong with it and how to fix it.
+type checkError struct {
+	line       int
+	field, msg string
+}
+
+func (e *checkError) Error() string { return fmt.Sprintf("%d: %s: %s", e.line, e.field, e.msg) }
+
+// Override applies run's and sweep's -seed and -duration (nil: not given)
+// and checks the scenario again, as loading it did: a flag can make a
+// scenario contradict itself (a fault past the new end of the run), and
+// running it anyway would write a scenario_yaml that no longer loads. The
+// error names the flag and the field, e.g. "-duration 8s: faults[0]: runs
+// from 20s to 30s, past the end of the run at 13s; ...".
+func (sc *Scenario) Override(seed *uint64, duration *time.Duration) error {
+	flag := ""
+	if seed != nil {
+		sc.Seed = *seed
+		flag = fmt.Sprintf("-seed %d", *seed)
+	}
+	if duration != nil {
+		sc.Duration = Duration(*duration)
+		flag = "-duration " + sim.FormatDuration(*duration) // the seed cannot contradict anything
+	}
+	if flag == "" {
+		return nil
+	}
+	if err := sc.check(nil); err != nil {
+		if ce, ok := err.(*checkError); ok {
+			return fmt.Errorf("%s: %s: %s", flag, ce.field, ce.msg)
+		}
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	return nil
 }
 
 // check finds contradictions and values no world can run. Zero is a value
@@ -121,6 +158,12 @@ func (sc *Scenario) check(root *yaml.Node) error {
 		if !ok || !slices.Contains(nodes, from) || !slices.Contains(nodes, to) || from == to {
 			return problem(root, "network.links", "%q is not a link between two of %s; write from->to, e.g. gig->topclients", key, strings.Join(nodes, ", "))
 		}
+		// A link no message takes would change nothing: refused with
+		// the reason and words sim.CheckRoles gives a partition of it.
+		var se *sim.SpecError
+		if errors.As(sim.CheckRoles([]sim.Fault{{Kind: sim.Partition, Link: key}}, roles), &se) {
+			return problem(root, "network.links."+key, "a link %s; drop it, or give one of those pairs", strings.TrimPrefix(se.Msg, string(sim.Partition)+" "))
+		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(sc.networkLinks())) {
 		if l := sc.networkLinks()[key]; !(l.Loss >= 0 && l.Loss <= 1) {
@@ -182,7 +225,7 @@ func (sc *Scenario) check(root *yaml.Node) error {
 		if err := check(); err != nil {
 			var se *sim.SpecError
 			if errors.As(err, &se) {
-				return fmt.Errorf("%d: %s: %s", se.Line, se.Field, se.Msg)
+				return &checkError{se.Line, se.Field, se.Msg}
 			}
 			return problem(root, "faults", "%v", err)
 		}

@@ -27,6 +27,11 @@ type Curve interface {
 	Next(t time.Duration) (time.Duration, bool)
 	// Integral is the expected number of arrivals in [a, b): ∫ At.
 	Integral(a, b time.Duration) float64
+	// Bound bounds At over [t, until), until being the end of the piece
+	// (constant stretch, ramp, spike, ...) t falls in, or never for the
+	// last: Poisson arrivals thin against it where the rate is tiny, so
+	// that a rate of 1e-6/s costs a few draws rather than a billion.
+	Bound(t time.Duration) (rate float64, until time.Duration)
 }
 
 // piecewiseIntegral integrates c over [a, b) split at breaks, between
@@ -70,6 +75,7 @@ func (c constantCurve) Next(t time.Duration) (time.Duration, bool) {
 func (c constantCurve) Integral(a, b time.Duration) float64 {
 	return c.r * max(b-a, 0).Seconds()
 }
+func (c constantCurve) Bound(time.Duration) (float64, time.Duration) { return c.r, never }
 
 type step struct {
 	At   Duration `yaml:"at"`
@@ -109,6 +115,15 @@ func (c stepCurve) Next(t time.Duration) (time.Duration, bool) {
 		}
 	}
 	return 0, false
+}
+
+func (c stepCurve) Bound(t time.Duration) (float64, time.Duration) {
+	for i, s := range c.Steps {
+		if i+1 < len(c.Steps) && c.Steps[i+1].At.D() > t {
+			return float64(s.Rate), c.Steps[i+1].At.D()
+		}
+	}
+	return float64(c.Steps[len(c.Steps)-1].Rate), never
 }
 
 func (c stepCurve) Integral(a, b time.Duration) float64 {
@@ -154,6 +169,18 @@ func (c rampCurve) Next(t time.Duration) (time.Duration, bool) {
 	return 0, false // down to 0 and staying there
 }
 
+// Bound: the ramp is linear, so its largest rate over what is left of it
+// is at one end.
+func (c rampCurve) Bound(t time.Duration) (float64, time.Duration) {
+	switch {
+	case t < c.Start.D():
+		return float64(c.From), c.Start.D()
+	case t < c.end():
+		return max(c.At(t), float64(c.To)), c.end()
+	}
+	return float64(c.To), never
+}
+
 func (c rampCurve) Integral(a, b time.Duration) float64 {
 	return piecewiseIntegral(c, a, b, c.Start.D(), c.end())
 }
@@ -189,6 +216,16 @@ func (c spikeCurve) Next(t time.Duration) (time.Duration, bool) {
 	return 0, false
 }
 
+func (c spikeCurve) Bound(t time.Duration) (float64, time.Duration) {
+	switch {
+	case t < c.Start.D():
+		return float64(c.Base), c.Start.D()
+	case t < c.end():
+		return float64(c.Peak), c.end()
+	}
+	return float64(c.Base), never
+}
+
 func (c spikeCurve) Integral(a, b time.Duration) float64 {
 	return piecewiseIntegral(c, a, b, c.Start.D(), c.end())
 }
@@ -211,6 +248,11 @@ func (c diurnalCurve) Max() float64 { return float64(c.Mean) * (1 + c.Amplitude)
 // Next: with amplitude ≤ 1 the rate is 0 only at isolated troughs (at
 // amplitude 1), never over a stretch.
 func (c diurnalCurve) Next(t time.Duration) (time.Duration, bool) { return t, c.Mean > 0 }
+
+// Bound: one piece. Its peak is at most twice its mean (amplitude ≤ 1),
+// so thinning against it never rejects more than one draw per arrival on
+// average, even through a trough that touches 0.
+func (c diurnalCurve) Bound(time.Duration) (float64, time.Duration) { return c.Max(), never }
 
 func (c diurnalCurve) Integral(a, b time.Duration) float64 {
 	if b <= a {

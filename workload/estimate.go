@@ -95,8 +95,8 @@ func (sc *Scenario) Estimate() Estimate {
 		{"harness", "", fixedBytes},
 		{"population", "population.sellers", float64(p.Sellers) * bytesPerSeller},
 		{"client lists", "population.clients_per_seller", clients * (clientBytesFactor*float64(p.ClientBytes) + bytesPerClient)},
-		{"renders", sc.renderField(), e.Pages * (bytesPerPage + bytesPerRendered*rendered)},
-		{"writes", "traffic.writes.rate", e.Writes * bytesPerWrite},
+		{"renders", sc.lengthField(sc.renderField()), e.Pages * (bytesPerPage + bytesPerRendered*rendered)},
+		{"writes", sc.lengthField("traffic.writes.rate"), e.Writes * bytesPerWrite},
 		{"overloaded queues", "traffic.pages.rate", sc.backlog() * bytesPerBacklogged},
 	}
 	for _, name := range sc.Strategies {
@@ -112,7 +112,7 @@ func (sc *Scenario) Estimate() Estimate {
 		bg, bgParts := sc.background(s)
 		events := e.Pages*(eventsPerPage+eventsPerOwnerCall*sc.ownerCallsPerPage(d)) + e.Writes*eventsPerWrite + bg
 		work := []Part{
-			{"events", "traffic.pages.rate", (events - bg) * cpuPerEvent},
+			{"events", sc.lengthField("traffic.pages.rate"), (events - bg) * cpuPerEvent},
 			{"rendering", sc.renderField(), e.Pages * rendered * cpuPerRendered},
 			{"population", "population.sellers", float64(p.Sellers) * cpuPerSeller},
 		}
@@ -207,6 +207,27 @@ func (sc *Scenario) renderField() string {
 		return "traffic.pages.search_results"
 	}
 	return "traffic.pages.rate"
+}
+
+// lengthField is the field to blame for a part that grows with the run's
+// length as much as with rateField: duration when the run is further
+// above the default length than the rate above its default
+// (duration: 100000h is the mistake there, not the rate).
+func (sc *Scenario) lengthField(rateField string) string {
+	d := DefaultScenario()
+	var rate, usual float64
+	switch rateField {
+	case "traffic.pages.rate":
+		rate, usual = sc.Traffic.Pages.Rate.Max(), d.Traffic.Pages.Rate.Max()
+	case "traffic.writes.rate":
+		rate, usual = float64(*sc.Traffic.Writes.Rate), float64(*d.Traffic.Writes.Rate)
+	default:
+		return rateField
+	}
+	if sc.End().Seconds()/d.End().Seconds() > rate/usual {
+		return "duration"
+	}
+	return rateField
 }
 
 // meanClients is the mean initial list of a seller with clients, as

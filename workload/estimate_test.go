@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -206,5 +207,20 @@ func TestCheckSizeLocated(t *testing.T) {
 	sc.Traffic.Pages.SearchResults = 100000
 	if _, err := sc.CheckSize(laptop, 1); err == nil || !strings.HasPrefix(err.Error(), sc.Name+": traffic.pages.search_results: too big") {
 		t.Errorf("DefaultScenario with 100000 search results: CheckSize = %v; want it to start %q", err, sc.Name+": traffic.pages.search_results: too big")
+	}
+}
+
+// TestEstimateIsTheSameEveryTime: the estimate of one scenario is the same
+// to the last bit however Go orders the mix's map (it sums floats over it).
+func TestEstimateIsTheSameEveryTime(t *testing.T) {
+	sc, err := Parse("mix.yaml", []byte("traffic: {pages: {mix: {gig: 0.1, user: 0.2, search: 0.3, self: 0.4}, search_results: 7}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := sc.Estimate()
+	for range 200 {
+		if e := sc.Estimate(); !reflect.DeepEqual(e, first) {
+			t.Fatalf("Estimate() = %+v; the first time %+v", e, first)
+		}
 	}
 }

@@ -24,6 +24,10 @@ var extremeSeeds = []string{
 	"traffic: {pages: {rate: {curve: spike, base: 0/s, peak: 2000/s, at: 100ms, for: 100ms}}}",
 	"traffic: {pages: {rate: {curve: diurnal, mean: 1000/s, amplitude: 1, period: 200ms}, arrival: constant}}",
 	"traffic: {writes: {rate: 0/s}}",
+	"traffic: {pages: {rate: {curve: ramp, from: 1000/s, to: 0.000001/s, start: 1s, over: 2s}}}", // the review's hang
+	"traffic: {pages: {rate: {curve: ramp, from: 1000/s, to: 0.000001/s, start: 100ms, over: 200ms}}}",
+	"traffic: {pages: {rate: {curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 100ms, rate: 1e-9/s}, {at: 300ms, rate: 1000/s}]}}}",
+	"traffic: {pages: {rate: {curve: spike, base: 1e-9/s, peak: 2000/s, at: 100ms, for: 100ms}}}",
 	"traffic: {pages: {rate: 1e-12/s}, writes: {rate: 1e-12/s}}",
 	"population: {sellers: 1, with_clients: 1}",
 	"options: {sync: {timeout: 1ns, retries: 100, backoff: 2562047h}}",

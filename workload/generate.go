@@ -133,8 +133,7 @@ func (a *aliasPicker) pick(r *rand.Rand) strategies.Seller {
 }
 
 // arrivals is an open-loop arrival schedule under a rate curve: Poisson
-// (non-homogeneous, by thinning against the curve's maximum) or constant
-// spacing 1/rate.
+// (non-homogeneous, by thinning) or constant spacing 1/rate.
 type arrivals struct {
 	curve   Curve
 	poisson bool
@@ -146,11 +145,22 @@ type arrivals struct {
 // never is later than any run.
 const never = time.Duration(math.MaxInt64)
 
-// next returns the next arrival time (never if the rate stays 0).
-// Stretches of zero rate are jumped over (Curve.Next): for Poisson
-// arrivals this is exact, the process being memoryless; every addition
-// saturates, so a vanishing rate means never rather than an overflow.
-func (a *arrivals) next() time.Duration {
+// tinyShare: a piece of a curve whose largest rate is below this share of
+// the curve's peak is thinned against its own bound; every other piece
+// against the peak, as it always was, so that the schedule of a curve
+// that never gets tiny (every built-in) is the same draw for draw. At a
+// share of 1/1024 thinning against the peak rejects at most ~2048 draws
+// per expected arrival (a ramp's bound is at most twice its mean).
+const tinyShare = 1.0 / 1024
+
+// next returns the next arrival before end, or never if there is none.
+// Stretches of zero rate are jumped over (Curve.Next) and a stretch of tiny
+// rate is crossed by thinning against its own bound (Curve.Bound): for
+// Poisson arrivals both are exact, the process being memoryless; every
+// addition saturates, so a vanishing rate means never rather than an
+// overflow. Nothing is generated at or past end: a rate of 1e-6/s would
+// otherwise take ~1e9 draws to find its next arrival, long after the run.
+func (a *arrivals) next(end time.Duration) time.Duration {
 	peak := a.curve.Max()
 	if !(peak > 0) {
 		return never
@@ -162,18 +172,19 @@ func (a *arrivals) next() time.Duration {
 				gap = time.Duration(x)
 			}
 			a.t = sim.AddDurations(a.t, gap)
-			return a.t
-		}
-		if a.unit = a.nextUnit(); a.unit == never {
+		} else if a.unit = a.nextUnit(end); a.unit == never {
 			a.t = never
+		} else {
+			// The arrival is the nanosecond during which the unit
+			// completes, which has a positive rate.
+			a.t = max(a.unit-1, a.t+1)
+		}
+		if a.t >= end {
 			return never
 		}
-		// The arrival is the nanosecond during which the unit completes,
-		// which has a positive rate.
-		a.t = max(a.unit-1, a.t+1)
 		return a.t
 	}
-	for a.t < never {
+	for a.t < end {
 		if a.curve.At(a.t) == 0 {
 			n, ok := a.curve.Next(a.t)
 			if !ok {
@@ -182,8 +193,19 @@ func (a *arrivals) next() time.Duration {
 			}
 			a.t = n
 		}
-		a.t = sim.AddDurations(a.t, sim.ScaleDuration(time.Second, a.r.ExpFloat64()/peak))
-		if a.r.Float64()*peak < a.curve.At(a.t) {
+		bound, until := a.curve.Bound(a.t)
+		if !(bound < peak*tinyShare) {
+			bound, until = peak, never
+		}
+		t := sim.AddDurations(a.t, sim.ScaleDuration(time.Second, a.r.ExpFloat64()/bound))
+		if t >= until { // past the tiny piece: start afresh at its end
+			a.t = until
+			continue
+		}
+		if a.t = t; a.t >= end {
+			break
+		}
+		if a.r.Float64()*bound < a.curve.At(a.t) {
 			return a.t
 		}
 	}
@@ -191,18 +213,18 @@ func (a *arrivals) next() time.Duration {
 }
 
 // nextUnit is the first instant after a.unit by which the curve has added
-// one expected arrival (∫ rate = 1): constant arrivals under a varying
-// curve are regular in "arrival time", so none falls where the rate is 0
-// and their count is ⌊∫ rate⌋. Exponential then binary search, on whole
-// nanoseconds.
-func (a *arrivals) nextUnit() time.Duration {
+// one expected arrival (∫ rate = 1), or never if that is not before end:
+// constant arrivals under a varying curve are regular in "arrival time",
+// so none falls where the rate is 0 and their count is ⌊∫ rate⌋.
+// Exponential then binary search, on whole nanoseconds.
+func (a *arrivals) nextUnit(end time.Duration) time.Duration {
 	from := a.unit
 	enough := func(t time.Duration) bool { return a.curve.Integral(from, t) >= 1 }
 	step := max(time.Duration(1e9/a.curve.Max()), 1)
 	hi := sim.AddDurations(from, step)
 	for !enough(hi) {
-		if hi == never {
-			return never // the rate fades out before one more arrival
+		if hi >= end {
+			return never // the rate fades out before one more arrival in the run
 		}
 		step = sim.AddDurations(step, step)
 		hi = sim.AddDurations(from, step)

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -67,7 +68,7 @@ func TestCurves(t *testing.T) {
 func TestPoissonArrivalsFollowTheCurve(t *testing.T) {
 	a := &arrivals{curve: spikeCurve{Base: 1000, Peak: 10000, Start: Duration(20 * time.Second), For: Duration(10 * time.Second)}, poisson: true, r: rng(1)}
 	var before, during, after int
-	for at := a.next(); at < 40*time.Second; at = a.next() {
+	for at := a.next(never); at < 40*time.Second; at = a.next(never) {
 		switch {
 		case at < 20*time.Second:
 			before++
@@ -85,7 +86,7 @@ func TestPoissonArrivalsFollowTheCurve(t *testing.T) {
 func TestConstantArrivalsAreEvenlySpaced(t *testing.T) {
 	a := &arrivals{curve: constantCurve{250}, r: rng(1)}
 	for i := 1; i <= 1000; i++ {
-		if got, want := a.next(), time.Duration(i)*4*time.Millisecond; got != want {
+		if got, want := a.next(never), time.Duration(i)*4*time.Millisecond; got != want {
 			t.Fatalf("arrival %d at %v; want %v", i, got, want)
 		}
 	}
@@ -234,7 +235,7 @@ func TestCurvesReachingZero(t *testing.T) {
 			a := &arrivals{curve: c, poisson: poisson, r: rng(9)}
 			n, prev := 0, time.Duration(-1)
 			limit := int(3*c.Max()*horizon.Seconds()) + 100 // a hang shows as a runaway count
-			for at := a.next(); at < horizon; at = a.next() {
+			for at := a.next(never); at < horizon; at = a.next(never) {
 				if at <= prev && !(at == prev && poisson) {
 					t.Fatalf("%s (poisson %v): arrival at %v after %v; want increasing", tt.curve, poisson, at, prev)
 				}
@@ -309,6 +310,90 @@ func TestBadDistsAndCurves(t *testing.T) {
 		for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
 			if err == nil || !strings.Contains(err.Error(), line) {
 				t.Errorf("Load(%s) = %v; want an error containing %q", path, err, line)
+			}
+		}
+	}
+}
+
+// drawCounter is a random source that counts its draws and fails the test
+// past a limit: a runaway thinning loop shows as a count, not a timeout.
+type drawCounter struct {
+	src      rand.Source
+	n, limit int
+	t        *testing.T
+	what     string
+}
+
+func (c *drawCounter) Uint64() uint64 {
+	if c.n++; c.n > c.limit {
+		c.t.Fatalf("%s: more than %d random draws: a runaway arrival generator", c.what, c.limit)
+	}
+	return c.src.Uint64()
+}
+
+// TestTinyRatesEndInTime: every curve shape that reaches (or passes
+// through) a tiny positive rate generates its arrivals in [0, end) in a
+// bounded number of draws — five per expected arrival (two per candidate,
+// at most ~2 candidates per arrival: a piece's bound is at most twice its
+// mean here), nothing spent crossing a tiny stretch — none where the rate
+// is tiny, and ∫ rate of them; then never. (Thinning against the overall peak took ~1e9 draws
+// per arrival at 1e-6/s, and did not stop at the run's end.)
+func TestTinyRatesEndInTime(t *testing.T) {
+	const end = 10 * time.Second
+	s := time.Second
+	type span struct{ from, to time.Duration }
+	tests := []struct {
+		curve string
+		tiny  []span  // where the rate is tiny: no arrival there
+		want  float64 // ∫ rate over [0, end), by hand
+	}{
+		{"{curve: ramp, from: 1000/s, to: 0.000001/s, start: 1s, over: 2s}", []span{{3 * s, end}}, 1000 + 1000},
+		{"{curve: ramp, from: 0.000001/s, to: 1000/s, start: 2s, over: 2s}", []span{{0, 2 * s}}, 1000 + 6000},
+		{"{curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 2s, rate: 1e-6/s}]}", []span{{2 * s, end}}, 2000},
+		{"{curve: step, steps: [{at: 0s, rate: 1000/s}, {at: 1s, rate: 1e-6/s}, {at: 3s, rate: 1000/s}]}", []span{{1 * s, 3 * s}}, 1000 + 7000},
+		{"{curve: spike, base: 1e-6/s, peak: 1000/s, at: 1s, for: 2s}", []span{{0, 1 * s}, {3 * s, end}}, 2000},
+		{"{curve: spike, base: 1000/s, peak: 1e-6/s, at: 1s, for: 2s}", []span{{1 * s, 3 * s}}, 8000},
+		{"1e-6/s", []span{{0, end}}, 0},
+		{"{curve: diurnal, mean: 1e-6/s, amplitude: 1, period: 4s}", []span{{0, end}}, 0},
+		{"{curve: diurnal, mean: 1000/s, amplitude: 1, period: 4s, phase: 1s}", nil, 10000}, // whole periods from the trough: ∫ sin = 0
+	}
+	for _, tt := range tests {
+		var rc RateCurve
+		if err := unmarshalNode(tt.curve, &rc); err != nil {
+			t.Fatalf("%s: %v", tt.curve, err)
+		}
+		c := rc.Curve
+		if got := c.Integral(0, end); math.Abs(got-tt.want) > 1e-3 {
+			t.Fatalf("%s: ∫ rate over [0, %v) = %v; the table says %v", tt.curve, end, got, tt.want)
+		}
+		for _, poisson := range []bool{true, false} {
+			what := fmt.Sprintf("%s (poisson %v)", tt.curve, poisson)
+			src := &drawCounter{src: rand.NewPCG(9, 7), limit: int(5*tt.want) + 100, t: t, what: what}
+			a := &arrivals{curve: c, poisson: poisson, r: rand.New(src)}
+			n := 0
+			at := a.next(end)
+			for ; at != never; at = a.next(end) {
+				if at >= end {
+					t.Fatalf("%s: arrival at %v; want none at or after the end %v", what, at, end)
+				}
+				for _, z := range tt.tiny {
+					if at >= z.from && at < z.to {
+						t.Errorf("%s: arrival at %v, where the rate is tiny [%v, %v)", what, at, z.from, z.to)
+					}
+				}
+				if n++; n > 3*int(tt.want)+10 {
+					t.Fatalf("%s: more than %d arrivals; want about %.0f", what, n-1, tt.want)
+				}
+			}
+			if got := a.next(end); got != never {
+				t.Errorf("%s: next(%v) after never = %v; want never", what, end, got)
+			}
+			tol := 1.0 // constant spacing: ⌊∫ rate⌋
+			if poisson {
+				tol = 5 * math.Sqrt(tt.want)
+			}
+			if math.Abs(float64(n)-tt.want) > tol {
+				t.Errorf("%s: %d arrivals in [0, %v); want ∫rate = %.1f ± %.1f", what, n, end, tt.want, tol)
 			}
 		}
 	}

@@ -232,7 +232,7 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 		return nil, 0, err
 	}
 
-	sent := drive(w, sc, sellers, st, o)
+	dr := drive(w, sc, sellers, st, o)
 
 	load := func() (l ownerLoad) {
 		s := w.stats(strategies.OwnerNode)
@@ -262,8 +262,8 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 	var reported int64
 	var reportedEvents uint64
 	err = w.run(stop, maxEvents, func(next time.Duration, events uint64) {
-		pt.advance(next-at, int64(*sent)-reported, events-reportedEvents, next == stop)
-		at, reported, reportedEvents = next, int64(*sent), events
+		pt.advance(next-at, int64(dr.sent)-reported, events-reportedEvents, next == stop)
+		at, reported, reportedEvents = next, int64(dr.sent), events
 	})
 	if err != nil {
 		return nil, 0, err
@@ -278,23 +278,34 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 	if err := w.halt(); err != nil {
 		return nil, 0, err
 	}
+	if dr.wrong != nil {
+		return nil, 0, dr.wrong
+	}
 	m := o.metrics()
 	m.Owner = ownerMetrics(sc, o, atWarmup, atEnd)
 	m.DuplicationBytes = d.Duplication()
 	m.Broker = results.BrokerMetrics{Published: broker.Published, Delivered: broker.Delivered, Redelivered: broker.Redelivered, Lost: broker.Lost, MaxLag: broker.MaxLag}
-	return m, int64(*sent), nil
+	return m, int64(dr.sent), nil
+}
+
+// driven is what drive tells the run as it goes.
+type driven struct {
+	sent int // page requests sent so far
+	// wrong is the first render answer that was not a page for the sellers
+	// asked (a harness bug, not a strategy's failure): the run fails with it.
+	wrong error
 }
 
 // drive schedules the workload: the page and write schedules walked in
 // world time by harness callbacks, each request sent open loop — it never
 // waits for an earlier one, and its latency counts from when it was meant
 // to be sent. The count of page requests sent grows as the run goes.
-func drive(w world, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int {
+func drive(w world, sc *Scenario, sellers *Sellers, st streams, o *oracle) *driven {
 	g := newGenerators(sc, sellers, st)
 	pages, writes, recent, pageArrivals, writeArrivals := g.pages, g.writes, g.recent, g.pageArrivals, g.writeArrivals
 	end := sc.End()
 	timeout := sc.Traffic.Pages.Timeout.D()
-	count := new(int)
+	dr := new(driven)
 	ignore := func(any, error, time.Duration) {}
 
 	var nextWrite func()
@@ -302,33 +313,59 @@ func drive(w world, sc *Scenario, sellers *Sellers, st streams, o *oracle) *int 
 		wr := writes.next()
 		recent.add(wr.Seller)
 		w.send(strategies.OwnerNode, strategies.MethodWrite, wr, timeout, ignore)
-		if at := writeArrivals.next(); at < end {
+		if at := writeArrivals.next(end); at < end {
 			w.at(at, nextWrite)
 		}
 	}
 	var nextPage func(sent time.Duration)
 	nextPage = func(sent time.Duration) {
 		kind, ss := pages.next()
-		*count++
+		dr.sent++
 		w.send(strategies.PageServices[kind], strategies.MethodRender, strategies.PageRequest{Kind: kind, Sellers: ss}, timeout, func(body any, err error, done time.Duration) {
 			var page *strategies.Page
+			var wrong error
 			if err == nil {
-				p := body.(strategies.Page)
-				page = &p
+				page, wrong = pageOf(body, len(ss))
 			}
-			w.guard(func() { o.rendered(kind, ss, sent, done, page, err != nil) })
+			w.guard(func() {
+				if wrong != nil && dr.wrong == nil {
+					dr.wrong = fmt.Errorf("%s page sent at %v: %w", kind, sent, wrong)
+				}
+				o.rendered(kind, ss, sent, done, page, err != nil || wrong != nil)
+			})
 		})
-		if at := pageArrivals.next(); at < end {
+		if at := pageArrivals.next(end); at < end {
 			w.at(at, func() { nextPage(at) })
 		}
 	}
-	if at := writeArrivals.next(); at < end {
+	if at := writeArrivals.next(end); at < end {
 		w.at(at, nextWrite)
 	}
-	if at := pageArrivals.next(); at < end {
+	if at := pageArrivals.next(end); at < end {
 		w.at(at, func() { nextPage(at) })
 	}
-	return count
+	return dr
+}
+
+// pageOf is the page in a render's answer, which must have one section
+// per seller asked for; anything else is an error, never a panic.
+func pageOf(body any, sellers int) (*strategies.Page, error) {
+	var p strategies.Page
+	switch b := body.(type) {
+	case strategies.Page:
+		p = b
+	case *strategies.Page:
+		if b == nil {
+			return nil, fmt.Errorf("the answer is a nil *strategies.Page")
+		}
+		p = *b
+	default:
+		return nil, fmt.Errorf("the answer is a %T, not a strategies.Page", body)
+	}
+	if len(p.Sections) != sellers {
+		return nil, fmt.Errorf("the page has %d sections for %d sellers", len(p.Sections), sellers)
+	}
+	return &p, nil
 }
 
 // generators are a run's schedules: pages, writes and their arrivals.

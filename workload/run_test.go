@@ -3,9 +3,12 @@ package workload
 import (
 	"bytes"
 	"math"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/strategies"
 )
 
 // small is a quick scenario with faults of every kind, for determinism.
@@ -164,5 +167,57 @@ func TestRunCountsEveryPage(t *testing.T) {
 	}
 	if want := 500 * 7.0; math.Abs(float64(sent)-want) > 4*math.Sqrt(want) {
 		t.Errorf("sent %d pages in 7s at 500/s; want %v ± 4√", sent, want)
+	}
+}
+
+// wrongAnswers is a world whose page services answer something that is not
+// a page.
+type wrongAnswers struct{ world }
+
+func (w wrongAnswers) send(to, method string, body any, timeout time.Duration, done func(any, error, time.Duration)) {
+	w.world.send(to, method, body, timeout, func(resp any, err error, at time.Duration) {
+		if method == strategies.MethodRender && err == nil {
+			resp = "not a page"
+		}
+		done(resp, err, at)
+	})
+}
+
+// TestWrongAnswerFailsTheRun: a render answered with anything but a page
+// fails the run with an error naming what came, instead of panicking.
+func TestWrongAnswerFailsTheRun(t *testing.T) {
+	sc, _, err := Builtin("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Duration, sc.Warmup, sc.Strategies = Duration(time.Second), 0, sc.Strategies[:1]
+	_, err = runAll(sc, RunOptions{}, "virtual", func(seed uint64) (world, error) { return wrongAnswers{newVirtualWorld(sc, seed)}, nil })
+	if err == nil || !strings.Contains(err.Error(), "the answer is a string, not a strategies.Page") {
+		t.Errorf("a run whose pages are answered with a string: error %v; want one saying the answer is a string", err)
+	}
+}
+
+func TestPageOf(t *testing.T) {
+	two := strategies.Page{Sections: make([]strategies.Section, 2)}
+	tests := []struct {
+		body    any
+		sellers int
+		wantErr string
+	}{
+		{two, 2, ""},
+		{&two, 2, ""},
+		{(*strategies.Page)(nil), 2, "nil *strategies.Page"},
+		{"x", 2, "a string, not a strategies.Page"},
+		{nil, 2, "a <nil>, not a strategies.Page"},
+		{two, 3, "2 sections for 3 sellers"},
+	}
+	for _, tt := range tests {
+		p, err := pageOf(tt.body, tt.sellers)
+		switch {
+		case tt.wantErr == "" && (err != nil || p == nil || len(p.Sections) != 2):
+			t.Errorf("pageOf(%#v, %d) = %v, %v; want the page", tt.body, tt.sellers, p, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("pageOf(%#v, %d) = %v, %v; want an error containing %q", tt.body, tt.sellers, p, err, tt.wantErr)
+		}
 	}
 }

@@ -132,7 +132,7 @@ func TestFlagMistakes(t *testing.T) {
 		{[]string{"run", "-q", scenario, "other"}, "one scenario"},
 		{[]string{"sweep", "-set", "population.with_clients=0,1", "-set", "population.with_clients=0.5", scenario}, "set twice"},
 		{[]string{"sweep", "-set", "population.with_clients=0,1", "-duration", "0s", scenario}, "-duration 0s"},
-		{[]string{"sweep", "-set", "population.with_clients=0,1", "-duration", "500ms", scenario}, "longer than the warm-up"},
+		{[]string{"sweep", "-set", "population.with_clients=0,1", "-duration", "500ms", scenario}, "must be shorter than the measured duration"},
 		{[]string{"sweep", "-set", "population.with_clients=0,1"}, "one scenario"},
 	} {
 		var out, errOut bytes.Buffer

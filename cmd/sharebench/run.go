@@ -65,17 +65,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return inputError{err}
 	}
-	if flagSet(fs, "seed") {
-		sc.Seed = *seed
-	}
 	if sc, err = sc.Scaled(*scale); err != nil {
 		return usageError{"-scale: " + err.Error()}
 	}
-	if flagSet(fs, "duration") {
-		if time.Duration(sc.Warmup) >= *duration {
-			return usageError{fmt.Sprintf("-duration %v must be longer than the warm-up (%v)", *duration, time.Duration(sc.Warmup))}
-		}
-		sc.Duration = workload.Duration(*duration)
+	if err := sc.Override(seedAndDuration(fs, seed, duration)); err != nil {
+		return usageError{err.Error()}
 	}
 	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Strategies)**seeds, *parallel), *force)
 	if err != nil {
@@ -137,6 +131,18 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		sc.Name, len(f.Order), plural(len(f.Order), "y", "ies"), len(f.Seeds), plural(len(f.Seeds), "", "s"),
 		f.Wall.ElapsedS, f.Wall.PagesPerSecond, f.Wall.MaxRSSBytes>>20, path)
 	return nil
+}
+
+// seedAndDuration are -seed and -duration as Scenario.Override takes them: nil
+// where the flag is not given.
+func seedAndDuration(fs *flag.FlagSet, seed *uint64, duration *time.Duration) (*uint64, *time.Duration) {
+	if !flagSet(fs, "seed") {
+		seed = nil
+	}
+	if !flagSet(fs, "duration") {
+		duration = nil
+	}
+	return seed, duration
 }
 
 // runFormats are what run -format prints on stdout.

@@ -91,14 +91,11 @@ heatmap per strategy.
 	// without them is not taken as done.
 	var overrides []workload.Param
 	for _, c := range cells {
-		if flagSet(fs, "seed") {
-			c.Scenario.Seed = *seed
-		}
-		if flagSet(fs, "duration") {
-			if c.Scenario.Warmup.D() >= *duration {
-				return usageError{fmt.Sprintf("-duration %v must be longer than the warm-up (%v)", *duration, c.Scenario.Warmup.D())}
+		if err := c.Scenario.Override(seedAndDuration(fs, seed, duration)); err != nil {
+			if len(sets) > 0 {
+				return usageError{fmt.Sprintf("cell %s: %v", c.Key(sets), err)}
 			}
-			c.Scenario.Duration = workload.Duration(*duration)
+			return usageError{err.Error()}
 		}
 	}
 	if flagSet(fs, "seed") {

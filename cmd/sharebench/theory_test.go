@@ -375,7 +375,7 @@ func TestRunDurationAndSeedFlags(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run([]string{"run", "-q", "-o", t.TempDir(), "-duration", "1s", file}, &stdout, &stderr)
 	var ue usageError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "longer than the warm-up") {
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "must be shorter than the measured duration") {
 		t.Errorf("run -duration 1s with a 1s warm-up = %v; want a usage error saying it must be longer than the warm-up", err)
 	}
 }
