@@ -340,8 +340,16 @@ func (v BuildVersion) Differs(w BuildVersion) string {
 	if v.Go != w.Go {
 		ds = append(ds, fmt.Sprintf("Go %s against %s", v.Go, w.Go))
 	}
+	// Equal revisions with uncommitted changes on either side cannot be
+	// told apart: the commonest case of a changed simulator.
+	if len(ds) == 0 && (v.Dirty() || w.Dirty()) {
+		ds = append(ds, fmt.Sprintf("sharebench %s against %s: uncommitted changes cannot be told apart", v.label(), w.label()))
+	}
 	return strings.Join(ds, ", ")
 }
+
+// Dirty reports whether the build had uncommitted changes.
+func (v BuildVersion) Dirty() bool { return strings.HasSuffix(v.Revision, "+dirty") }
 
 func (v BuildVersion) label() string {
 	s := v.Module

@@ -67,15 +67,15 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 	r := Best(metric, order, strategies)
 	for i, name := range order {
 		f, ok := r.Figures[name]
-		if !ok {
-			cells[i] = "—"
+		if !ok || f.Absent {
+			cells[i] = absentText(metric, ok)
 			continue
 		}
 		c := Human(metric.Unit, f.Value)
 		switch {
 		case r.Starred && slices.Contains(r.Winners, name):
 			c += "*"
-		case slices.Contains(r.TooFew, name) && (f.HasCI || metric.Within == Batched):
+		case f.TooFew(metric):
 			// Not marked: a single run's figure that no run can give an
 			// interval (a counter); it is just not starred.
 			c += "?"
@@ -90,6 +90,19 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 	}
 	return cells
 }
+
+// absentText is how a figure without a value reads: "never" for a
+// convergence that never happened, "—" otherwise (nothing to count, or a
+// metric that does not apply).
+func absentText(mt Metric, applies bool) string {
+	if applies && mt.Has != nil {
+		return "never"
+	}
+	return "—"
+}
+
+// AbsentText is absentText for the report and plots.
+func AbsentText(mt Metric) string { return absentText(mt, true) }
 
 // Count prints a sample count short: 950, 12.3k, 4.56M.
 func Count(n int64) string {

@@ -64,6 +64,11 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	for _, n := range notes {
 		fmt.Fprintln(stderr, n)
 	}
+	if len(ts) == 0 {
+		// Without limits no change is a regression: say so, lest a green
+		// exit be read as a pass.
+		fmt.Fprintln(stderr, "warning: no -max: compare reports but cannot fail; give limits, e.g. -max 'latency.p99=+10%,availability=-0.1pp'")
+	}
 	ds, warnings := results.CompareWith(base, next, results.CompareOptions{Limits: ts, Alpha: *alpha, Test: *test})
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, w)

@@ -53,6 +53,10 @@ func newSummary(f *results.File) summary {
 		r := results.Best(metric, s.Strategies, f.Strategies)
 		for _, name := range s.Strategies {
 			fig, ok := r.Figures[name]
+			if ok && fig.Absent {
+				row.Cells = append(row.Cells, summaryCell{Text: results.AbsentText(metric), Blank: true})
+				continue
+			}
 			if !ok {
 				row.Cells = append(row.Cells, summaryCell{Text: "—", Blank: true})
 				continue
@@ -65,11 +69,11 @@ func newSummary(f *results.File) summary {
 				// runner-up as printed: as a verdict claims it.
 				c.Best = true
 				c.Title = "best of the row: its 95 % interval clears every other's"
-			case slices.Contains(r.TooFew, name) && (fig.HasCI || metric.Within == results.Batched):
+			case fig.TooFew(metric):
 				// As the text table: a counter no single run gives an
 				// interval is just not starred, not marked.
 				c.TooFew = true
-				c.Title = fmt.Sprintf("too few samples to compare: n = %d, needs %d", fig.N, metric.Needed())
+				c.Title = fmt.Sprintf("too few samples to compare: n = %d, %s", fig.N, metric.NeedText())
 				tooFew = append(tooFew, fmt.Sprintf("%s %s (n = %s)", name, metric.Name, results.Thousands(float64(fig.N))))
 			}
 			if fig.HasCI && fig.Method != results.MethodExact {
