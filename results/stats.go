@@ -58,6 +58,11 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	agg.Series = meanByIndex(replicas, func(m *Metrics) []Second { return m.Series })
 	agg.Consistency = meanByIndex(replicas, func(m *Metrics) []ConsistencyPoint { return m.Consistency })
 	agg.HDR = mergeSummaries(agg, replicas)
+	// A seed whose views never converged has no time to average: the
+	// aggregate did not converge either.
+	if slices.ContainsFunc(replicas, func(r *Metrics) bool { return r.NeverConverged }) {
+		agg.NeverConverged, agg.ConvergenceMS = true, 0
+	}
 	pooledReadStaleness(agg, replicas)
 	agg.Replicas = slices.Clone(replicas)
 	agg.CI95 = make(map[string]float64, len(Registry))
@@ -77,7 +82,9 @@ func Aggregate(replicas []*Metrics) *Metrics {
 		if m.Within == Unbatched || st.N == 0 && m.Within == Exact {
 			st.N = int64(len(replicas))
 		}
-		agg.CI95[m.Name] = CI95(xs)
+		if m.Has == nil || m.Has(agg) {
+			agg.CI95[m.Name] = CI95(xs)
+		}
 		if counted {
 			agg.Stats[m.Name] = st
 		}

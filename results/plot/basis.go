@@ -43,7 +43,7 @@ func basisOf(s source, name, metric, label string) (Basis, bool) {
 	if f.TooFew(mt) {
 		b.TooFew = true
 		// No ⚠: the plots' font has no such glyph.
-		text = "too few samples: " + text + " ("+mt.NeedText()+")"
+		text = "too few samples: " + text + " (" + mt.NeedText() + ")"
 	}
 	b.Text = text
 	return b, true

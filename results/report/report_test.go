@@ -270,7 +270,7 @@ func TestVerdicts(t *testing.T) {
 			name: "view metrics rank only strategies with views",
 			f: &results.File{Order: []string{"sync", "async", "hybrid"}, Strategies: map[string]*results.Metrics{
 				"sync":   metrics(26.7, 1, 2104),
-				"async":  metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.PropagationMS.P99 = 35.5; m.ConvergenceMS = -1 }),
+				"async":  metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.PropagationMS.P99 = 35.5; m.NeverConverged = true }),
 				"hybrid": metrics(16.5, 1, 700, views, func(m *results.Metrics) { m.PropagationMS.P99 = 20; m.ConvergenceMS = 900 }),
 			}},
 			strategy:   "async",
@@ -284,7 +284,7 @@ func TestVerdicts(t *testing.T) {
 			f: &results.File{Order: []string{"async"}, WarmupS: 5, DurationS: 20,
 				Faults: []results.FaultWindow{{AtS: 20, ForS: 10, Kind: "outage", Label: "outage topclients (refuse)"}},
 				Strategies: map[string]*results.Metrics{
-					"async": metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.ConvergenceMS = -1 }),
+					"async": metrics(11.3, 1, 125, views, func(m *results.Metrics) { m.NeverConverged = true }),
 				}},
 			strategy:  "async",
 			notLosses: []string{"never converged"},
