@@ -88,6 +88,13 @@ func TestAbsentFigures(t *testing.T) {
 	if r := Best(av, []string{"sync", "async"}, map[string]*Metrics{"sync": empty, "async": full}); r.Best != "async" || r.Starred {
 		t.Errorf("Best(availability, one absent) = %+v; want async, unstarred", r)
 	}
+	for i, mt := range Registry {
+		if mt.Name == "availability" {
+			if c := metricCells(empty, false)[i]; c != "" {
+				t.Errorf("CSV availability of no page = %q; want empty", c)
+			}
+		}
+	}
 
 	conv, _ := Lookup("convergence")
 	never := staleMetrics(1_000, 0, 0)

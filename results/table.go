@@ -55,8 +55,8 @@ func WriteTable(w io.Writer, f *File) error {
 		interval = fmt.Sprintf("Student's t over %d seeds; values are means over the seeds", seeds)
 	}
 	_, err := fmt.Fprintf(w, "± half-width of the 95 %% interval (%s); n samples behind the figure\n"+
-		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d); no ±: no interval from one run, never starred\n",
-		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed())
+		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d; a stale fraction, read staleness or versions behind %d stale sections, or none); — nothing to count; no ±: no interval from one run, never starred\n",
+		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed(), MinSamples)
 	return err
 }
 

@@ -105,10 +105,11 @@ func newSummary(f *results.File) summary {
 func Rule() string {
 	p := func(q float64) string { return results.Thousands(float64(results.Metric{Quantile: q}.Needed())) }
 	return fmt.Sprintf("★ best of the row, and a verdict's win, only when the figure rests on enough samples "+
-		"(n ≥ %d for a mean or a fraction; for a percentile, %d beyond it: %s for a p50, %s for a p99, %s for a p99.9) "+
+		"(n ≥ %d for a mean or a fraction; for a percentile, %d beyond it: %s for a p50, %s for a p99, %s for a p99.9; "+
+		"the stale fraction, read staleness and versions behind rest on their stale sections: %d of them, or none, and an interval at least a Poisson count's, ±1.96/√k) "+
 		"and its 95 %% interval clears every other strategy's; a verdict also needs the two figures to differ as printed. "+
 		"? marks a figure with too few samples: it is never starred and decides nothing.",
-		results.MinSamples, results.MinTail, p(0.5), p(0.99), p(0.999))
+		results.MinSamples, results.MinTail, p(0.5), p(0.99), p(0.999), results.MinSamples)
 }
 
 // markdownHeader writes a Markdown table's header: first, left-aligned,
