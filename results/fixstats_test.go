@@ -203,3 +203,26 @@ func TestDecodeOldNeverConverged(t *testing.T) {
 		t.Errorf("WriteCSV(never converged) =\n%s\nwant no -1 as data", csv.String())
 	}
 }
+
+// TestStratifiedCIWeighted: batches are weighted by their samples, so the
+// spread is measured around the pooled figure. A traffic spike crowding
+// one batch, which holds the only 2 stale sections of 943k: plain batch
+// means exclude 0, the weighted interval does not.
+func TestStratifiedCIWeighted(t *testing.T) {
+	var xs, ws []float64
+	var shown, stale float64
+	for i := range 20 {
+		w, k := 40_000.0, 0.0
+		if i == 10 {
+			w, k = 183_000, 2
+		}
+		xs, ws = append(xs, k/w), append(ws, w)
+		shown, stale = shown+w, stale+k
+	}
+	pooled := stale / shown
+	plain, _, _ := BatchCI(xs)
+	half, df, ok := StratifiedCI(xs, ws, make([]int, len(xs)))
+	if !ok || df != 19 || half <= pooled || plain >= pooled {
+		t.Errorf("StratifiedCI(spike) = ±%g (df %v); plain ±%g; pooled %g: want the weighted interval to reach 0 and plain not", half, df, plain, pooled)
+	}
+}
