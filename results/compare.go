@@ -286,8 +286,8 @@ func CompareWith(base, new *File, opts CompareOptions) ([]Delta, []string) {
 	}
 	for _, m := range slices.Sorted(maps.Keys(few)) {
 		mt, _ := Lookup(m)
-		warnings = append(warnings, fmt.Sprintf("warning: %s of %s rests on too few samples (fewer than %d on a side): not judged; run longer or with more seeds",
-			m, strings.Join(few[m], ", "), mt.Needed()))
+		warnings = append(warnings, fmt.Sprintf("warning: %s of %s rests on too few samples on a side (%s): not judged; run longer or with more seeds",
+			m, strings.Join(few[m], ", "), mt.NeedText()))
 	}
 	for _, m := range slices.Sorted(maps.Keys(untested)) {
 		warnings = append(warnings, fmt.Sprintf("warning: %s of %s: no interval on a side (one run gives none for it, or the file predates schema 2): no test; any change past the limit counts",

@@ -180,7 +180,7 @@ func sweepLines(s source, param string, rows []results.SweepRow, metric results.
 	}
 	p.Notes = append(p.Notes, "bars: 95 % intervals")
 	if len(few) > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("too few samples to compare (needs %d): %s", metric.Needed(), strings.Join(few, ", ")))
+		p.Notes = append(p.Notes, fmt.Sprintf("too few samples to compare (%s): %s", metric.NeedText(), strings.Join(few, ", ")))
 	}
 	p.X.Min, p.X.Max = minMax(xs)
 	if p.X.Min == p.X.Max {
