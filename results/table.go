@@ -86,6 +86,9 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 		if f.Counted && metric.Within == Batched {
 			c += " n=" + Count(f.N)
 		}
+		if f.Counted && metric.Rare && f.TooFew(metric) {
+			c += " stale=" + Count(f.Events) // what the ? is about
+		}
 		cells[i] = c
 	}
 	return cells

@@ -73,7 +73,7 @@ func newSummary(f *results.File) summary {
 				// As the text table: a counter no single run gives an
 				// interval is just not starred, not marked.
 				c.TooFew = true
-				c.Title = fmt.Sprintf("too few samples to compare: n = %d, %s", fig.N, metric.NeedText())
+				c.Title = fmt.Sprintf("too few samples to compare: n = %d%s, %s", fig.N, staleCount(metric, fig), metric.NeedText())
 				tooFew = append(tooFew, fmt.Sprintf("%s %s (n = %s)", name, metric.Name, results.Thousands(float64(fig.N))))
 			}
 			if fig.HasCI && fig.Method != results.MethodExact {
@@ -160,4 +160,12 @@ func (r summaryRow) Label() string {
 		return r.Metric
 	}
 	return r.Metric + " (" + r.Unit + ")"
+}
+
+// staleCount names the stale sections a rare-event figure rests on.
+func staleCount(mt results.Metric, f results.Figure) string {
+	if !mt.Rare {
+		return ""
+	}
+	return fmt.Sprintf(" (%d stale)", f.Events)
 }
