@@ -150,8 +150,17 @@ type Delta struct {
 	// Alpha is the significance level the change was judged at.
 	Alpha float64
 	// TooFew: a side's figure rests on fewer samples than the rule allows
-	// (Figure.Comparable): no verdict, whatever the change.
-	TooFew    bool
+	// (Figure.Short): no verdict, whatever the change.
+	TooFew bool
+	// BaseAbsent, NewAbsent: a side has no value (Figure.Absent: nothing
+	// to count, or views that never converged). No test; a new side that
+	// never converged where the base did is a regression if limited.
+	BaseAbsent, NewAbsent bool
+	// NotTested says why no test was allowed although the files give
+	// intervals: base and new are single runs of different seeds, and the
+	// within-run intervals hold a seed's population fixed. The change is
+	// judged against its limit alone.
+	NotTested string
 	Regressed bool
 }
 
@@ -213,6 +222,15 @@ func CompareWith(base, new *File, opts CompareOptions) ([]Delta, []string) {
 	untested := map[string][]string{} // metric → strategies with no test
 	few := map[string][]string{}      // metric → strategies with too few samples
 	unreachable := false
+	// One run a side with different seeds: each seed draws its own
+	// population, and a within-run interval (batch means) measures only
+	// the noise over time with that population fixed, so it cannot tell a
+	// change from the difference between seeds.
+	seedsDiffer := runsOf(base) == 1 && runsOf(new) == 1 && len(base.Seeds) == 1 && len(new.Seeds) == 1 && base.Seeds[0] != new.Seeds[0]
+	if seedsDiffer {
+		warnings = append(warnings, fmt.Sprintf("warning: base is seed %d and new seed %d, one run each: the within-run intervals hold the seed's population fixed and cannot test a change between seeds; no test is made, and changes are judged against the limits alone (marked \"not tested\"). Compare one seed against the same seed, or use -seeds N a side",
+			base.Seeds[0], new.Seeds[0]))
+	}
 	for _, name := range base.Order {
 		b, n := base.Strategies[name], new.Strategies[name]
 		if b == nil || n == nil {
@@ -224,23 +242,37 @@ func CompareWith(base, new *File, opts CompareOptions) ([]Delta, []string) {
 			}
 			d := Delta{Strategy: name, Metric: m, Base: m.Get(b), New: m.Get(n), P: math.NaN(), N1: runs(b), N2: runs(n), Alpha: opts.Alpha}
 			d.TooFew = tooFew(b, m) || tooFew(n, m)
-			if opts.Test == TestMannWhitney && d.N1 > 1 && d.N2 > 1 {
+			d.BaseAbsent, d.NewAbsent = FigureOf(b, m).Absent, FigureOf(n, m).Absent
+			switch {
+			case d.BaseAbsent || d.NewAbsent:
+				d.TooFew = false // no value to count samples of
+			case seedsDiffer:
+				d.NotTested = "seeds differ"
+			case opts.Test == TestMannWhitney && d.N1 > 1 && d.N2 > 1:
 				c := benchmath.AssumeNothing.Compare(sample(b, m), sample(n, m))
 				d.P, d.Test = c.P, TestMannWhitney
 				if minUP(d.N1, d.N2) >= opts.Alpha {
 					unreachable = true
 				}
-			} else if p, ok := welch(estimateOf(b, m), estimateOf(n, m)); ok {
-				d.P, d.Test = p, TestWelch
+			default:
+				if p, ok := welch(estimateOf(b, m), estimateOf(n, m)); ok {
+					d.P, d.Test = p, TestWelch
+				}
 			}
 			for i := range opts.Limits {
 				if opts.Limits[i].Metric.Name == m.Name {
 					d.Limit = &opts.Limits[i]
 					d.Regressed = opts.Limits[i].worsening(d.Base, d.New) > opts.Limits[i].Amount && d.Significant() && !d.TooFew
+					if d.BaseAbsent || d.NewAbsent {
+						// Never converging where the base did is worse than
+						// any limit; nothing to count is no verdict.
+						d.Regressed = m.Has != nil && !d.BaseAbsent && d.NewAbsent
+					}
 					switch {
+					case d.BaseAbsent || d.NewAbsent:
 					case d.TooFew:
 						few[m.Name] = append(few[m.Name], name)
-					case d.Test == "":
+					case d.Test == "" && d.NotTested == "":
 						untested[m.Name] = append(untested[m.Name], name)
 					}
 				}
@@ -254,8 +286,8 @@ func CompareWith(base, new *File, opts CompareOptions) ([]Delta, []string) {
 	}
 	for _, m := range slices.Sorted(maps.Keys(few)) {
 		mt, _ := Lookup(m)
-		warnings = append(warnings, fmt.Sprintf("warning: %s of %s rests on too few samples (fewer than %d on a side): not judged; run longer or with more seeds",
-			m, strings.Join(few[m], ", "), mt.Needed()))
+		warnings = append(warnings, fmt.Sprintf("warning: %s of %s rests on too few samples on a side (%s): not judged; run longer or with more seeds",
+			m, strings.Join(few[m], ", "), mt.NeedText()))
 	}
 	for _, m := range slices.Sorted(maps.Keys(untested)) {
 		warnings = append(warnings, fmt.Sprintf("warning: %s of %s: no interval on a side (one run gives none for it, or the file predates schema 2): no test; any change past the limit counts",
@@ -283,11 +315,9 @@ func runsOf(f *File) int {
 }
 
 // tooFew reports whether a figure counted in a schema-2 file rests on too
-// few samples to judge (an older file, with no counts, is judged as before).
-func tooFew(m *Metrics, mt Metric) bool {
-	f := FigureOf(m, mt)
-	return f.Counted && f.N < mt.Needed()
-}
+// few samples to judge by rule 1 (Figure.Short); an older file, with no
+// counts, is judged as before.
+func tooFew(m *Metrics, mt Metric) bool { return FigureOf(m, mt).Short(mt) }
 
 // estimate is a figure with its standard error and degrees of freedom.
 type estimate struct {
@@ -309,7 +339,11 @@ func estimateOf(m *Metrics, mt Metric) estimate {
 		if allEqual(xs) {
 			sd = 0
 		}
-		return estimate{x: mean(xs), se: sd / math.Sqrt(float64(len(xs))), df: float64(len(xs) - 1), ok: true}
+		se := sd / math.Sqrt(float64(len(xs)))
+		if f := FigureOf(m, mt); mt.Rare && f.Counted {
+			se = math.Max(se, f.rareFloor(mt)/1.96) // rule 1: at least a Poisson count's error
+		}
+		return estimate{x: mean(xs), se: se, df: float64(len(xs) - 1), ok: true}
 	}
 	f := FigureOf(m, mt)
 	switch {
@@ -472,7 +506,7 @@ func hasMetric(m *Metrics, mt Metric) bool {
 	if !mt.Applies(m) {
 		return false
 	}
-	if m.Pages[pages.All] == nil && strings.Contains("latency availability completeness stale_fraction staleness read_staleness versions_behind", strings.Split(mt.Name, ".")[0]) {
+	if m.Pages[pages.All] == nil && mt.Pages {
 		return false
 	}
 	if len(m.Stats) > 0 {
@@ -507,12 +541,27 @@ func WriteComparison(w io.Writer, ds []Delta) error {
 				delta = "~"
 			}
 		}
+		if d.NotTested != "" {
+			p = "not tested"
+		}
+		baseText, newText := Human(d.Metric.Unit, d.Base), Human(d.Metric.Unit, d.New)
+		if d.BaseAbsent || d.NewAbsent {
+			delta = "-"
+			if d.BaseAbsent {
+				baseText = AbsentText(d.Metric)
+			}
+			if d.NewAbsent {
+				newText = AbsentText(d.Metric)
+			}
+		}
 		verdict := ""
 		switch {
 		case d.TooFew && d.Limit != nil:
 			verdict = "too few samples (limit " + d.Limit.String() + ")"
 		case d.TooFew:
 			verdict = "too few samples"
+		case d.Regressed && d.NotTested != "":
+			verdict = "REGRESSION (limit " + d.Limit.String() + "; not tested: " + d.NotTested + ")"
 		case d.Regressed:
 			verdict = "REGRESSION (limit " + d.Limit.String() + ")"
 		case d.Limit != nil:
@@ -523,7 +572,7 @@ func WriteComparison(w io.Writer, ds []Delta) error {
 			unit = " (" + d.Metric.Unit + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\n", d.Strategy, d.Metric.Name, unit,
-			Human(d.Metric.Unit, d.Base), Human(d.Metric.Unit, d.New), delta, p, verdict)
+			baseText, newText, delta, p, verdict)
 	}
 	return tw.Flush()
 }

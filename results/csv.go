@@ -67,11 +67,12 @@ func metricColumns() []string {
 }
 
 // metricCells gives m's value of each metric, or "" where a metric does
-// not apply; with onlyPage, the strategy-wide metrics are left empty too.
+// not apply or has no value (Figure.Absent: nothing to count, views that
+// never converged); with onlyPage, the strategy-wide metrics are left empty too.
 func metricCells(m *Metrics, onlyPage bool) []string {
 	cells := make([]string, len(Registry))
 	for i, metric := range Registry {
-		if metric.Applies(m) && (!onlyPage || pageMetric(metric)) {
+		if metric.Applies(m) && (!onlyPage || pageMetric(metric)) && !FigureOf(m, metric).Absent {
 			cells[i] = csvNumber(metric.Get(m))
 		}
 	}

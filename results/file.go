@@ -129,6 +129,9 @@ func Decode(r io.Reader) (*File, error) {
 	if err := json.Unmarshal(data, f); err != nil {
 		return nil, jsonError(data, err)
 	}
+	for _, m := range f.Strategies {
+		neverConverged(m)
+	}
 	return f, nil
 }
 
@@ -157,6 +160,22 @@ func lineCol(data []byte, i int64) (line, col int) {
 	line = 1 + bytes.Count(before, []byte("\n"))
 	col = 1 + len(before) - (bytes.LastIndexByte(before, '\n') + 1)
 	return line, col
+}
+
+// neverConverged reads an older file's convergence of -1 ("never", before
+// Metrics.NeverConverged) as the flag, in m and its replicas: the same
+// schema, since a file with the flag reads in an older build as 0 ms.
+func neverConverged(m *Metrics) {
+	if m == nil {
+		return
+	}
+	if m.ConvergenceMS < 0 {
+		m.NeverConverged, m.ConvergenceMS = true, 0
+		delete(m.CI95, "convergence")
+	}
+	for _, r := range m.Replicas {
+		neverConverged(r)
+	}
 }
 
 // ReadFile decodes the result file at path; errors name the path.
@@ -340,8 +359,16 @@ func (v BuildVersion) Differs(w BuildVersion) string {
 	if v.Go != w.Go {
 		ds = append(ds, fmt.Sprintf("Go %s against %s", v.Go, w.Go))
 	}
+	// Equal revisions with uncommitted changes on either side cannot be
+	// told apart: the commonest case of a changed simulator.
+	if len(ds) == 0 && (v.Dirty() || w.Dirty()) {
+		ds = append(ds, fmt.Sprintf("sharebench %s against %s: uncommitted changes cannot be told apart", v.label(), w.label()))
+	}
 	return strings.Join(ds, ", ")
 }
+
+// Dirty reports whether the build had uncommitted changes.
+func (v BuildVersion) Dirty() bool { return strings.HasSuffix(v.Revision, "+dirty") }
 
 func (v BuildVersion) label() string {
 	s := v.Module

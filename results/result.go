@@ -100,14 +100,21 @@ type Wall struct {
 type Metrics struct {
 	// Pages by kind: gig, user, search, self, and all (the public pages:
 	// gig, user and search together).
-	Pages              map[string]*PageMetrics `json:"pages"`
-	PropagationMS      Summary                 `json:"propagation_ms"`
-	ConvergenceMS      float64                 `json:"convergence_ms"`
-	SelfViewViolations int64                   `json:"self_view_violations"`
-	Owner              OwnerMetrics            `json:"owner"`
-	DuplicationBytes   map[string]int64        `json:"duplication_bytes"`
-	Broker             BrokerMetrics           `json:"broker"`
-	Series             []Second                `json:"series"`
+	Pages         map[string]*PageMetrics `json:"pages"`
+	PropagationMS Summary                 `json:"propagation_ms"`
+	// ConvergenceMS: from the last fault's heal (the start, without
+	// faults) until every view equals the owner; 0 with no views. When
+	// the views never converged within the run, NeverConverged is set and
+	// ConvergenceMS is 0: no number, never ranked or averaged (a schema-2
+	// file written before this flag recorded -1, which ReadFile turns into
+	// it).
+	ConvergenceMS      float64          `json:"convergence_ms"`
+	NeverConverged     bool             `json:"never_converged,omitempty"`
+	SelfViewViolations int64            `json:"self_view_violations"`
+	Owner              OwnerMetrics     `json:"owner"`
+	DuplicationBytes   map[string]int64 `json:"duplication_bytes"`
+	Broker             BrokerMetrics    `json:"broker"`
+	Series             []Second         `json:"series"`
 	// Consistency is staleness as PBS plots it: public reads binned by the
 	// time since their seller's last write, and how many were consistent.
 	Consistency []ConsistencyPoint `json:"consistency"`
@@ -279,6 +286,18 @@ type Metric struct {
 	// its N counts the events, and no minimum applies, since no events
 	// over the whole window is a precise zero; the interval decides.
 	Events bool
+	// Rare marks a figure made of the public pages' stale sections
+	// (PageMetrics.Stale), rare events whatever the sections read: rule 1
+	// asks for enough of them and a Poisson-wide interval (Enough).
+	// RareFraction: the figure is their fraction, which for no stale
+	// section still has the rule of three's bound.
+	Rare, RareFraction bool
+	// Pages marks a figure of the public pages (pages.all): a strategy
+	// without that page kind does not measure it.
+	Pages bool
+	// Has reports whether m has a value for the metric at all (nil: always).
+	// A convergence that never happened has none.
+	Has func(*Metrics) bool
 }
 
 // Within says how a metric gets an interval from within one run.
@@ -323,6 +342,11 @@ func viewsOnly(mt *Metric) { mt.ViewsOnly = true }
 func exact(mt *Metric)     { mt.Within = Exact }
 func unbatched(mt *Metric) { mt.Within = Unbatched }
 func events(mt *Metric)    { mt.Events = true }
+func page(mt *Metric)      { mt.Pages = true }
+func rare(mt *Metric)      { mt.Rare = true }
+func rareFraction(mt *Metric) {
+	mt.Rare, mt.RareFraction = true, true
+}
 func quantile(q float64) func(*Metric) {
 	return func(mt *Metric) { mt.Quantile = q }
 }
@@ -330,21 +354,22 @@ func quantile(q float64) func(*Metric) {
 // Registry lists the metrics, in the order tables show them. Names without
 // a page kind refer to the public pages (pages.all).
 var Registry = []Metric{
-	metric("latency.p50", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P50 }, quantile(0.5)),
-	metric("latency.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P99 }, quantile(0.99)),
-	metric("latency.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P999 }, quantile(0.999)),
-	metric("availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }),
-	metric("completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }),
-	metric("stale_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * allPages(m).StaleFraction }),
+	metric("latency.p50", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P50 }, page, quantile(0.5)),
+	metric("latency.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P99 }, page, quantile(0.99)),
+	metric("latency.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P999 }, page, quantile(0.999)),
+	metric("availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }, page),
+	metric("completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }, page),
+	metric("stale_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * allPages(m).StaleFraction }, page, rareFraction),
 	// staleness.p99 is of stale sections only: rare stale sections make
 	// it rest on few samples, which Needed catches.
-	metric("staleness.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).StalenessMS.P99 }, quantile(0.99)),
+	metric("staleness.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).StalenessMS.P99 }, page, quantile(0.99)),
 	// read_staleness.*: over every section read, fresh ones as 0.
-	metric("read_staleness.mean", "ms", Lower, func(m *Metrics) float64 { return allPages(m).ReadStalenessMS.Mean }),
-	metric("read_staleness.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).ReadStalenessMS.P999 }, quantile(0.999)),
-	metric("versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }),
+	metric("read_staleness.mean", "ms", Lower, func(m *Metrics) float64 { return allPages(m).ReadStalenessMS.Mean }, page, rare),
+	metric("read_staleness.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).ReadStalenessMS.P999 }, page, rare, quantile(0.999)),
+	metric("versions_behind", "", Lower, func(m *Metrics) float64 { return allPages(m).VersionsBehind }, page, rare),
 	metric("propagation.p99", "ms", Lower, func(m *Metrics) float64 { return m.PropagationMS.P99 }, viewsOnly, quantile(0.99)),
-	metric("convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, viewsOnly, unbatched),
+	metric("convergence", "ms", Lower, func(m *Metrics) float64 { return m.ConvergenceMS }, viewsOnly, unbatched,
+		func(mt *Metric) { mt.Has = func(m *Metrics) bool { return !m.NeverConverged } }),
 	metric("self_view_violations", "", Lower, func(m *Metrics) float64 { return float64(m.SelfViewViolations) }, exact),
 	metric("owner.rps", "req/s", Lower, func(m *Metrics) float64 { return m.Owner.RPS }, events),
 	metric("owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }, events),

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"math"
 	"slices"
 )
@@ -16,6 +17,16 @@ import (
 //     and a 95 % interval from at least two batches or seeds. An exact
 //     figure (no sampling error, like duplication) is always comparable; a
 //     count or rate of events (Metric.Events) needs only its interval.
+//     A figure resting on rare events (Metric.Rare: the stale fraction,
+//     read staleness, versions behind, all made of the k stale sections)
+//     also needs k ≥ MinSamples stale sections, or k = 0; and its interval
+//     is at least a Poisson count's, relative half-width 1.96/√k, or for
+//     k = 0 a fraction's rule-of-three bound 3/n (n sections read; a
+//     figure other than the fraction has no such bound and k = 0 leaves it
+//     not comparable). Batch means alone cannot see the spread of two
+//     events that fall in one batch. A figure with no samples at all, or
+//     with no value (convergence that never happened), is absent: shown as
+//     "—", never ranked.
 //  2. a beats b when both are comparable, a is better in the metric's
 //     direction and their 95 % intervals do not overlap:
 //     |a − b| > CI95(a) + CI95(b). (Non-overlap is stricter than a test at
@@ -44,6 +55,32 @@ func (mt Metric) Needed() int64 {
 	return MinSamples
 }
 
+// Enough is rule 1's count test, the one every part (tables, verdicts,
+// compare, sweep plots, calibrate) uses: n samples, k of them the rare
+// events a Metric.Rare figure rests on (ignored otherwise), suffice to
+// compare a figure of mt.
+func Enough(mt Metric, n, k int64) bool {
+	if mt.Within == Exact {
+		return true
+	}
+	if n < mt.Needed() {
+		return false
+	}
+	if mt.Rare {
+		return k >= MinSamples || k == 0 && mt.RareFraction
+	}
+	return true
+}
+
+// NeedText says what rule 1 asks of a figure of mt, for a reader: "needs
+// 1000", or for a rare-event figure "needs 30 stale sections".
+func (mt Metric) NeedText() string {
+	if mt.Rare {
+		return fmt.Sprintf("needs %d stale sections", MinSamples)
+	}
+	return fmt.Sprintf("needs %d", mt.Needed())
+}
+
 // Figure is one metric of one strategy with what it rests on.
 type Figure struct {
 	Value   float64
@@ -54,12 +91,24 @@ type Figure struct {
 	Method  string // Stat.Method
 	Batches int    // batches or seeds behind the interval
 	DF      float64
+	// Events counts the rare events a Metric.Rare figure rests on (stale
+	// sections, pooled over the seeds); 0 otherwise.
+	Events int64
+	// Absent: the figure has no value (nothing to count, or a convergence
+	// that never happened): shown as "—", never ranked, starred or tested.
+	Absent bool
 }
 
 // FigureOf reads a metric of m with its sample count and interval. A
 // schema-1 file has no counts: its figures are not comparable, except
 // exact ones.
 func FigureOf(m *Metrics, mt Metric) Figure {
+	f := figureOf(m, mt)
+	f.poissonFloor(mt)
+	return f
+}
+
+func figureOf(m *Metrics, mt Metric) Figure {
 	f := Figure{Value: mt.Get(m), Method: MethodNone}
 	st, ok := m.Stats[mt.Name]
 	if ok {
@@ -67,6 +116,10 @@ func FigureOf(m *Metrics, mt Metric) Figure {
 		if f.DF == 0 && f.Batches >= 2 {
 			f.DF = float64(f.Batches - 1)
 		}
+	}
+	f.Absent = mt.Has != nil && !mt.Has(m) || ok && st.N == 0 && mt.Within == Batched && !mt.Events
+	if mt.Rare {
+		f.Events = staleEvents(m)
 	}
 	if mt.Within == Exact && (!ok || st.Method != MethodSeeds) {
 		f.Method, f.HasCI = MethodExact, true
@@ -84,12 +137,72 @@ func FigureOf(m *Metrics, mt Metric) Figure {
 	return f
 }
 
+// staleEvents counts the stale sections behind m's public-page figures,
+// summed over the seeds: the sample count of the conditional staleness
+// (Stat.N of staleness.p99, the stale sections), else the pages' Stale
+// (an aggregate's own being their mean).
+func staleEvents(m *Metrics) int64 {
+	if st, ok := m.Stats["staleness.p99"]; ok {
+		return st.N
+	}
+	if len(m.Replicas) == 0 {
+		return allPages(m).Stale
+	}
+	var k int64
+	for _, r := range m.Replicas {
+		k += allPages(r).Stale
+	}
+	return k
+}
+
+// poissonFloor widens a rare-event figure's interval to at least a Poisson
+// count's (rule 1).
+func (f *Figure) poissonFloor(mt Metric) {
+	if !mt.Rare || !f.HasCI || !f.Counted {
+		return
+	}
+	f.CI95 = math.Max(f.CI95, f.rareFloor(mt))
+}
+
+// rareFloor is the least 95 % half-width a rare-event figure can have:
+// 1.96·|value|/√k for k events, or for none a fraction's rule-of-three
+// bound, 3/n (in per cent, n sections read).
+func (f Figure) rareFloor(mt Metric) float64 {
+	switch {
+	case !mt.Rare:
+		return 0
+	case f.Events > 0:
+		return 1.96 * math.Abs(f.Value) / math.Sqrt(float64(f.Events))
+	case mt.RareFraction && f.N > 0:
+		return 100 * 3 / float64(f.N)
+	}
+	return 0
+}
+
 // Comparable reports whether the figure may be compared at all (rule 1).
 func (f Figure) Comparable(mt Metric) bool {
+	if f.Absent {
+		return false
+	}
 	if f.Method == MethodExact {
 		return true
 	}
-	return f.HasCI && f.N >= mt.Needed()
+	return f.HasCI && Enough(mt, f.N, f.Events)
+}
+
+// TooFew reports whether tables, plots and the report mark the figure as
+// resting on too few samples ("?"): it is not comparable, and a run could
+// have given it an interval (a counter one run gives none is just never
+// starred). An absent figure is not marked: it has no value.
+func (f Figure) TooFew(mt Metric) bool {
+	return !f.Absent && !f.Comparable(mt) && (f.HasCI || mt.Within == Batched)
+}
+
+// Short reports whether a counted figure (a schema-2 file) has too few
+// samples for rule 1's count test, interval aside: what compare refuses
+// to judge. An older file's figures, without counts, are judged as before.
+func (f Figure) Short(mt Metric) bool {
+	return f.Counted && f.Method != MethodExact && !Enough(mt, f.N, f.Events)
 }
 
 // Lo and Hi bound the 95 % interval (the value itself without one).
@@ -150,6 +263,9 @@ func Best(mt Metric, order []string, strategies map[string]*Metrics) Ranking {
 		}
 		f := FigureOf(m, mt)
 		r.Figures[name] = f
+		if f.Absent {
+			continue // shown, never ranked
+		}
 		names = append(names, name)
 		if !f.Comparable(mt) {
 			r.TooFew = append(r.TooFew, name)

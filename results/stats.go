@@ -58,6 +58,11 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	agg.Series = meanByIndex(replicas, func(m *Metrics) []Second { return m.Series })
 	agg.Consistency = meanByIndex(replicas, func(m *Metrics) []ConsistencyPoint { return m.Consistency })
 	agg.HDR = mergeSummaries(agg, replicas)
+	// A seed whose views never converged has no time to average: the
+	// aggregate did not converge either.
+	if slices.ContainsFunc(replicas, func(r *Metrics) bool { return r.NeverConverged }) {
+		agg.NeverConverged, agg.ConvergenceMS = true, 0
+	}
 	pooledReadStaleness(agg, replicas)
 	agg.Replicas = slices.Clone(replicas)
 	agg.CI95 = make(map[string]float64, len(Registry))
@@ -77,7 +82,9 @@ func Aggregate(replicas []*Metrics) *Metrics {
 		if m.Within == Unbatched || st.N == 0 && m.Within == Exact {
 			st.N = int64(len(replicas))
 		}
-		agg.CI95[m.Name] = CI95(xs)
+		if m.Has == nil || m.Has(agg) {
+			agg.CI95[m.Name] = CI95(xs)
+		}
 		if counted {
 			agg.Stats[m.Name] = st
 		}
@@ -127,21 +134,28 @@ func BatchCI(values []float64) (half float64, b int, ok bool) {
 	return CI95(values), len(values), true
 }
 
-// StratifiedCI is BatchCI for a run cut into strata: stretches the
-// scenario makes differ on purpose (a fault's window, the time before and
-// after it). A fault makes batches differ systematically, and plain batch
-// means would take that design for noise. Here each stratum's batches vary
-// only around their own stratum's level: with W_j a stratum's share of the
-// samples (the weights summed), s_j the spread of its b_j batch values, the
-// variance of the figure is Σ W_j²·s_j²/b_j, and the degrees of freedom
-// are Welch–Satterthwaite's. stratum[i] names value i's stratum; weight[i]
-// is its batch's sample count. Every stratum holding samples needs two
-// batches with samples, or the interval falls back to plain batch means
-// over all values. The half-width is t(0.975, df)·√variance.
+// StratifiedCI is BatchCI for a run cut into strata, with batches weighted
+// by their sample counts. Strata are stretches the scenario makes differ
+// on purpose (a fault's window, the time before and after it): a fault
+// makes batches differ systematically, and plain batch means would take
+// that design for noise. Here each stratum's batches vary only around
+// their own stratum's level: with W_j a stratum's share of the samples
+// (the weights summed), the variance of the figure is Σ W_j²·v_j and the
+// degrees of freedom are Welch–Satterthwaite's. Within a stratum of b_j
+// batches, batch i holding a share p_i of its samples, v_j =
+// b_j/(b_j−1)·Σ p_i²·(x_i − x̄_j)² around the weighted mean x̄_j: the
+// variance of a pooled (ratio) estimator, which is what the figure is.
+// With equal batches it is s_j²/b_j, plain batch means; with unequal ones
+// (a traffic spike crowding one batch) plain batch means would centre the
+// spread on the batches' unweighted mean, not on the pooled figure, and
+// understate it. stratum[i] names value i's stratum; weight[i] is its
+// batch's sample count. Every stratum holding samples needs two batches
+// with samples, or the interval falls back to one stratum. The half-width
+// is t(0.975, df)·√variance.
 func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok bool) {
 	type acc struct {
-		xs []float64
-		w  float64
+		xs, ws []float64
+		w      float64
 	}
 	by := map[int]*acc{}
 	var total float64
@@ -151,13 +165,21 @@ func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok
 			a = &acc{}
 			by[stratum[i]] = a
 		}
-		a.xs = append(a.xs, x)
+		a.xs, a.ws = append(a.xs, x), append(a.ws, weight[i])
 		a.w += weight[i]
 		total += weight[i]
 	}
 	plain := func() (float64, float64, bool) {
-		h, b, ok := BatchCI(values)
-		return h, float64(b - 1), ok
+		if len(values) < 2 {
+			return 0, float64(len(values) - 1), false
+		}
+		if total <= 0 {
+			h, b, ok := BatchCI(values)
+			return h, float64(b - 1), ok
+		}
+		v := weightedVariance(values, weight)
+		df := float64(len(values) - 1)
+		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(v), df, true
 	}
 	if len(by) <= 1 || total <= 0 {
 		return plain()
@@ -173,12 +195,8 @@ func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok
 		if len(a.xs) < 2 {
 			return plain()
 		}
-		sd := 0.0
-		if !allEqual(a.xs) {
-			_, sd = stat.MeanStdDev(a.xs, nil)
-		}
 		w := a.w / total
-		v := w * w * sd * sd / float64(len(a.xs))
+		v := w * w * weightedVariance(a.xs, a.ws)
 		variance += v
 		den += v * v / float64(len(a.xs)-1)
 	}
@@ -187,6 +205,32 @@ func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok
 	}
 	df = variance * variance / den
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(variance), df, true
+}
+
+// weightedVariance is the variance of the pooled figure Σw·x/Σw of batch
+// values xs with sample counts ws: b/(b−1)·Σ p_i²·(x_i − x̄)², p_i = w_i/Σw.
+// Equal weights give s²/b; all values equal give exactly 0.
+func weightedVariance(xs, ws []float64) float64 {
+	b := len(xs)
+	if b < 2 || allEqual(xs) {
+		return 0
+	}
+	var sw, swx float64
+	for i, x := range xs {
+		sw += ws[i]
+		swx += ws[i] * x
+	}
+	if sw <= 0 {
+		_, sd := stat.MeanStdDev(xs, nil)
+		return sd * sd / float64(b)
+	}
+	centre := swx / sw
+	var sum float64
+	for i, x := range xs {
+		p := ws[i] / sw
+		sum += p * p * (x - centre) * (x - centre)
+	}
+	return float64(b) / float64(b-1) * sum
 }
 
 // SE is the standard error a 95 % half-width over b values implies:

@@ -55,8 +55,8 @@ func WriteTable(w io.Writer, f *File) error {
 		interval = fmt.Sprintf("Student's t over %d seeds; values are means over the seeds", seeds)
 	}
 	_, err := fmt.Fprintf(w, "± half-width of the 95 %% interval (%s); n samples behind the figure\n"+
-		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d); no ±: no interval from one run, never starred\n",
-		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed())
+		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d; a stale fraction, read staleness or versions behind %d stale sections, or none); — nothing to count; no ±: no interval from one run, never starred\n",
+		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed(), MinSamples)
 	return err
 }
 
@@ -67,15 +67,15 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 	r := Best(metric, order, strategies)
 	for i, name := range order {
 		f, ok := r.Figures[name]
-		if !ok {
-			cells[i] = "—"
+		if !ok || f.Absent {
+			cells[i] = absentText(metric, ok)
 			continue
 		}
 		c := Human(metric.Unit, f.Value)
 		switch {
 		case r.Starred && slices.Contains(r.Winners, name):
 			c += "*"
-		case slices.Contains(r.TooFew, name) && (f.HasCI || metric.Within == Batched):
+		case f.TooFew(metric):
 			// Not marked: a single run's figure that no run can give an
 			// interval (a counter); it is just not starred.
 			c += "?"
@@ -86,10 +86,26 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 		if f.Counted && metric.Within == Batched {
 			c += " n=" + Count(f.N)
 		}
+		if f.Counted && metric.Rare && f.TooFew(metric) {
+			c += " stale=" + Count(f.Events) // what the ? is about
+		}
 		cells[i] = c
 	}
 	return cells
 }
+
+// absentText is how a figure without a value reads: "never" for a
+// convergence that never happened, "—" otherwise (nothing to count, or a
+// metric that does not apply).
+func absentText(mt Metric, applies bool) string {
+	if applies && mt.Has != nil {
+		return "never"
+	}
+	return "—"
+}
+
+// AbsentText is absentText for the report and plots.
+func AbsentText(mt Metric) string { return absentText(mt, true) }
 
 // Count prints a sample count short: 950, 12.3k, 4.56M.
 func Count(n int64) string {

@@ -43,14 +43,40 @@ func (c Calibration) Ratio() float64 {
 	return c.Live / c.Virtual
 }
 
-// neededFor is the fewest samples a figure needs to be judged: the rule the
-// result tables star by (results.Metric.Needed), so calibrate and the
-// tables never disagree on it. A quantile of 0 is a mean, rate or fraction
-// (a fraction's samples being its events: stale sections), which needs
-// results.MinSamples; a percentile q needs enough that results.MinTail lie
-// beyond it (20 for a p50, 1,000 for a p99).
-func neededFor(quantile float64) int64 {
-	return results.Metric{Quantile: quantile, Within: results.Batched}.Needed()
+// calMetric is the metric a calibrated figure is judged as, by the rule
+// the result tables star by (results.Enough), so calibrate and the tables
+// never disagree on it: the registered metric of that name, or for a
+// figure the registry lacks (staleness.p50) a percentile of batched
+// samples.
+func calMetric(name string, quantile float64) results.Metric {
+	if mt, ok := results.Lookup(name); ok {
+		return mt
+	}
+	return results.Metric{Name: name, Quantile: quantile, Within: results.Batched}
+}
+
+// enough reports whether a figure of m rests on enough samples (n, see
+// calibrated) by results.Enough. A rare-event figure (the stale fraction)
+// rests on its stale sections: n counts them, out of the sections shown
+// (the page count in a file that lacks it).
+func enough(mt results.Metric, m *results.Metrics, n int64) bool {
+	if !mt.Rare {
+		return results.Enough(mt, n, 0)
+	}
+	shown := pagesAll(m).Shown
+	if shown == 0 {
+		shown = pagesAll(m).Count
+	}
+	return results.Enough(mt, shown, n)
+}
+
+// needed is the fewest samples a calibrated figure's n may be: stale
+// sections for a rare-event figure.
+func needed(mt results.Metric) int64 {
+	if mt.Rare {
+		return results.MinSamples
+	}
+	return mt.Needed()
 }
 
 // calibrated are the figures calibrate compares, with their relative
@@ -125,12 +151,13 @@ func CalibrationOf(virtual, live *results.File) []Calibration {
 			continue
 		}
 		for _, c := range calibrated {
+			mt := calMetric(c.metric, c.quantile)
 			cal := Calibration{
 				Strategy: s, Metric: c.metric, Virtual: c.get(vm), Live: c.get(lm),
-				NVirtual: c.samples(vm), NLive: c.samples(lm), Needed: neededFor(c.quantile), Within: c.within,
+				NVirtual: c.samples(vm), NLive: c.samples(lm), Needed: needed(mt), Within: c.within,
 			}
 			switch {
-			case min(cal.NVirtual, cal.NLive) < cal.Needed:
+			case !enough(mt, vm, cal.NVirtual) || !enough(mt, lm, cal.NLive):
 				cal.Verdict = TooFew
 			case math.Abs(cal.Live-cal.Virtual) <= c.within*math.Abs(cal.Virtual):
 				cal.Verdict = Inside

@@ -392,7 +392,7 @@ func (o *oracle) metrics() *results.Metrics {
 	case len(o.applied) == 0:
 		m.ConvergenceMS = 0 // no views to converge
 	case o.converged < 0:
-		m.ConvergenceMS = -1 // did not converge within the run
+		m.NeverConverged = true // within the run: no time to report
 	default:
 		m.ConvergenceMS = float64(o.converged) / 1e6
 	}

@@ -26,8 +26,12 @@ two-sided test of "no change". With one seed a side the test is Welch's t
 on the runs' within-run intervals (batch means), so one seed can show a real
 change; with several, Welch's t on the seeds' values. "~" marks a change
 within the noise (p ≥ alpha). A metric regresses when it gets worse by more
-than its limit and the change is real. Warnings go to stderr: a test that
-cannot reach alpha, a metric no test could judge, builds that differ,
+than its limit and the change is real; without -max nothing can regress.
+One run a side of different seeds gets no test (the within-run intervals
+hold a seed's population fixed): changes are judged against the limits
+alone, marked "not tested". Warnings go to stderr: no -max, seeds that
+differ, a test that cannot reach alpha, a metric no test could judge,
+builds that differ or have uncommitted changes,
 measured inputs ({dist: samples|hdr, file}) that differ.
 Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 
@@ -64,6 +68,11 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	}
 	for _, n := range notes {
 		fmt.Fprintln(stderr, n)
+	}
+	if len(ts) == 0 {
+		// Without limits no change is a regression: say so, lest a green
+		// exit be read as a pass.
+		fmt.Fprintln(stderr, "warning: no -max: compare reports but cannot fail; give limits, e.g. -max 'latency.p99=+10%,availability=-0.1pp'")
 	}
 	ds, warnings := results.CompareWith(base, next, results.CompareOptions{Limits: ts, Alpha: *alpha, Test: *test})
 	for _, w := range warnings {

@@ -1,7 +1,6 @@
 package plot
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 
@@ -41,10 +40,10 @@ func basisOf(s source, name, metric, label string) (Basis, bool) {
 	}
 	// As the table marks it: a figure a run could have given an interval
 	// and samples for, but did not give enough.
-	if !f.Comparable(mt) && (f.HasCI || mt.Within == results.Batched) {
+	if f.TooFew(mt) {
 		b.TooFew = true
 		// No ⚠: the plots' font has no such glyph.
-		text = "too few samples: " + text + fmt.Sprintf(" (needs %d)", mt.Needed())
+		text = "too few samples: " + text + " (" + mt.NeedText() + ")"
 	}
 	b.Text = text
 	return b, true

@@ -279,6 +279,11 @@ func TestTradeoffMap(t *testing.T) {
 	}
 	f := readSample(t)
 	f.Strategies["sync"].Stats["latency.p99"] = results.Stat{N: 12, Method: results.MethodBatchMeans, Batches: 2}
+	for _, m := range f.Strategies { // enough stale sections that staleness decides nothing here
+		st := m.Stats["staleness.p99"]
+		st.N = 1000
+		m.Stats["staleness.p99"] = st
+	}
 	for _, pt := range tradeoff(newSource(f)).Panels[0].Points {
 		if pt.Faint != (pt.Label == "sync") {
 			t.Errorf("tradeoff with sync's p99 from 12 samples: %s faint = %v; want only sync faint", pt.Label, pt.Faint)

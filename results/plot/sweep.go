@@ -18,9 +18,12 @@ import (
 	"github.com/sharebench/sharebench/results"
 )
 
-// sweepMetrics are the metrics a sweep plots, one figure each.
+// sweepMetrics are the metrics a sweep plots, one figure each. Staleness
+// is read_staleness.mean, over every section read: the conditional
+// staleness.p99 of stale sections alone rests on a handful of samples when
+// sections are rarely stale, and hides how rarely that is.
 var sweepMetrics = []string{
-	"owner.public_rps", "owner.rps", "latency.p99", "completeness", "stale_fraction", "staleness.p99", "duplication",
+	"owner.public_rps", "owner.rps", "latency.p99", "completeness", "stale_fraction", "read_staleness.mean", "duplication",
 }
 
 // Heat is a heatmap: a value per cell of a grid of two parameters, each
@@ -49,14 +52,15 @@ func sweepCell(r results.SweepRow, name string, metric results.Metric) (results.
 	if m == nil || !metric.Applies(m) {
 		return results.Figure{}, false
 	}
-	return results.FigureOf(m, metric), true
+	f := results.FigureOf(m, metric)
+	return f, !f.Absent // no value: nothing to plot
 }
 
 // cellTooFew reports whether a sweep cell's figure is marked as the table
-// marks it: one a run could give an interval and samples for, without
-// enough of them.
+// marks it (results.Figure.TooFew, the one rule); an older file's figures,
+// without counts, are drawn unmarked.
 func cellTooFew(f results.Figure, mt results.Metric) bool {
-	return f.Counted && !f.Comparable(mt) && (f.HasCI || mt.Within == results.Batched)
+	return f.Counted && f.TooFew(mt)
 }
 
 // heatLogSpan is the ratio of the largest to the smallest positive value
@@ -176,7 +180,7 @@ func sweepLines(s source, param string, rows []results.SweepRow, metric results.
 	}
 	p.Notes = append(p.Notes, "bars: 95 % intervals")
 	if len(few) > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("too few samples to compare (needs %d): %s", metric.Needed(), strings.Join(few, ", ")))
+		p.Notes = append(p.Notes, fmt.Sprintf("too few samples to compare (%s): %s", metric.NeedText(), strings.Join(few, ", ")))
 	}
 	p.X.Min, p.X.Max = minMax(xs)
 	if p.X.Min == p.X.Max {

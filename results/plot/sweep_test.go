@@ -93,3 +93,19 @@ func TestSweepFiguresGolden(t *testing.T) {
 		t.Errorf("SweepFigures over three parameters = %d figures; want none (the CSV holds them)", len(figs))
 	}
 }
+
+// TestSweepPlotsReadStaleness: a sweep plots the staleness of every
+// section read (read_staleness.mean), not the conditional staleness.p99
+// of stale sections alone, which rests on a handful of samples when
+// sections are rarely stale.
+func TestSweepPlotsReadStaleness(t *testing.T) {
+	params, rows := sweepRows(t, false)
+	var names []string
+	for _, f := range SweepFigures(params, rows) {
+		names = append(names, f.Name)
+	}
+	got := strings.Join(names, " ")
+	if !strings.Contains(got, "sweep-read_staleness-mean") || strings.Contains(got, "staleness-p99") {
+		t.Errorf("SweepFigures = %s; want read_staleness.mean and no staleness.p99", got)
+	}
+}

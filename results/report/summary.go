@@ -53,6 +53,10 @@ func newSummary(f *results.File) summary {
 		r := results.Best(metric, s.Strategies, f.Strategies)
 		for _, name := range s.Strategies {
 			fig, ok := r.Figures[name]
+			if ok && fig.Absent {
+				row.Cells = append(row.Cells, summaryCell{Text: results.AbsentText(metric), Blank: true})
+				continue
+			}
 			if !ok {
 				row.Cells = append(row.Cells, summaryCell{Text: "—", Blank: true})
 				continue
@@ -65,11 +69,11 @@ func newSummary(f *results.File) summary {
 				// runner-up as printed: as a verdict claims it.
 				c.Best = true
 				c.Title = "best of the row: its 95 % interval clears every other's"
-			case slices.Contains(r.TooFew, name) && (fig.HasCI || metric.Within == results.Batched):
+			case fig.TooFew(metric):
 				// As the text table: a counter no single run gives an
 				// interval is just not starred, not marked.
 				c.TooFew = true
-				c.Title = fmt.Sprintf("too few samples to compare: n = %d, needs %d", fig.N, metric.Needed())
+				c.Title = fmt.Sprintf("too few samples to compare: n = %d%s, %s", fig.N, staleCount(metric, fig), metric.NeedText())
 				tooFew = append(tooFew, fmt.Sprintf("%s %s (n = %s)", name, metric.Name, results.Thousands(float64(fig.N))))
 			}
 			if fig.HasCI && fig.Method != results.MethodExact {
@@ -101,10 +105,11 @@ func newSummary(f *results.File) summary {
 func Rule() string {
 	p := func(q float64) string { return results.Thousands(float64(results.Metric{Quantile: q}.Needed())) }
 	return fmt.Sprintf("★ best of the row, and a verdict's win, only when the figure rests on enough samples "+
-		"(n ≥ %d for a mean or a fraction; for a percentile, %d beyond it: %s for a p50, %s for a p99, %s for a p99.9) "+
+		"(n ≥ %d for a mean or a fraction; for a percentile, %d beyond it: %s for a p50, %s for a p99, %s for a p99.9; "+
+		"the stale fraction, read staleness and versions behind rest on their stale sections: %d of them, or none, and an interval at least a Poisson count's, ±1.96/√k) "+
 		"and its 95 %% interval clears every other strategy's; a verdict also needs the two figures to differ as printed. "+
 		"? marks a figure with too few samples: it is never starred and decides nothing.",
-		results.MinSamples, results.MinTail, p(0.5), p(0.99), p(0.999))
+		results.MinSamples, results.MinTail, p(0.5), p(0.99), p(0.999), results.MinSamples)
 }
 
 // markdownHeader writes a Markdown table's header: first, left-aligned,
@@ -155,4 +160,12 @@ func (r summaryRow) Label() string {
 		return r.Metric
 	}
 	return r.Metric + " (" + r.Unit + ")"
+}
+
+// staleCount names the stale sections a rare-event figure rests on.
+func staleCount(mt results.Metric, f results.Figure) string {
+	if !mt.Rare {
+		return ""
+	}
+	return fmt.Sprintf(" (%d stale)", f.Events)
 }

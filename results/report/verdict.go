@@ -75,7 +75,7 @@ func Verdicts(f *results.File) []Verdict {
 	for _, metric := range results.Registry {
 		ranked := names
 		if metric.Name == "convergence" {
-			ranked = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return f.Strategies[n].ConvergenceMS < 0 })
+			ranked = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return f.Strategies[n].NeverConverged })
 		}
 		r := results.Best(metric, ranked, f.Strategies)
 		if !r.Starred || r.RunnerUp == "" {
@@ -191,7 +191,7 @@ func losses(f *results.File, name string) []string {
 	if n := m.Owner.Rejected; n > 0 {
 		out = append(out, fmt.Sprintf("owner rejected %s call%s with its queue full", results.Thousands(float64(n)), plural(n)))
 	}
-	if mt, ok := results.Lookup("convergence"); ok && mt.Applies(m) && m.ConvergenceMS < 0 && healedInRun(f) {
+	if mt, ok := results.Lookup("convergence"); ok && mt.Applies(m) && m.NeverConverged && healedInRun(f) {
 		// Convergence is timed from the last heal: a fault still on at
 		// the run's end leaves nothing to time, which is no loss.
 		out = append(out, "views never converged with the owner after the last fault")
