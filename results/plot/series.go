@@ -1,7 +1,9 @@
 package plot
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sharebench/sharebench/results"
@@ -28,7 +30,7 @@ type seriesMetric struct {
 var (
 	seriesLatency = seriesMetric{
 		title: "p99 latency, public pages", label: "p99 latency (ms, log scale)", log: true,
-		value:  func(s results.Second) (float64, bool) { return s.P99MS, s.Pages > 0 && s.P99MS > 0 },
+		value:  func(s results.Second) (float64, bool) { return s.P99MS, rendered(s) && s.P99MS > 0 },
 		metric: "latency.p99", basis: "p99",
 	}
 	seriesAvailability = seriesMetric{
@@ -38,12 +40,12 @@ var (
 	}
 	seriesCompleteness = seriesMetric{
 		title: "completeness: pages rendered with the section", label: "completeness (%)", percent: true,
-		value:  func(s results.Second) (float64, bool) { return 100 * s.Completeness, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.Completeness, rendered(s) },
 		metric: "completeness", basis: "completeness",
 	}
 	seriesStaleFraction = seriesMetric{
 		title: "stale fraction: sections older than the owner's", label: "stale sections (%)",
-		value:  func(s results.Second) (float64, bool) { return 100 * s.StaleFraction, s.Pages > 0 },
+		value:  func(s results.Second) (float64, bool) { return 100 * s.StaleFraction, rendered(s) },
 		metric: "stale_fraction", basis: "stale",
 	}
 	seriesStaleness = seriesMetric{
@@ -63,6 +65,14 @@ var (
 		only: "broker.max_lag", why: "keeps no views, so has no consumer lag",
 	}
 )
+
+// rendered reports whether any page of the second rendered. Completeness
+// counts sections of rendered pages, stale fraction sections shown (a
+// failed page shows none) and latency rendered pages: in a second without
+// one their denominator is zero and the result file holds a stand-in (1
+// for completeness, 0 for the others), which the plot leaves as a gap
+// rather than draw as a real 100 % or 0 %.
+func rendered(s results.Second) bool { return s.Pages > 0 && s.Availability > 0 }
 
 // seriesFigures returns the time series, one figure per question a reader
 // asks of a run: how slow, how available, how stale, how loaded the
@@ -98,16 +108,16 @@ func seriesFigures(s source) []Figure {
 
 func seriesPanel(s source, sm seriesMetric) Panel {
 	p := Panel{
-		Title:   sm.title,
-		X:       Axis{Label: "time since the start of the run (s)"},
-		Y:       Axis{Label: sm.label, Log: sm.log, Integer: sm.integer},
-		Windows: s.windows(),
+		Title: sm.title,
+		X:     Axis{Label: "time since the start of the run (s)"},
+		Y:     Axis{Label: sm.label, Log: sm.log, Integer: sm.integer},
 	}
 	// The x range covers the whole run, data or not, so the panels of a
 	// figure line up and the fault windows sit where they happened.
 	end := s.f.WarmupS + s.f.DurationS
 	p.X.Max = end
 	_, p.Notes = TrafficWindows(s.f.ScenarioYAML)
+	p.Windows, p.Notes = clipWindows(s.windows(), end, p.Notes)
 	var all []float64
 	var late []string // per strategy, the pages of the incomplete second left out
 	for _, name := range s.names {
@@ -156,9 +166,6 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 		p.Notes = append(p.Notes, "the last, incomplete second is left out: pages answered (or given up on) after the run's end, "+strings.Join(parts, ", "))
 	}
 	staggerMarkers(p.Lines)
-	for _, w := range p.Windows {
-		p.X.Max = max(p.X.Max, w.ToS)
-	}
 	if p.X.Max <= p.X.Min {
 		p.X.Max = p.X.Min + 1
 	}
@@ -172,6 +179,36 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 	}
 	return p
 }
+
+// clipWindows cuts the windows to the run, which ends at end: a window
+// that outlasts the run (an outage at 20–30 s in a run that ends at 25 s)
+// must not stretch the x axis past the data, so it is shaded to the end
+// and its label gives its real times; one that starts after the end is a
+// note instead.
+func clipWindows(ws []Window, end float64, notes []string) ([]Window, []string) {
+	const eps = 1e-9
+	var out []Window
+	for _, w := range ws {
+		span := fmt.Sprintf("%s–%s s", secondsString(w.FromS), secondsString(w.ToS))
+		if w.ToS == w.FromS {
+			span = fmt.Sprintf("at %s s", secondsString(w.FromS))
+		}
+		switch {
+		case w.FromS > end+eps:
+			notes = append(notes, fmt.Sprintf("%s (%s) falls after the run's end at %s s", windowLabel(w), span, secondsString(end)))
+			continue
+		case w.ToS > end+eps:
+			labels := slices.Clone(w.Labels)
+			labels[len(labels)-1] += fmt.Sprintf(" (%s, past the run's end)", span)
+			w.ToS, w.Labels = end, labels
+		}
+		out = append(out, w)
+	}
+	return out, notes
+}
+
+// secondsString writes a time as the scenario gives it: 20, 2.5.
+func secondsString(s float64) string { return strconv.FormatFloat(s, 'f', -1, 64) }
 
 // Complete reports whether a second of the series is a whole second of the
 // run: the series' last point holds the pages answered after the run's end
