@@ -3,6 +3,7 @@ package strategies
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,21 +48,9 @@ func TestOwnerClientRoundTrip(t *testing.T) {
 		t.Errorf("Batch(1, 2) = %+v; want versions 0 and 3, in order", batch.Lists)
 	}
 	// Sellers run 0..7: a digest past the end answers only those that exist.
-	if want := []uint64{0, 3, 0, 0, 0, 0, 0}; !equalVersions(digest, want) {
+	if want := []uint64{0, 3, 0, 0, 0, 0, 0}; !slices.Equal(digest, want) {
 		t.Errorf("Digest(1..20) = %v; want %v", digest, want)
 	}
-}
-
-func equalVersions(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestOwnerRefusesWrongBodies: a body of the wrong type is an error that

@@ -3,6 +3,7 @@ package strategies_test
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -221,22 +222,10 @@ func divergedViews(d *strategies.Deployment, sellers int) []string {
 					ids = append(ids, c.ID)
 				}
 			}
-			if e.Version != truth.Version || !equalIDs(ids, truth.IDs()) {
+			if e.Version != truth.Version || !slices.Equal(ids, truth.IDs()) {
 				out = append(out, name+"/"+strconv.Itoa(int(s)))
 			}
 		}
 	}
 	return out
-}
-
-func equalIDs(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
