@@ -9,24 +9,25 @@ package pages
 
 // Kind is one kind of page.
 type Kind struct {
-	Name    string // as scenario files, metrics and plots name it
-	Service string // the page service that renders it
-	// Self marks the seller's own editor: it reads the owner (read your
-	// writes) and is not a public page, so it is kept out of All.
-	Self bool
-	// Results marks a page of search results: it shows
+	Name    string `json:"name"`    // as scenario files, metrics and plots name it
+	Service string `json:"service"` // the page service that renders it
+	// Self marks a self-view (the seller's own editor): it reads its owner
+	// directly (read your writes) whatever the strategy, and is not a
+	// public page, so it is kept out of All.
+	Self bool `json:"self,omitempty"`
+	// Results marks the marketplace's page of search results: it shows
 	// traffic.pages.search_results sellers where the others show one.
-	Results bool
+	Results bool `json:"-"`
+	// Reads are the sections the page shows, in order.
+	Reads []Read `json:"reads"`
+	// Sequential runs the reads one after another (one needs another's
+	// result), stopping at a required one that fails; else in parallel.
+	Sequential bool `json:"sequential,omitempty"`
 }
 
 // Kinds are the page kinds in report order: the public pages, then the
 // seller's own editor, which the user service renders.
-var Kinds = []Kind{
-	{Name: "gig", Service: "gig"},
-	{Name: "user", Service: "user"},
-	{Name: "search", Service: "search", Results: true},
-	{Name: "self", Service: "user", Self: true},
-}
+var Kinds = Marketplace(20).Kinds
 
 // All is the name metrics, tables and plots give the public pages taken
 // together: every kind but the self-views.

@@ -33,6 +33,12 @@ type File struct {
 	// ({dist: samples} and {dist: hdr}); left out when it reads none. An
 	// optional field, so schema 2 still describes the file.
 	Inputs []Input `json:"inputs,omitempty"`
+	// Topology is the system the scenario describes in the general form
+	// (owners:, page_services:, page_kinds:, plans:): its owners, services,
+	// page kinds with their reads, and each plan's strategy per owner.
+	// Left out for the marketplace form (pages.Marketplace), so files of
+	// that form are as they were. MetricsFor reads it.
+	Topology *pages.Topology `json:"topology,omitempty"`
 	// Version is the build that made the file: a change in the simulator
 	// is not a change in the system, so compare warns when two files'
 	// versions differ. Empty in schema-1 files.
@@ -121,10 +127,15 @@ type Metrics struct {
 	// HDR holds histogram snapshots (HdrHistogram V2 compressed, base64),
 	// so runs can be merged later: "latency.<kind>", "staleness.all" and
 	// "propagation", all in microseconds.
-	HDR      map[string]string  `json:"hdr"`
-	Replicas []*Metrics         `json:"replicas,omitempty"`
-	CI95     map[string]float64 `json:"ci95,omitempty"`
-	Stats    map[string]Stat    `json:"stats,omitempty"`
+	HDR map[string]string `json:"hdr"`
+	// Owners holds each owner's figures, for a scenario in the general
+	// form; left out for the marketplace form, whose one owner is Owner.
+	// There Owner sums the owners' load and DuplicationBytes their bytes
+	// per page service.
+	Owners   map[string]*OwnerResult `json:"owners,omitempty"`
+	Replicas []*Metrics              `json:"replicas,omitempty"`
+	CI95     map[string]float64      `json:"ci95,omitempty"`
+	Stats    map[string]Stat         `json:"stats,omitempty"`
 }
 
 // Stat is what one registered metric's figure rests on.
@@ -194,6 +205,27 @@ type PageMetrics struct {
 	WithClients int64 `json:"with_clients"`
 	Shown       int64 `json:"shown"`
 	Stale       int64 `json:"stale"`
+	// PageCompleteness (general form only; nil for the marketplace form):
+	// rendered pages showing every section whose record has data / rendered
+	// pages with at least one such section. A page of several reads is
+	// complete only when all its sections are shown. PagesWithData is its
+	// denominator.
+	PageCompleteness *float64 `json:"page_completeness,omitempty"`
+	PagesWithData    int64    `json:"pages_with_data,omitempty"`
+}
+
+// OwnerResult is one owner's figures in a scenario of the general form.
+type OwnerResult struct {
+	// Strategy is how this column shared this owner's data: the column's
+	// strategy, or its plan's choice for the owner.
+	Strategy string       `json:"strategy"`
+	Load     OwnerMetrics `json:"load"`
+	// Sections are this owner's sections on measured public pages:
+	// completeness, staleness and their counts as for a page kind (Count
+	// counts sections; LatencyMS and Availability are unused).
+	Sections      PageMetrics      `json:"sections"`
+	PropagationMS Summary          `json:"propagation_ms"`
+	Duplication   map[string]int64 `json:"duplication_bytes"` // by page service
 }
 
 // Summary describes a distribution, in milliseconds.

@@ -36,6 +36,13 @@ type Scenario struct {
 	Options     Options             `yaml:"options"`
 	Faults      []sim.Fault         `yaml:"faults"`
 
+	// The general form (model.go): any owners, page services and page
+	// kinds, and plans. Absent in the marketplace form.
+	Owners       map[string]*Owner    `yaml:"owners,omitempty"`
+	PageServices map[string]*Service  `yaml:"page_services,omitempty"`
+	PageKinds    map[string]*PageKind `yaml:"page_kinds,omitempty"`
+	Plans        []Plan               `yaml:"plans,omitempty"`
+
 	src *origin // the file it was read from, to locate later errors; nil if none
 }
 

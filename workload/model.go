@@ -1,0 +1,172 @@
+package workload
+
+import (
+	"slices"
+
+	"github.com/sharebench/sharebench/pages"
+	"github.com/sharebench/sharebench/sim"
+	"github.com/sharebench/sharebench/strategies"
+)
+
+// A scenario comes in two forms. The marketplace form (population,
+// traffic.writes, services, traffic.pages.mix) describes the worked
+// example: one owner, topclients, and the gig, user, search and self
+// pages. The general form (owners, page_services, page_kinds, plans)
+// describes any system. Both are read into one model, which is all the
+// run, the generators, the oracle and the estimate look at; the
+// marketplace form is the model of pages.Marketplace, so its runs are the
+// runs they always were.
+
+// Owner is one owner in the general form: a service owning one kind of
+// record.
+type Owner struct {
+	Population OwnerPopulation `yaml:"population"`
+	Service    Service         `yaml:"service"`
+	Writes     Writes          `yaml:"writes"`
+}
+
+// OwnerPopulation is an owner's records at the start.
+type OwnerPopulation struct {
+	Records   int            `yaml:"records"`
+	WithData  *float64       `yaml:"with_data"`  // share of records that have any items
+	Items     sim.NumberDist `yaml:"items"`      // items per record that has data
+	ItemBytes int            `yaml:"item_bytes"` // encoded size of one item
+}
+
+// PageKind is one kind of page in the general form.
+type PageKind struct {
+	Service string  `yaml:"service"` // the page service that renders it
+	Share   float64 `yaml:"share"`   // of the page traffic
+	// Work is the page's own work; nil: the page service's service_time.
+	Work *sim.DurationDist `yaml:"work,omitempty"`
+	// Self marks a self-view: it reads its owner directly (read your
+	// writes), whatever the strategy, and is not a public page.
+	Self  bool       `yaml:"self,omitempty"`
+	Order string     `yaml:"order"` // parallel | sequence
+	Reads []ReadSpec `yaml:"reads"`
+}
+
+// ReadSpec is one read of a page kind: a section of one owner's records.
+type ReadSpec struct {
+	Owner   string `yaml:"owner"`
+	Records int    `yaml:"records"` // how many records the section shows
+	Call    string `yaml:"call"`    // batch (one call) | single (one get per record)
+	Section string `yaml:"section"` // optional (left out if it cannot be had) | required (fails the page)
+}
+
+// Plan is a named mix of strategies, one per owner, compared side by side
+// with the plain strategies.
+type Plan struct {
+	Name    string            `yaml:"name"`
+	Default string            `yaml:"default"` // the strategy of owners Owners does not name
+	Owners  map[string]string `yaml:"owners"`  // owner → strategy
+}
+
+// model is a scenario read as the general form: what a run needs.
+type model struct {
+	topo     pages.Topology
+	owners   map[string]ownerModel
+	services map[string]*Service          // page services
+	shares   map[string]float64           // page kind → share of the page traffic
+	work     map[string]*sim.DurationDist // page kind → its own work; absent: the service's time
+}
+
+// ownerModel is one owner as a run sees it, in the marketplace's terms:
+// records are "sellers", items are "clients".
+type ownerModel struct {
+	Population Population
+	Service    *Service
+	Writes     Writes
+}
+
+// general reports whether the scenario is written in the general form.
+func (sc *Scenario) general() bool { return len(sc.Owners) > 0 }
+
+// model reads the scenario as the general form.
+func (sc *Scenario) model() *model {
+	if !sc.general() {
+		return &model{
+			topo: pages.Marketplace(sc.Traffic.Pages.SearchResults),
+			owners: map[string]ownerModel{strategies.OwnerNode: {
+				Population: sc.Population, Service: sc.Services[strategies.OwnerNode], Writes: sc.Traffic.Writes,
+			}},
+			services: map[string]*Service{"gig": sc.Services["gig"], "user": sc.Services["user"], "search": sc.Services["search"]},
+			shares:   sc.Traffic.Pages.Mix,
+			work:     map[string]*sim.DurationDist{},
+		}
+	}
+	m := &model{owners: map[string]ownerModel{}, services: map[string]*Service{}, shares: map[string]float64{}, work: map[string]*sim.DurationDist{}}
+	m.topo.Owners = sortedKeys(sc.Owners)
+	m.topo.Services = sortedKeys(sc.PageServices)
+	for _, name := range m.topo.Owners {
+		o := sc.Owners[name]
+		m.owners[name] = ownerModel{
+			Population: Population{
+				Sellers: o.Population.Records, WithClients: o.Population.WithData,
+				ClientsPerSeller: o.Population.Items, ClientBytes: o.Population.ItemBytes,
+			},
+			Service: &o.Service,
+			Writes:  o.Writes,
+		}
+	}
+	for _, name := range m.topo.Services {
+		m.services[name] = sc.PageServices[name]
+	}
+	// Public kinds first, then self-views, each by name.
+	names := sortedKeys(sc.PageKinds)
+	slices.SortStableFunc(names, func(a, b string) int {
+		return boolOrder(sc.PageKinds[a].Self) - boolOrder(sc.PageKinds[b].Self)
+	})
+	for _, name := range names {
+		pk := sc.PageKinds[name]
+		k := pages.Kind{Name: name, Service: pk.Service, Self: pk.Self, Sequential: pk.Order == "sequence"}
+		for _, r := range pk.Reads {
+			k.Reads = append(k.Reads, pages.Read{Owner: r.Owner, Records: r.Records, Batch: r.Call != "single", Required: r.Section == "required"})
+		}
+		m.topo.Kinds = append(m.topo.Kinds, k)
+		m.shares[name] = pk.Share
+		if pk.Work != nil {
+			m.work[name] = pk.Work
+		}
+	}
+	if len(sc.Plans) > 0 {
+		m.topo.Plans = map[string]map[string]string{}
+		for _, p := range sc.Plans {
+			choice := map[string]string{}
+			for _, o := range m.topo.Owners {
+				choice[o] = p.Default
+				if s, ok := p.Owners[o]; ok {
+					choice[o] = s
+				}
+			}
+			m.topo.Plans[p.Name] = choice
+		}
+	}
+	return m
+}
+
+// Columns are what the scenario compares side by side: its strategies,
+// then its plans, by name.
+func (sc *Scenario) Columns() []string {
+	cols := slices.Clone(sc.Strategies)
+	for _, p := range sc.Plans {
+		cols = append(cols, p.Name)
+	}
+	return cols
+}
+
+func boolOrder(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
