@@ -11,7 +11,11 @@ import (
 )
 
 // WriteTable writes f's strategies side by side: one column per strategy
-// (in f.Order, or by name if Order is empty), one row per Registry metric.
+// (in f.Order, or by name if Order is empty), one row per metric of
+// MetricsFor(f.Topology): the Registry, and for the general form
+// page_completeness, then the scoped rows (latency.p99@product), under a
+// heading per page kind and per owner; an owner's heading is followed by
+// the strategy each column shares its data by (a plan's choice).
 // Each figure is followed by ± the half-width of its 95 % interval (batch
 // means within the run for one seed, Student's t over the seeds for
 // several) and n, the samples it rests on. A figure is starred by the rule
@@ -36,7 +40,12 @@ func WriteTable(w io.Writer, f *File) error {
 			seeds = max(seeds, len(m.Replicas))
 		}
 	}
-	for _, metric := range Registry {
+	scope := ""
+	for _, metric := range MetricsFor(f.Topology) {
+		if _, s := SplitScope(metric.Name); s != scope {
+			scope = s
+			writeScopeHeading(tw, f, order, scope)
+		}
 		row := tableRow(metric, order, f.Strategies)
 		fmt.Fprint(tw, metric.Name)
 		if metric.Unit != "" && metric.Unit != "B" { // bytes say their unit in the cell
@@ -58,6 +67,34 @@ func WriteTable(w io.Writer, f *File) error {
 		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d; a stale fraction, read staleness or versions behind %d stale sections, or none); — nothing to count; no ±: no interval from one run, never starred\n",
 		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed(), MinSamples)
 	return err
+}
+
+// writeScopeHeading opens the rows of one page kind or owner: a blank line
+// and its name, with an owner's strategy per column.
+func writeScopeHeading(w io.Writer, f *File, order []string, scope string) {
+	fmt.Fprintln(w)
+	if f.Topology == nil {
+		return
+	}
+	if k, ok := f.Topology.Kind(scope); ok {
+		what := "public page"
+		if k.Self {
+			what = "self-view"
+		}
+		fmt.Fprintf(w, "page %s (%s, service %s)\n", scope, what, k.Service)
+		return
+	}
+	fmt.Fprintf(w, "owner %s: strategy", scope)
+	for _, name := range order {
+		s := "—"
+		if m := f.Strategies[name]; m != nil && m.Owners[scope] != nil && m.Owners[scope].Strategy != "" {
+			s = m.Owners[scope].Strategy
+		} else if f.Strategies[name] != nil {
+			s = f.Topology.StrategyFor(name, scope)
+		}
+		fmt.Fprintf(w, "\t%s", s)
+	}
+	fmt.Fprintln(w)
 }
 
 // tableRow formats one metric for each strategy and marks the best by the
