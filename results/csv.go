@@ -114,9 +114,13 @@ func WriteCSV(w io.Writer, f *File) error {
 			}
 			// The Registry reads the public pages; a kind's row reads that
 			// kind in their place.
-			view := *m
-			view.Pages = map[string]*PageMetrics{pages.All: p}
-			rec := append([]string{s, kind, seeds, strconv.FormatInt(p.Count, 10)}, metricCells(ms, &view, kind != pages.All)...)
+			view := m
+			if kind != pages.All {
+				v := *m
+				v.Pages = map[string]*PageMetrics{pages.All: p}
+				view = &v
+			}
+			rec := append([]string{s, kind, seeds, strconv.FormatInt(p.Count, 10)}, metricCells(ms, view, kind != pages.All)...)
 			if err := cw.Write(rec); err != nil {
 				return err
 			}

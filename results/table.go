@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -27,7 +28,13 @@ func WriteTable(w io.Writer, f *File) error {
 	if len(order) == 0 {
 		order = slices.Sorted(maps.Keys(f.Strategies))
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	out := w
+	if f.Topology != nil {
+		// The headings' empty cells pad with spaces; trimmed at the end.
+		out = &trimmer{w: w}
+		defer out.(*trimmer).flush()
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
 	fmt.Fprint(tw, "metric")
 	for _, name := range order {
 		fmt.Fprintf(tw, "\t%s", name)
@@ -69,10 +76,39 @@ func WriteTable(w io.Writer, f *File) error {
 	return err
 }
 
+// trimmer writes lines without their trailing spaces.
+type trimmer struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+func (t *trimmer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	for {
+		i := slices.Index(t.buf, '\n')
+		if i < 0 || t.err != nil {
+			break
+		}
+		_, t.err = io.WriteString(t.w, strings.TrimRight(string(t.buf[:i]), " ")+"\n")
+		t.buf = t.buf[i+1:]
+	}
+	return len(p), t.err
+}
+
+func (t *trimmer) flush() {
+	if len(t.buf) > 0 && t.err == nil {
+		_, t.err = t.w.Write(t.buf)
+	}
+}
+
 // writeScopeHeading opens the rows of one page kind or owner: a blank line
 // and its name, with an owner's strategy per column.
+// Empty cells keep the lines in the tabwriter's block, so every row of
+// the table aligns.
 func writeScopeHeading(w io.Writer, f *File, order []string, scope string) {
-	fmt.Fprintln(w)
+	empty := strings.Repeat("\t", len(order))
+	fmt.Fprintln(w, empty)
 	if f.Topology == nil {
 		return
 	}
@@ -81,7 +117,7 @@ func writeScopeHeading(w io.Writer, f *File, order []string, scope string) {
 		if k.Self {
 			what = "self-view"
 		}
-		fmt.Fprintf(w, "page %s (%s, service %s)\n", scope, what, k.Service)
+		fmt.Fprintf(w, "page %s (%s, service %s)%s\n", scope, what, k.Service, empty)
 		return
 	}
 	fmt.Fprintf(w, "owner %s: strategy", scope)
@@ -135,7 +171,9 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 // convergence that never happened, "—" otherwise (nothing to count, or a
 // metric that does not apply).
 func absentText(mt Metric, applies bool) string {
-	if applies && mt.Has != nil {
+	// Only a convergence has a value it may never reach; a scoped figure
+	// with Has (an owner shared sync propagates nothing) has nothing to count.
+	if applies && mt.Has != nil && mt.Name == "convergence" {
 		return "never"
 	}
 	return "—"
