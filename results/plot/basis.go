@@ -21,7 +21,7 @@ type Basis struct {
 // basisOf reads one registered metric of a strategy. ok is false for an
 // unknown metric or one that does not apply.
 func basisOf(s source, name, metric, label string) (Basis, bool) {
-	mt, found := results.Lookup(metric)
+	mt, found := results.LookupIn(s.f.Topology, metric)
 	m := s.metrics(name)
 	if !found || m == nil || !mt.Applies(m) {
 		return Basis{}, false

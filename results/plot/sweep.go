@@ -176,7 +176,7 @@ func sweepLines(s source, param string, rows []results.SweepRow, metric results.
 			p.Notes = append(p.Notes, name+": "+metric.Name+" does not apply")
 			continue
 		}
-		p.Lines = append(p.Lines, Line{Label: name, Style: s.style[name], Marks: true, Segments: [][]XY{seg}, YErrs: errs})
+		p.Lines = append(p.Lines, Line{Label: s.label(name), Style: s.style[name], Marks: true, Segments: [][]XY{seg}, YErrs: errs})
 	}
 	p.Notes = append(p.Notes, "bars: 95 % intervals")
 	if len(few) > 0 {
