@@ -117,3 +117,24 @@ func TestGeneralRender(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneralSpectrumBasis: in the general form a page kind's spectrum
+// carries that kind's scoped figures, with the plan's name.
+func TestGeneralSpectrumBasis(t *testing.T) {
+	for _, fig := range Figures(generalFile(t)) {
+		if fig.Name != "latency-product" {
+			continue
+		}
+		var metrics []string
+		for _, b := range fig.Basis {
+			if b.Strategy == "hot-async" {
+				metrics = append(metrics, b.Metric)
+			}
+		}
+		if want := []string{"latency.p50@product", "latency.p99@product", "latency.p999@product"}; !slices.Equal(metrics, want) {
+			t.Errorf("latency-product basis of hot-async = %q; want %q", metrics, want)
+		}
+		return
+	}
+	t.Fatal("no latency-product figure")
+}

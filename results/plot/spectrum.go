@@ -118,15 +118,19 @@ func spectrum(s source, kind string) (fig Figure, ok bool) {
 	}
 	staggerMarkers(p.Lines)
 	fig = Figure{Name: "latency-" + kind, Title: "Latency by percentile: " + s.kindTitle(kind)}
-	if kind == pages.All {
-		// The public pages' percentiles are the registered figures:
-		// their intervals and sample counts go beside the curves.
+	// The public pages' percentiles are the registered figures, and in
+	// the general form each kind's are too (latency.p99@product): their
+	// intervals and sample counts go beside the curves.
+	if kind == pages.All || s.f.Topology != nil && slices.Contains(s.f.Shape().KindNames(), kind) {
 		for _, q := range []struct{ metric, label string }{{"latency.p50", "p50"}, {"latency.p99", "p99"}, {"latency.p999", "p99.9"}} {
 			n := len(fig.Basis)
+			if kind != pages.All {
+				q.metric = results.Scoped(q.metric, kind)
+			}
 			addBasis(s, &fig, &p, q.metric, q.label)
 			for i := range p.Lines {
 				name := lineNames[i]
-				p.Lines[i].Faint = p.Lines[i].Faint || q.metric == "latency.p99" && tooFew(fig.Basis[n:], name, q.metric)
+				p.Lines[i].Faint = p.Lines[i].Faint || q.label == "p99" && tooFew(fig.Basis[n:], name, q.metric)
 			}
 		}
 	}
