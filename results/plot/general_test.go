@@ -138,3 +138,27 @@ func TestGeneralSpectrumBasis(t *testing.T) {
 	}
 	t.Fatal("no latency-product figure")
 }
+
+// TestGeneralSweepFigures: a sweep of a general-form scenario plots page
+// completeness and each owner's load, named without the "@".
+func TestGeneralSweepFigures(t *testing.T) {
+	var rows []results.SweepRow
+	for _, v := range []string{"4", "8"} {
+		rows = append(rows, results.SweepRow{Values: []string{v}, File: generalFile(t)})
+	}
+	var names []string
+	for _, fig := range SweepFigures([]string{"owners.reviews.service.workers"}, rows) {
+		names = append(names, fig.Name)
+		if fig.Name == "sweep-owner-rps-reviews" {
+			line := fig.Panels[0].Lines[2]
+			if line.Label != planLabel || len(line.Segments[0]) != 2 {
+				t.Errorf("sweep-owner-rps-reviews third line = %q with %v; want the plan's label and a point per cell", line.Label, line.Segments)
+			}
+		}
+	}
+	for _, want := range []string{"sweep-page_completeness", "sweep-owner-rps-inventory", "sweep-owner-rps-reviews"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("SweepFigures(general) = %q; want %s", names, want)
+		}
+	}
+}
