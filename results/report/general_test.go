@@ -39,6 +39,7 @@ func TestReportGeneralNames(t *testing.T) {
 			"owner reviews (shared sync: sync, async: async, hot-async: async)",
 			"page product (public page, rendered by storefront)",
 			"lowest load of inventory",
+			"strategies: sync, async; plans: hot-async",
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s lacks %q", file, want)

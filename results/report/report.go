@@ -172,7 +172,7 @@ func newPage(f *results.File, images []image) page {
 		seedWord = "seeds"
 	}
 	p.Facts = []string{
-		"strategies: " + strings.Join(strategyNames(f), ", "),
+		columnsFact(f),
 		fmt.Sprintf("%s s measured after %s s of warm-up, virtual time", num(f.DurationS), num(f.WarmupS)),
 		seedWord + " " + strings.Join(seeds, ", "),
 	}
@@ -199,6 +199,24 @@ func newPage(f *results.File, images []image) page {
 			wallTime(f.Wall.ElapsedS), f.Wall.GoVersion, results.Thousands(math.Round(f.Wall.PagesPerSecond)))
 	}
 	return p
+}
+
+// columnsFact lists the columns compared: the strategies, and the plans
+// apart (a plan's choices are in the System section).
+func columnsFact(f *results.File) string {
+	var plain, plans []string
+	for _, name := range strategyNames(f) {
+		if _, ok := f.Shape().Plans[name]; ok {
+			plans = append(plans, name)
+		} else {
+			plain = append(plain, name)
+		}
+	}
+	s := "strategies: " + strings.Join(plain, ", ")
+	if len(plans) > 0 {
+		s += "; plans: " + strings.Join(plans, ", ")
+	}
+	return s
 }
 
 // wallTime rounds a wall-clock duration as a reader wants it: 1.3 s,
