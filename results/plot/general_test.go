@@ -62,7 +62,7 @@ func TestGeneralFigures(t *testing.T) {
 	if plan.Values[0] != sync.Values[0] || plan.Values[1] != async.Values[1] || plan.Values[0] == async.Values[0] {
 		t.Errorf("owner load (inventory, reviews): plan %v, sync %v, async %v; want the plan to follow sync on inventory and async on reviews", plan.Values, sync.Values, async.Values)
 	}
-	if !slices.Equal(dup.Bars.Groups, []string{"storefront · inventory", "storefront · reviews"}) {
+	if !slices.Equal(dup.Bars.Groups, []string{"inventory\nin storefront", "reviews\nin storefront"}) {
 		t.Errorf("duplication groups = %q; want storefront × each owner", dup.Bars.Groups)
 	}
 	if v := dup.Bars.Series[2].Values; v[0] != 0 || v[1] <= 0 {

@@ -35,7 +35,7 @@ func owners(s source) (Figure, bool) {
 			}
 			if held {
 				pairs = append(pairs, pair{svc, o})
-				dup.Bars.Groups = append(dup.Bars.Groups, svc+" · "+o)
+				dup.Bars.Groups = append(dup.Bars.Groups, o+"\nin "+svc)
 			}
 		}
 	}
