@@ -339,6 +339,7 @@ table.summary thead th:first-child, table.summary tbody th { text-align: left; f
 table.summary td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.summary td.best { font-weight: bold; background: #eef6ea; }
 table.summary td.blank { color: #aaa; }
+table.topology td, table.topology thead th { text-align: left; white-space: normal; }
 table.summary tr.heading th { font-family: inherit; font-weight: bold; padding-top: 0.9em; border-bottom: 1px solid #bbb; }
 table.summary td.bad { color: #a02020; }
 table.summary td.ok { color: #2a6a2a; }
@@ -360,10 +361,10 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 {{with .Topology}}
 <h2 id="topology">System</h2>
 <p>{{.Intro}}</p>
-<table class="summary" id="topology-table">
+<table class="summary topology" id="topology-table">
 <thead><tr><th>page kind</th><th>service</th><th>what</th><th>reads</th></tr></thead>
 <tbody>
-{{range .Kinds}}<tr><th>{{.Name}}</th><td>{{.Service}}</td><td>{{.What}}</td><td style="text-align:left">{{range $i, $r := .Reads}}{{if $i}}<br>{{end}}{{$r}}{{end}}</td></tr>
+{{range .Kinds}}<tr><th>{{.Name}}</th><td>{{.Service}}</td><td>{{.What}}</td><td>{{range $i, $r := .Reads}}{{if $i}}<br>{{end}}{{$r}}{{end}}</td></tr>
 {{end}}</tbody>
 </table>
 {{with .Plans}}<p>Plans (each a column, compared like a strategy):</p>
