@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,5 +66,23 @@ func TestReportMarketplaceHasNoSystem(t *testing.T) {
 		if r.Heading != "" || strings.Contains(r.Metric, "@") {
 			t.Errorf("marketplace summary row %+v; want no headings or scoped rows", r)
 		}
+	}
+}
+
+// TestSweepPageGeneral: a general-form sweep's table adds page
+// completeness, read from the cells.
+func TestSweepPageGeneral(t *testing.T) {
+	f, err := results.ReadFile("../testdata/general.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newSweepPage(Sweep{Scenario: "product-page", Params: []string{"owners.reviews.service.workers"},
+		Rows: []results.SweepRow{{Values: []string{"4"}, File: f}}}, []string{"owners.reviews.service.workers"}, nil)
+	col := slices.Index(p.Header, "page_completeness (%)")
+	if col < 0 {
+		t.Fatalf("sweep header = %q; want page_completeness (%%)", p.Header)
+	}
+	if got := p.Rows[0][col]; !strings.HasPrefix(got, "72") {
+		t.Errorf("sweep row sync page_completeness = %q; want 72 (%%)", got)
 	}
 }
