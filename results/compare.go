@@ -263,9 +263,11 @@ type CompareOptions struct {
 	Test   string  // default TestWelch
 }
 
-// Compare compares every registered metric of every strategy the two
-// files share, by Welch's t-test at DefaultAlpha. A metric regresses when
-// it got worse by more than its threshold and the change is significant.
+// Compare compares every metric of MetricsFor(base.Topology) (the
+// registry, and in the general form each page kind's and owner's) of every
+// strategy the two files share, by Welch's t-test at DefaultAlpha. A metric
+// regresses when it got worse by more than its threshold and the change is
+// significant.
 func Compare(base, new *File, limits []Threshold) []Delta {
 	ds, _ := CompareWith(base, new, CompareOptions{Limits: limits})
 	return ds

@@ -77,7 +77,8 @@ func metricName(full string) string {
 }
 
 // Verdicts returns a verdict per strategy, in the file's order. A strategy
-// wins a registered metric by the rule tables star by (results.Best): its
+// wins a metric (the registry's; in the general form also page
+// completeness and each page kind's and owner's) by the rule tables star by (results.Best): its
 // figure rests on enough samples and its 95 % interval clears every other
 // strategy's. A verdict also never claims a win the table cannot show: the
 // two figures must differ as printed. Convergence of −1 (never) is not a
