@@ -415,7 +415,7 @@ func checkNames(root *yaml.Node, section string, names []string) error {
 				"since it names nodes, metrics (metric@name), sweep paths (%s.NAME.…) and columns; e.g. %s", n, section, strings.Trim(validNameExample(n), "-_"))
 		}
 		if n == sim.BrokerNode || n == clientNode || n == pages.All {
-			return problem(root, section+"."+n, "%q is taken: %s and %s are the world's nodes and %s all public pages; give it another name", n, sim.BrokerNode, clientNode, pages.All)
+			return problem(root, section+"."+n, "%q is taken: %s and %s are nodes of every world, and %s names the public pages together; give it another name", n, sim.BrokerNode, clientNode, pages.All)
 		}
 	}
 	return nil
@@ -484,10 +484,6 @@ func (sc *Scenario) checkGeneral(root *yaml.Node) error {
 		if err := sc.PageServices[name].spec().Validate(); err != nil {
 			return problem(root, "page_services."+name, "%v", err)
 		}
-		if !slices.ContainsFunc(kinds, func(k string) bool { return sc.PageKinds[k].Service == name }) {
-			return problem(root, "page_services."+name, "no page kind is served by it, so it would idle and count nowhere; "+
-				"drop it, or give a page kind service: %s", name)
-		}
 	}
 
 	total := 0.0
@@ -544,6 +540,12 @@ func (sc *Scenario) checkGeneral(root *yaml.Node) error {
 	}
 	if !(total > 0) {
 		return problem(root, "page_kinds", "the shares add up to 0: no page would be requested; give some kind a share > 0, e.g. share: 1")
+	}
+	for _, name := range services {
+		if !slices.ContainsFunc(kinds, func(k string) bool { return sc.PageKinds[k].Service == name }) {
+			return problem(root, "page_services."+name, "no page kind is served by it, so it would idle and count nowhere; "+
+				"drop it, or give a page kind service: %s", name)
+		}
 	}
 	for _, o := range owners {
 		if !slices.ContainsFunc(kinds, func(k string) bool {
