@@ -2,6 +2,7 @@ package workload
 
 import (
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -232,5 +233,66 @@ func TestSweepReachesTheGeneralForm(t *testing.T) {
 		if _, err := Cells("x.yaml", []byte(tt.text), []Param{p}); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Cells(-set %s) = %v; want an error containing %q", tt.set, err, tt.want)
 		}
+	}
+}
+
+// TestScaledGeneralForm: scaling a general-form scenario lowers each
+// owner's write rate, leaves the original alone, and still writes a
+// scenario that parses.
+func TestScaledGeneralForm(t *testing.T) {
+	sc, err := Parse("product-page.yaml", []byte(productPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sc.Scaled(0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for owner, want := range map[string]Rate{"inventory": 5, "pricing": 2, "reviews": 0.5} {
+		if got := *s.Owners[owner].Writes.Rate; math.Abs(float64(got-want)) > 1e-9 {
+			t.Errorf("Scaled(0.1).Owners[%s] writes %v/s; want %v/s", owner, got, want)
+		}
+	}
+	if got := *sc.Owners["inventory"].Writes.Rate; got != 50 {
+		t.Errorf("after Scaled, the original's inventory writes %v/s; want 50/s", got)
+	}
+	if _, err := Parse("scaled.yaml", []byte(s.YAML())); err != nil {
+		t.Errorf("the scaled scenario's YAML does not parse: %v", err)
+	}
+}
+
+// TestREADMEGeneralFormShowsTheDefaults keeps the README's general-form
+// block true: it parses, its spelled-out owner and page service are the
+// defaults (an entry left empty equals them), and its first read is a
+// read's defaults.
+func TestREADMEGeneralFormShowsTheDefaults(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "### The general form")
+	_, block, ok := strings.Cut(section, "```yaml\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok || !strings.Contains(block, "owners:") {
+		t.Fatal("README.md's general form section has no ```yaml block")
+	}
+	sc, err := Parse("readme.yaml", []byte(block))
+	if err != nil {
+		t.Fatalf("README's general-form block does not parse: %v", err)
+	}
+	if !reflect.DeepEqual(sc.Owners["inventory"], sc.Owners["reviews"]) {
+		t.Errorf("README's inventory = %+v; want the defaults, as reviews: {} is: %+v", sc.Owners["inventory"], sc.Owners["reviews"])
+	}
+	if want := defaultOwner(); !reflect.DeepEqual(*sc.Owners["reviews"], want) {
+		t.Errorf("owner {} = %+v; want defaultOwner() %+v", *sc.Owners["reviews"], want)
+	}
+	if got, want := *sc.PageServices["product"], defaultPageService(); !reflect.DeepEqual(got, want) {
+		t.Errorf("README's page service product = %+v; want the defaults %+v", got, want)
+	}
+	if got, want := sc.PageKinds["product"].Reads[0], defaultRead(); got.Records != want.Records || got.Call != want.Call || got.Section != want.Section {
+		t.Errorf("README's first read = %+v; want a read's defaults %+v", got, want)
+	}
+	if got := sc.PageKinds["product"].Order; got != defaultPageKind().Order {
+		t.Errorf("README's product order = %q; want the default %q", got, defaultPageKind().Order)
 	}
 }

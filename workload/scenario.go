@@ -385,7 +385,7 @@ func (sc *Scenario) End() time.Duration { return sc.Warmup.D() + sc.Duration.D()
 
 // Scaled returns the scenario with its time compressed by f (0 < f ≤ 1):
 // durations, fault times and the rate curve's times multiplied by f, page
-// and write rates by f too, so a live run fits a laptop while the
+// and write rates (each owner's, in the general form) by f too, so a live run fits a laptop while the
 // population, the services and the network stay as they are.
 func (sc *Scenario) Scaled(f float64) (*Scenario, error) {
 	if !(f > 0 && f <= 1) {
@@ -400,6 +400,15 @@ func (sc *Scenario) Scaled(f float64) (*Scenario, error) {
 	c.Traffic.Pages.Rate = RateCurve{scaleCurve(sc.Traffic.Pages.Rate.Curve, f)}
 	w := Rate(float64(*sc.Traffic.Writes.Rate) * f)
 	c.Traffic.Writes.Rate = &w
+	if sc.Owners != nil {
+		c.Owners = map[string]*Owner{}
+		for name, o := range sc.Owners {
+			scaled := *o
+			w := Rate(float64(*o.Writes.Rate) * f)
+			scaled.Writes.Rate = &w
+			c.Owners[name] = &scaled
+		}
+	}
 	c.Faults = nil
 	for _, ft := range sc.Faults {
 		ft.At = time.Duration(float64(ft.At) * f)
