@@ -194,6 +194,9 @@ func precheck(n *yaml.Node, t reflect.Type, path string) error {
 		n = n.Alias
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		if section, name, entry := strings.Cut(path, "."); entry && !strings.Contains(name, ".") && namedEntries[section] != "" {
+			return fmt.Errorf("%d: %s: has no value; write %s: {} for this %s to take every default", n.Line, path, name, namedEntries[section])
+		}
 		return fmt.Errorf("%d: %s: has no value; give one, or leave the field out to take its default", n.Line, path)
 	}
 	for t.Kind() == reflect.Pointer {
