@@ -303,6 +303,9 @@ func checkRecords(root *yaml.Node, at string, f populationFields, records int, w
 	if records < 1 {
 		return problem(root, at+"."+f.records, "must be ≥ 1, got %d", records)
 	}
+	if withData == nil {
+		return problem(root, at+"."+f.withData, "missing; give the fraction of %ss that have any %ss, e.g. %s: 0.2", f.record, f.item, f.withData)
+	}
 	if w := *withData; !(w >= 0 && w <= 1) {
 		return problem(root, at+"."+f.withData, "is a fraction of %ss, in [0, 1]; got %v", f.record, w)
 	}

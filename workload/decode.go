@@ -122,10 +122,10 @@ func (sc *Scenario) entryDefaults(top *yaml.Node) error {
 			sc.Services[key] = &s
 		}
 	}
-	if n := findNode(top, "owners"); n != nil && n.Kind == yaml.MappingNode {
+	if n := deref(findNode(top, "owners")); n != nil && n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			o := defaultOwner()
-			if findNode(n.Content[i+1], "writes", "mix") != nil {
+			if findNode(deref(findNode(deref(n.Content[i+1]), "writes")), "mix") != nil {
 				o.Writes.Mix = nil // a mix given replaces the default one whole
 			}
 			if err := n.Content[i+1].Decode(&o); err != nil {
@@ -134,7 +134,7 @@ func (sc *Scenario) entryDefaults(top *yaml.Node) error {
 			sc.Owners[n.Content[i].Value] = &o
 		}
 	}
-	if n := findNode(top, "page_services"); n != nil && n.Kind == yaml.MappingNode {
+	if n := deref(findNode(top, "page_services")); n != nil && n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			s := defaultPageService()
 			if err := n.Content[i+1].Decode(&s); err != nil {
@@ -143,7 +143,7 @@ func (sc *Scenario) entryDefaults(top *yaml.Node) error {
 			sc.PageServices[n.Content[i].Value] = &s
 		}
 	}
-	if n := findNode(top, "page_kinds"); n != nil && n.Kind == yaml.MappingNode {
+	if n := deref(findNode(top, "page_kinds")); n != nil && n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := defaultPageKind()
 			if err := n.Content[i+1].Decode(&k); err != nil {
@@ -151,7 +151,7 @@ func (sc *Scenario) entryDefaults(top *yaml.Node) error {
 			}
 			// A list decodes onto fresh zero entries: each read again,
 			// onto its defaults.
-			if reads := findNode(n.Content[i+1], "reads"); reads != nil && reads.Kind == yaml.SequenceNode {
+			if reads := deref(findNode(deref(n.Content[i+1]), "reads")); reads != nil && reads.Kind == yaml.SequenceNode {
 				for j, item := range reads.Content {
 					r := defaultRead()
 					if err := item.Decode(&r); err != nil {
@@ -474,6 +474,14 @@ func pathAt(n *yaml.Node, line, column int, path string) string {
 		}
 	}
 	return found
+}
+
+// deref is the node an alias stands for (n itself if not an alias).
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 // findNode follows a path of keys through mappings.
