@@ -296,3 +296,24 @@ func TestREADMEGeneralFormShowsTheDefaults(t *testing.T) {
 		t.Errorf("README's product order = %q; want the default %q", got, defaultPageKind().Order)
 	}
 }
+
+// TestGeneralCountsRefuseFractions: the general form's counts, like every
+// other, refuse a fraction with their path rather than truncate it.
+func TestGeneralCountsRefuseFractions(t *testing.T) {
+	for _, tt := range []struct{ set, path string }{
+		{"owners.reviews.population.records=2.5", "owners.reviews.population.records"},
+		{"owners.reviews.population.item_bytes=200.5", "owners.reviews.population.item_bytes"},
+		{"owners.reviews.service.workers=1.5", "owners.reviews.service.workers"},
+		{"page_services.product.workers=1.5", "page_services.product.workers"},
+		{"page_kinds.product.reads.reviews.records=2.5", "page_kinds.product.reads[2].records"},
+	} {
+		p, err := ParseSet(tt.set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Cells("product-page.yaml", []byte(productPage), []Param{p})
+		if err == nil || !strings.Contains(err.Error(), tt.path) || !strings.Contains(err.Error(), "whole number") {
+			t.Errorf("Cells(-set %s) = %v; want an error naming %s and asking for a whole number", tt.set, err, tt.path)
+		}
+	}
+}
