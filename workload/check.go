@@ -1,14 +1,13 @@
 package workload
 
 import (
-	"regexp"
-	"strconv"
-
 	"errors"
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 

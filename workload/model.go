@@ -145,8 +145,8 @@ func (sc *Scenario) model() *model {
 		return boolOrder(sc.PageKinds[a].Self) - boolOrder(sc.PageKinds[b].Self)
 	})
 	total := 0.0
-	for _, pk := range sc.PageKinds {
-		total += pk.Share
+	for _, name := range names { // in a fixed order: a float sum depends on it
+		total += sc.PageKinds[name].Share
 	}
 	for _, name := range names {
 		pk := sc.PageKinds[name]
