@@ -364,3 +364,71 @@ func TestWrongRecordCount(t *testing.T) {
 		t.Errorf("a 3-record page asked with 2 sellers: err = %v; want the count named", rd.err)
 	}
 }
+
+// Adding an owner reshuffles no other owner's draws: the pages of owner a
+// (cache lives, retry backoffs, the page's own work, all random) come out
+// the same to the nanosecond whether or not owner b's pages are rendered
+// on the same service at the same times, through outages of both.
+func TestAnotherOwnerReshufflesNothing(t *testing.T) {
+	run := func(withB bool) []*render {
+		o := func(name string) strategies.OwnerConfig {
+			oc := owner(name, strategies.SyncCache, 0)
+			oc.Spec.ServiceTime = sim.DurationDist{Dist: sim.Exp{M: 0.002}}
+			oc.Call.Retries, oc.Call.RetryBudget = 3, -1
+			return oc
+		}
+		single := read("a", 3, false)
+		single.Batch = false
+		owners := []strategies.OwnerConfig{o("a")}
+		kinds := []pages.Kind{{Name: "ka", Service: "page", Reads: []pages.Read{single}}}
+		work := map[string]sim.DurationDist{"ka": {Dist: sim.Exp{M: 0.001}}}
+		if withB {
+			owners = append(owners, o("b"))
+			kinds = append(kinds, pages.Kind{Name: "kb", Service: "page", Reads: []pages.Read{{Owner: "b", Records: 3, Required: true}}})
+			work["kb"] = sim.DurationDist{Dist: sim.Exp{M: 0.001}}
+		}
+		g := newGeneral(t, owners, kinds, func(c *strategies.Config) {
+			c.Work, c.CacheTTL = work, 200*ms
+			c.Pages["page"] = sim.ServiceSpec{Workers: 1000, ServiceTime: sim.ConstDuration(0)}
+		})
+		faults := []sim.Fault{{At: 300 * ms, For: 200 * ms, Kind: sim.Outage, Target: "a"}}
+		if withB {
+			faults = append(faults, sim.Fault{At: 250 * ms, For: 400 * ms, Kind: sim.Outage, Target: "b"})
+		}
+		if err := g.w.Inject(faults...); err != nil {
+			t.Fatal(err)
+		}
+		var rs []*render
+		for i := range 100 {
+			at := time.Duration(i) * 10 * ms
+			s := strategies.Seller(i % 7)
+			rs = append(rs, g.renderAt(at, "ka", s, s+1, s+2))
+			if withB {
+				g.renderAt(at, "kb", s, s+3, s+5)
+			}
+		}
+		g.w.Run(2 * time.Second)
+		return rs
+	}
+	alone, beside := run(false), run(true)
+	var cached, fetched, failed int
+	for i := range alone {
+		a, b := alone[i], beside[i]
+		if a.latency() != b.latency() || !slices.Equal(a.page.Sections, b.page.Sections) || (a.err == nil) != (b.err == nil) {
+			t.Fatalf("render %d of ka: %v %+v alone, %v %+v beside owner b; want the same", i, a.latency(), a.page.Sections, b.latency(), b.page.Sections)
+		}
+		for _, sec := range a.page.Sections {
+			switch {
+			case sec.Failed:
+				failed++ // after retries, in a's outage
+			case sec.FromOwner:
+				fetched++
+			default:
+				cached++
+			}
+		}
+	}
+	if cached == 0 || fetched == 0 || failed == 0 {
+		t.Errorf("ka's sections: %d from the cache, %d from a, %d failed; want some of each, or the test checks little", cached, fetched, failed)
+	}
+}
