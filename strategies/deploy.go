@@ -127,10 +127,14 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 		d.Owners[oc.Name] = o
 	}
 
+	kinds := map[string]pages.Kind{}
+	for _, k := range cfg.kinds() {
+		kinds[k.Name] = k
+	}
 	for _, name := range d.Services {
 		env := h.Node(name)
 		p := &PageService{
-			env: env, cfg: cfg, name: name, sources: map[string]source{}, owners: map[string]*ownerSource{},
+			env: env, cfg: cfg, name: name, kinds: kinds, sources: map[string]source{}, owners: map[string]*ownerSource{},
 			calls: map[string]CallOptions{}, Stats: PageStats{Renders: map[string]int64{}},
 		}
 		for _, ownerName := range cfg.serviceReads(name) {

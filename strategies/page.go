@@ -19,6 +19,7 @@ type PageService struct {
 	env     sim.Env
 	cfg     Config
 	name    string
+	kinds   map[string]pages.Kind   // by name: every configured kind
 	sources map[string]source       // by owner: what public pages read
 	owners  map[string]*ownerSource // by owner: what self-views read
 	calls   map[string]CallOptions  // by owner
@@ -43,9 +44,12 @@ type source interface {
 // page's own work is the kind's Work if cfg has one, else the request's.
 func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) {
 	pr := req.Body.(PageRequest)
-	kind, ok := p.cfg.kind(pr.Kind)
+	kind, ok := p.kinds[pr.Kind]
 	if !ok {
 		return nil, fmt.Errorf("%s: no page kind %q", p.name, pr.Kind)
+	}
+	if kind.Service != p.name {
+		return nil, fmt.Errorf("%s: %s pages are rendered by %s; send them there", p.name, pr.Kind, kind.Service)
 	}
 	reads := kind.Reads
 	if len(p.cfg.Kinds) == 0 {
