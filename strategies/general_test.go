@@ -353,15 +353,19 @@ func TestValidateGeneral(t *testing.T) {
 	}
 }
 
-// A request naming the wrong number of records for its kind is refused.
+// A request naming the wrong number of records for its kind, or a record
+// its owner does not have, is refused.
 func TestWrongRecordCount(t *testing.T) {
 	g := newGeneral(t,
 		[]strategies.OwnerConfig{owner("a", strategies.Sync, ms)},
 		[]pages.Kind{{Name: "three", Service: "page", Reads: []pages.Read{read("a", 3, false)}}})
-	rd := g.renderAt(0, "three", 1, 2)
+	short, outside := g.renderAt(0, "three", 1, 2), g.renderAt(0, "three", 1, 2, 50)
 	g.w.Run(time.Second)
-	if rd.err == nil || !strings.Contains(rd.err.Error(), "shows 3 records; the request names 2") {
-		t.Errorf("a 3-record page asked with 2 sellers: err = %v; want the count named", rd.err)
+	if short.err == nil || !strings.Contains(short.err.Error(), "shows 3 records; the request names 2") {
+		t.Errorf("a 3-record page asked with 2 sellers: err = %v; want the count named", short.err)
+	}
+	if outside.err == nil || !strings.Contains(outside.err.Error(), "record 50 of a, which owns 0..49") {
+		t.Errorf("a page asked for record 50 of 50: err = %v; want the record and the range named", outside.err)
 	}
 }
 
@@ -408,6 +412,11 @@ func TestAnotherOwnerReshufflesNothing(t *testing.T) {
 			}
 		}
 		g.w.Run(2 * time.Second)
+		byOwner, sum := g.d.CacheStatsByOwner(), g.d.CacheStats()["page"]
+		a, b := byOwner["a"]["page"], byOwner["b"]["page"]
+		if a.Hits == 0 || sum.Hits != a.Hits+b.Hits || sum.Misses != a.Misses+b.Misses || sum.Failed != a.Failed+b.Failed {
+			t.Errorf("CacheStats()[page] = %+v; want the sum of a's %+v and b's %+v, a with hits", sum, a, b)
+		}
 		return rs
 	}
 	alone, beside := run(false), run(true)

@@ -23,6 +23,7 @@ type PageService struct {
 	sources map[string]source       // by owner: what public pages read
 	owners  map[string]*ownerSource // by owner: what self-views read
 	calls   map[string]CallOptions  // by owner
+	records map[string]int          // by owner: how many records it owns
 	Stats   PageStats
 }
 
@@ -79,6 +80,11 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 		}
 		sellers[i] = pr.Sellers[from : from+r.Records]
 		from += r.Records
+		for _, s := range sellers[i] {
+			if s < 0 || int(s) >= p.records[r.Owner] {
+				return nil, fmt.Errorf("%s: a %s page asks for record %d of %s, which owns 0..%d", p.name, pr.Kind, s, r.Owner, p.records[r.Owner]-1)
+			}
+		}
 		alongside[i] = p.calls[r.Owner].Parallel && srcs[i].remote()
 	}
 	secs := make([][]Section, len(reads))
