@@ -226,10 +226,13 @@ func TestReadShapes(t *testing.T) {
 			{Name: "worked", Service: "page", Reads: []pages.Read{read("a", 1, false)}},
 			{Name: "beside", Service: "page", Reads: []pages.Read{read("c", 1, false)}},
 			{Name: "mixed", Service: "page", Reads: []pages.Read{read("a", 1, false), read("c", 1, false)}},
+			{Name: "seq-beside", Service: "page", Sequential: true, Reads: []pages.Read{read("c", 1, false), read("c", 1, false)}},
+			{Name: "seq-mixed", Service: "page", Sequential: true, Reads: []pages.Read{read("a", 1, false), read("c", 1, false)}},
 		},
 		func(c *strategies.Config) {
 			c.Work = map[string]sim.DurationDist{
 				"worked": sim.ConstDuration(5 * ms), "beside": sim.ConstDuration(25 * ms), "mixed": sim.ConstDuration(25 * ms),
+				"seq-beside": sim.ConstDuration(25 * ms), "seq-mixed": sim.ConstDuration(25 * ms),
 			}
 		})
 	par, seq := g.renderAt(100*ms, "parallel", 1, 2), g.renderAt(200*ms, "sequence", 1, 2)
@@ -238,14 +241,16 @@ func TestReadShapes(t *testing.T) {
 	worked := g.renderAt(500*ms, "worked", 0)
 	// c's calls run alongside the page's own work; a's before it.
 	besideWork, mixed := g.renderAt(600*ms, "beside", 0), g.renderAt(700*ms, "mixed", 0, 0)
-	g.w.Run(time.Second)
+	// A chain goes alongside only if all its calls may.
+	seqBeside, seqMixed := g.renderAt(800*ms, "seq-beside", 0, 0), g.renderAt(900*ms, "seq-mixed", 0, 0)
+	g.w.Run(2 * time.Second)
 
 	for _, tt := range []struct {
 		rd   *render
 		want time.Duration
 	}{
 		{par, 30 * ms}, {seq, 40 * ms}, {batch, 10 * ms}, {singles, 10 * ms}, {worked, 15 * ms},
-		{besideWork, 25 * ms}, {mixed, 35 * ms},
+		{besideWork, 25 * ms}, {mixed, 35 * ms}, {seqBeside, 25 * ms}, {seqMixed, 45 * ms},
 	} {
 		if tt.rd.err != nil {
 			t.Errorf("%s: %v", tt.rd.kind, tt.rd.err)
