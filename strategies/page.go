@@ -60,11 +60,6 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 	} else if n := kind.Records(); n != len(pr.Sellers) {
 		return nil, fmt.Errorf("%s: a %s page shows %d records; the request names %d", p.name, pr.Kind, n, len(pr.Sellers))
 	}
-	p.Stats.Renders[pr.Kind]++
-	work := req.Work
-	if w, ok := p.cfg.Work[pr.Kind]; ok {
-		work = w.Sample(p.env.Rand("work/" + pr.Kind))
-	}
 
 	// Each read's source and records; a read whose owner's calls run in
 	// parallel and that takes a call goes alongside the page's own work,
@@ -86,6 +81,11 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 			}
 		}
 		alongside[i] = p.calls[r.Owner].Parallel && srcs[i].remote()
+	}
+	p.Stats.Renders[pr.Kind]++
+	work := req.Work
+	if w, ok := p.cfg.Work[pr.Kind]; ok {
+		work = w.Sample(p.env.Rand("work/" + pr.Kind))
 	}
 	secs := make([][]Section, len(reads))
 	fetch := func(ctx context.Context, i int) { secs[i] = fetchRead(ctx, p.env, reads[i], srcs[i], sellers[i]) }
