@@ -2,6 +2,7 @@ package strategies_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -444,5 +445,80 @@ func TestAnotherOwnerReshufflesNothing(t *testing.T) {
 	}
 	if cached == 0 || fetched == 0 || failed == 0 {
 		t.Errorf("ka's sections: %d from the cache, %d from a, %d failed; want some of each, or the test checks little", cached, fetched, failed)
+	}
+}
+
+// Over random fault schedules, every view of every owner on every page
+// service converges to its own owner once faults heal and writes stop,
+// through its own topic and group alone (no anti-entropy): owners' topics
+// and groups never cross, and each outbox loses nothing.
+func TestGeneralConvergence(t *testing.T) {
+	const writesEnd = 6 * time.Second
+	names := []string{"a", "b", "c"}
+	for seed := range uint64(seeds(6, 2)) {
+		rng := rand.New(rand.NewPCG(seed, 14))
+		owners := []strategies.OwnerConfig{
+			owner("a", strategies.Async, ms), owner("b", strategies.Hybrid, ms), owner("c", strategies.Sync, ms),
+		}
+		all := []pages.Read{read("a", 2, false), read("b", 2, false), read("c", 1, false)}
+		g := newGeneral(t, owners, []pages.Kind{
+			{Name: "front", Service: "page", Reads: all},
+			{Name: "side", Service: "side", Reads: all[:2]},
+		}, func(c *strategies.Config) {
+			c.Pages["side"] = sim.ServiceSpec{Workers: 8, ServiceTime: sim.ConstDuration(ms)}
+		})
+		var faults []sim.Fault
+		for range 2 + rng.IntN(4) {
+			f := sim.Fault{At: time.Duration(rng.Int64N(int64(writesEnd - time.Second))), For: time.Duration(100+rng.IntN(2000)) * ms}
+			switch rng.IntN(4) {
+			case 0:
+				f.Kind, f.Target = sim.Crash, names[rng.IntN(2)]
+			case 1:
+				f.Kind, f.Target = sim.Outage, sim.BrokerNode
+			case 2:
+				f.Kind, f.Target = sim.Crash, []string{"page", "side"}[rng.IntN(2)]
+			case 3:
+				f.Kind, f.Between = sim.Partition, []string{sim.BrokerNode, []string{"page", "side"}[rng.IntN(2)]}
+			}
+			faults = append(faults, f)
+		}
+		if err := g.w.Inject(faults...); err != nil {
+			t.Fatal(err)
+		}
+		for at := time.Duration(0); at < writesEnd; at += time.Duration(rng.ExpFloat64() / 100 * 1e9) {
+			s := strategies.Seller(rng.IntN(50))
+			op := []strategies.Op{strategies.Add, strategies.Add, strategies.Remove, strategies.Reorder}[rng.IntN(4)]
+			o := names[rng.IntN(3)]
+			g.w.At(at, func() {
+				g.client.Go("write", func(ctx context.Context) {
+					ctx, cancel := g.client.WithTimeout(ctx, time.Second)
+					defer cancel()
+					g.client.Call(ctx, o, strategies.MethodWrite, strategies.Write{Seller: s, Op: op, Client: uint32(s)*100 + uint32(rng.IntN(6))})
+				})
+			})
+		}
+		g.w.Run(writesEnd + convergenceBound + 3*time.Second)
+		views := 0
+		for _, service := range []string{"page", "side"} {
+			for _, o := range names {
+				v := g.d.View(service, o)
+				if v == nil {
+					continue
+				}
+				views++
+				for s := range strategies.Seller(50) {
+					truth, e := g.d.Owners[o].List(s), v.Entry(s)
+					if e.Version != truth.Version {
+						t.Errorf("seed %d (faults %v): %s's view of %s holds seller %d at version %d; the owner at %d", seed, faults, service, o, s, e.Version, truth.Version)
+					}
+				}
+			}
+		}
+		if views != 4 {
+			t.Errorf("seed %d: %d views; want a's and b's on page and side", seed, views)
+		}
+		if g.commits["a"] <= 10 || g.commits["b"] <= 10 || g.commits["c"] <= 10 {
+			t.Errorf("seed %d: commits by owner %v; want writes to every owner beyond the 10 initial", seed, g.commits)
+		}
 	}
 }
