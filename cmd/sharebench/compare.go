@@ -13,7 +13,7 @@ import (
 func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	limits := fs.String("max", "", "how far metrics may get worse, e.g. 'latency.p99=+10%,staleness.p99=+20%,availability=-0.1pp'")
+	limits := fs.String("max", "", "how far metrics may get worse, e.g. 'latency.p99=+10%,staleness.p99=+20%,availability=-0.1pp'; in the general form also per page kind or owner, e.g. 'latency.p99@product=150,owner.rps@reviews=+10%'")
 	alpha := fs.Float64("alpha", results.DefaultAlpha, "significance level: a change is real when the test's p-value is below it")
 	test := fs.String("test", results.TestWelch, "the test on several seeds a side: welch (t-test on the seeds' values) or mann-whitney (U test, as benchstat; needs many seeds)")
 	allowMissing := fs.Bool("allow-missing", false, "compare what both files have when the new one lacks a strategy or metric of the base (else bad input, exit 3)")
@@ -61,6 +61,11 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	next, err := results.ReadFile(resultFile(fs.Arg(1)))
 	if err != nil {
 		return inputError{err}
+	}
+	// A scoped limit names the base's own page kinds and owners: check
+	// them against it (an unknown one is the -max's fault, a usage error).
+	if err := results.CheckLimits(base, ts); err != nil {
+		return usageError{"-max: " + fs.Arg(0) + ": " + err.Error()}
 	}
 	notes, err := results.CheckInputs(base, next, *allowMissing)
 	if err != nil {

@@ -156,9 +156,15 @@ func newSweepPage(s Sweep, axes []string, images []image) sweepPage {
 	if len(axes) > 2 {
 		p.Facts = append(p.Facts, fmt.Sprintf("%d parameters vary: plots cover one or two; %s holds every figure", len(axes), SweepCSVFile))
 	}
-	p.Header = append(append(slices.Clone(s.Params), "strategy", "pages"), sweepTableMetrics...)
+	topology := s.Rows[0].File.Topology
+	tableMetrics := sweepTableMetrics
+	if topology != nil {
+		// The general form: whether whole pages show every section.
+		tableMetrics = append(slices.Clone(tableMetrics), "page_completeness")
+	}
+	p.Header = append(append(slices.Clone(s.Params), "strategy", "pages"), tableMetrics...)
 	for i, h := range p.Header[len(s.Params)+2:] {
-		if m, ok := results.Lookup(h); ok && m.Unit != "" {
+		if m, ok := results.LookupIn(topology, h); ok && m.Unit != "" {
 			p.Header[len(s.Params)+2+i] = fmt.Sprintf("%s (%s)", h, m.Unit)
 		}
 	}
@@ -173,9 +179,9 @@ func newSweepPage(s Sweep, axes []string, images []image) sweepPage {
 				count = all.Count
 			}
 			row := append(slices.Clone(r.Values), name, fmt.Sprint(count))
-			for _, metricName := range sweepTableMetrics {
+			for _, metricName := range tableMetrics {
 				cell := "—"
-				if metric, ok := results.Lookup(metricName); ok && metric.Applies(m) {
+				if metric, ok := results.LookupIn(topology, metricName); ok && metric.Applies(m) && (metric.Has == nil || metric.Has(m)) {
 					cell = results.Significant(metric.Get(m), 3)
 					if ci, ok := m.CI95[metricName]; ok && ci > 0 {
 						cell += " ± " + results.Significant(ci, 2)
