@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sharebench/sharebench/pages"
+	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
@@ -42,6 +43,8 @@ type Scenario struct {
 	PageServices map[string]*Service  `yaml:"page_services,omitempty"`
 	PageKinds    map[string]*PageKind `yaml:"page_kinds,omitempty"`
 	Plans        []Plan               `yaml:"plans,omitempty"`
+
+	SLO *results.SLO `yaml:"slo,omitempty"` // targets every column is judged against (slo.go)
 
 	src *origin // the file it was read from, to locate later errors; nil if none
 }
