@@ -1,6 +1,8 @@
 package workload
 
 import (
+	"fmt"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sharebench/sharebench/pages"
@@ -50,5 +52,11 @@ func (sc *Scenario) WithTargets(ts []results.Target) error {
 		return nil
 	}
 	sc.SLO = sc.SLO.With(ts)
-	return sc.checkSLO(nil)
+	if err := sc.checkSLO(nil); err != nil {
+		if ce, ok := err.(*checkError); ok {
+			return fmt.Errorf("%s: %s", ce.field, ce.msg)
+		}
+		return err
+	}
+	return nil
 }
