@@ -131,6 +131,7 @@ type page struct {
 	Facts       []string
 	Faults      []string
 	Verdicts    []Verdict
+	Recommend   *recommendation // the answer to the slo: targets, if any (recommend.go)
 	Summary     summary
 	Recovery    recoveryTable
 	Inputs      []inputRow // measured inputs, if any
@@ -190,6 +191,7 @@ func newPage(f *results.File, images []image) page {
 		p.Facts = append(p.Facts, fmt.Sprintf("%s: %s", span, strings.Join(w.Labels, "; ")))
 	}
 	p.Facts = append(p.Facts, notes...)
+	p.Recommend = newRecommendation(f)
 	p.Summary = newSummary(f)
 	p.Recovery = newRecoveryTable(f, p.Verdicts)
 	if f.Wall.ElapsedS > 0 {
@@ -229,6 +231,7 @@ func writeMarkdown(w io.Writer, p page) error {
 	for _, fault := range p.Faults {
 		fmt.Fprintf(&b, "- fault %s\n", fault)
 	}
+	writeRecommendMarkdown(&b, p.Recommend)
 	b.WriteString("\n## Verdict\n\n")
 	for _, v := range p.Verdicts {
 		fmt.Fprintf(&b, "**%s**\n\n", v.Strategy)
@@ -333,6 +336,7 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 {{end}}{{range .Faults}}<li>fault {{.}}</li>
 {{else}}<li>no faults</li>
 {{end}}</ul>
+{{template "recommend" .Recommend}}
 
 <h2>Verdict</h2>
 {{range .Verdicts}}<div class="verdict">
