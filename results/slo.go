@@ -350,6 +350,9 @@ func (j Judgement) MissText() string {
 	} else if u == "B" {
 		return sign + Human(u, j.Miss)
 	}
+	if u != "ms" && u != " pt" && u != "" {
+		u = " " + u
+	}
 	return sign + Human(j.Unit, j.Miss) + u
 }
 

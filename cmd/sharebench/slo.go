@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/results/plot"
 )
 
 // exitSLO is run's status with -slo-fail when no strategy or plan meets
@@ -26,12 +29,31 @@ func (s *sloFlags) String() string {
 }
 
 func (s *sloFlags) Set(v string) error {
+	if v == sloScenario {
+		*s = append(*s, results.Target{}) // no target: the file's own
+		return nil
+	}
 	t, err := results.ParseTarget(v)
 	if err != nil {
 		return err
 	}
 	*s = append(*s, t)
 	return nil
+}
+
+// sloScenario as a -slo value adds no target: compare -slo scenario
+// judges the new file by its scenario's own slo: targets alone.
+const sloScenario = "scenario"
+
+// targets are the targets given, without the sloScenario marks.
+func (s sloFlags) targets() []results.Target {
+	var out []results.Target
+	for _, t := range s {
+		if t.Metric != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // sloMissError is -slo-fail's failure: no column meets every target.
@@ -65,4 +87,61 @@ func sloGate(f *results.File, enabled bool) error {
 		why = append(why, c.Name+": "+strings.Join(misses, ", "))
 	}
 	return sloMissError{fmt.Sprintf("-slo-fail: no strategy or plan meets every slo target (%s)", strings.Join(why, "; "))}
+}
+
+// writeDecision draws a sweep's decision map into dir and prints where
+// the answer changes; nothing when the cells have no targets or more
+// than two parameters vary.
+func writeDecision(stdout io.Writer, dir string, axes []string, rows []results.SweepRow, extra []results.Target) error {
+	m := results.Decide(axes, rows, extra)
+	if m == nil {
+		if len(extra) > 0 || (len(rows) > 0 && results.SLOOf(rows[0].File) != nil) {
+			fmt.Fprintf(stdout, "no decision map: it needs one or two swept parameters with more than one value, got %d\n", len(axes))
+		}
+		return nil
+	}
+	if _, err := plot.WriteDecision(dir, m); err != nil {
+		return fmt.Errorf("decision map: %w", err)
+	}
+	fmt.Fprintf(stdout, "decision map (cheapest meeting every target): %s\n", filepath.Join(dir, plot.DecisionName+".png"))
+	if len(m.Boundaries) == 0 {
+		fmt.Fprintln(stdout, "  the answer is the same in every cell")
+	}
+	for _, b := range m.Boundaries {
+		fmt.Fprintf(stdout, "  %s\n", b.Text)
+	}
+	return nil
+}
+
+// compareSLO is compare -slo: the new file's columns judged against its
+// own slo: targets and the flag's, printed under the comparison. Each
+// target a column fails counts as a regression, as a -max limit broken;
+// an unclear verdict is a warning on stderr.
+func compareSLO(stdout, stderr io.Writer, next *results.File, flags sloFlags) (int, error) {
+	if len(flags) == 0 {
+		return 0, nil
+	}
+	r := results.Recommend(next, results.SLOOf(next).With(flags.targets()))
+	if r == nil {
+		return 0, usageError{"-slo: no targets: the new file's scenario has no slo: section; give -slo 'METRIC<=LIMIT'"}
+	}
+	fmt.Fprintln(stdout, "\nslo targets, new file:")
+	failed := 0
+	for _, c := range r.Columns {
+		for _, j := range c.Judgements {
+			line := fmt.Sprintf("  %-10s %-28s %s", c.Name, j.Target, j.Verdict)
+			switch j.Verdict {
+			case results.Fail:
+				failed++
+				line += " by " + j.MissText() + "  REGRESSION"
+			case results.Unclear:
+				fmt.Fprintf(stderr, "warning: %s %s unclear: %s\n", c.Name, j.Target, j.Reason)
+				line += " (" + j.Reason + ")"
+			case results.NA:
+				line += " (" + j.Reason + ")"
+			}
+			fmt.Fprintln(stdout, line)
+		}
+	}
+	return failed, nil
 }
