@@ -142,7 +142,7 @@ func (m *DecisionMap) boundaries() []Boundary {
 					x[axis], x[other] = j, f
 					return x
 				}
-				a, b := m.Cell(idx(i)...), m.Cell(idx(i + 1)...)
+				a, b := m.Cell(idx(i)...), m.Cell(idx(i+1)...)
 				if a == nil || b == nil {
 					continue
 				}

@@ -1,13 +1,18 @@
 package report
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html/template"
+	"image/png"
+	"io"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/sharebench/sharebench/results"
+	"github.com/sharebench/sharebench/results/plot"
 )
 
 // recommendation is the report's opening answer when the scenario has
@@ -147,4 +152,72 @@ var _ = template.Must(htmlTemplate.New("recommend").Parse(`{{if .}}<style>
 {{end}}</ul>
 {{end}}<p class="note">{{.CostNote}}</p>
 </section>
+{{end}}`))
+
+// decisionSection is a sweep report's decision map: which columns meet
+// every target in each cell, the cheapest of them, and where that
+// changes.
+type decisionSection struct {
+	Targets    string
+	Image      image
+	Boundaries []string
+}
+
+// newDecisionSection draws the sweep's decision map (decision.png, written
+// into dir if missing) when its cells have slo: targets; nil otherwise.
+func newDecisionSection(dir string, axes []string, rows []results.SweepRow) (*decisionSection, error) {
+	m := results.Decide(axes, rows, nil)
+	if m == nil {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	if err := plot.RenderDecision(&buf, m, "png"); err != nil {
+		return nil, err
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return nil, fmt.Errorf("report: decision map: %w", err)
+	}
+	pngBytes := buf.Bytes()
+	if err := writeSweepFileIfMissing(dir, plot.DecisionName+".png", func(w io.Writer) error {
+		_, err := w.Write(pngBytes)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var targets []string
+	for _, t := range m.Targets {
+		targets = append(targets, t.String())
+	}
+	d := &decisionSection{
+		Targets: strings.Join(targets, ", "),
+		Image: image{
+			Name: plot.DecisionName, Title: "Decision map over " + strings.Join(axes, " × "), File: plot.DecisionName + ".png",
+			Src:   template.HTMLAttr(`src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(pngBytes) + `"`),
+			Width: cfg.Width, Height: cfg.Height,
+		},
+	}
+	for _, b := range m.Boundaries {
+		d.Boundaries = append(d.Boundaries, b.Text)
+	}
+	if len(d.Boundaries) == 0 {
+		d.Boundaries = []string{"The answer is the same in every cell."}
+	}
+	return d, nil
+}
+
+func writeDecisionMarkdown(b *strings.Builder, d *decisionSection) {
+	if d == nil {
+		return
+	}
+	fmt.Fprintf(b, "\n## Decision map\n\nTargets: %s. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear.\n\n![%s](%s)\n\n", d.Targets, d.Image.Title, d.Image.File)
+	for _, s := range d.Boundaries {
+		fmt.Fprintf(b, "- %s\n", s)
+	}
+}
+
+var _ = template.Must(sweepHTML.New("decision").Parse(`{{if .}}<h2 id="decision">Decision map</h2>
+<p>Targets: {{.Targets}}. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear.</p>
+<figure><img {{.Image.Src}} width="{{.Image.Width}}" height="{{.Image.Height}}" alt="{{.Image.Title}}"><figcaption>{{.Image.Title}}</figcaption></figure>
+<ul>{{range .Boundaries}}<li>{{.}}</li>{{end}}</ul>
 {{end}}`))
