@@ -491,7 +491,11 @@ func Recommend(f *File, s *SLO) *Recommendation {
 		for _, t := range s.Targets {
 			mt, ok := metrics[t.Metric]
 			if !ok {
-				c.Judgements = append(c.Judgements, Judgement{Target: t, Verdict: NA, Reason: "this file has no such figure"})
+				// Never met by default: a target the file cannot judge is
+				// no target met.
+				j := Judgement{Target: t, Verdict: Unclear, Reason: "this file has no such figure"}
+				c.Judgements = append(c.Judgements, j)
+				c.Verdict = max(c.Verdict, Unclear)
 				continue
 			}
 			j := Judge(mt, m, t)

@@ -159,6 +159,11 @@ func TestRecommend(t *testing.T) {
 			t.Errorf("WriteTable with an slo: no %q in\n%s", want, b.String())
 		}
 	}
+	// A target on a figure the file does not have is never met.
+	absent, _ := ParseTarget("latency.p99@product<=150ms")
+	if r := Recommend(f, SLOOf(f).With([]Target{absent})); len(r.Meeting) != 0 || r.Columns[1].Judgements[3].Verdict != Unclear {
+		t.Errorf("with a target on a figure the file lacks: meeting %v; want none", r.MeetingNames())
+	}
 	// Flag targets override the file's.
 	loose, _ := ParseTarget("latency.p99<=200ms")
 	if r := Recommend(f, SLOOf(f).With([]Target{loose})); len(r.Meeting) != 3 {
