@@ -94,7 +94,7 @@ func decisionPlot(m *results.DecisionMap) (*gplot.Plot, vg.Length, vg.Length, er
 	for _, t := range m.Targets {
 		targets = append(targets, t.String())
 	}
-	pl.Title.Text = "Decision map: the cheapest column meeting every target\ntargets: " + strings.Join(targets, ", ")
+	pl.Title.Text = "Decision map: the cheapest column meeting every target\n" + wrapList("targets: ", targets, 70)
 	restyle(&pl.Title.TextStyle, 11)
 	pl.Title.Padding = vg.Points(8)
 	pl.X.Label.Text = m.Params[0]
@@ -168,9 +168,28 @@ func decisionPlot(m *results.DecisionMap) (*gplot.Plot, vg.Length, vg.Length, er
 	pl.X.Min, pl.X.Max = -0.5, float64(nx)-0.5
 	pl.Y.Min, pl.Y.Max = -0.5, float64(ny)-0.5
 	pl.X.Padding, pl.Y.Padding = 0, 0
-	width := max(5*vg.Inch, vg.Length(nx)*1.35*vg.Inch+1.6*vg.Inch)
+	width := max(6*vg.Inch, vg.Length(nx)*1.35*vg.Inch+1.6*vg.Inch)
 	height := vg.Length(ny)*0.9*vg.Inch + 1.5*vg.Inch
 	return pl, width, height, nil
+}
+
+// wrapList joins items after head with ", ", breaking lines before
+// width characters.
+func wrapList(head string, items []string, width int) string {
+	var lines []string
+	line := head
+	for i, it := range items {
+		sep := ", "
+		if i == len(items)-1 {
+			sep = ""
+		}
+		if len(line)+len(it) > width && line != head && line != "" {
+			lines = append(lines, strings.TrimRight(line, " "))
+			line = ""
+		}
+		line += it + sep
+	}
+	return strings.Join(append(lines, line), "\n")
 }
 
 // restyle sets a text style's font and colour as the other figures have
