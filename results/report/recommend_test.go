@@ -1,10 +1,16 @@
 package report
 
 import (
+	"context"
+	"encoding/json"
+	"html"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sharebench/sharebench/results"
 )
@@ -68,4 +74,78 @@ func TestRecommendationOpensTheReport(t *testing.T) {
 	if rec := newRecommendation(plain); rec != nil {
 		t.Errorf("newRecommendation(no slo) = %+v; want none", rec)
 	}
+}
+
+// positionCheck records, once the page has loaded, where the
+// recommendation and the first plot are laid out.
+const positionCheck = `<script>
+window.addEventListener("load", function () {
+  var rec = document.getElementById("recommendation");
+  var fig = document.querySelector("figure");
+  var out = {recTop: -1, recHeight: 0, figTop: -1, headline: ""};
+  if (rec) {
+    var r = rec.getBoundingClientRect();
+    out.recTop = r.top + window.scrollY; out.recHeight = r.height;
+    var h = rec.querySelector(".headline"); out.headline = h ? h.textContent : "";
+  }
+  if (fig) { out.figTop = fig.getBoundingClientRect().top + window.scrollY; }
+  var pre = document.createElement("pre");
+  pre.id = "sharebench-check";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>
+`
+
+// TestRecommendationInChromium lays the report out in headless Chromium:
+// the recommendation is drawn, with its ranked answer, above the first
+// plot.
+func TestRecommendationInChromium(t *testing.T) {
+	bin, err := chromium()
+	if err != nil {
+		t.Skip("chromium not installed: " + err.Error())
+	}
+	if testing.Short() {
+		t.Skip("-short: the browser check runs in the full test pass")
+	}
+	dir := t.TempDir()
+	if err := WriteReport(dir, withSLO(t)); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := filepath.Join(dir, "checked.html")
+	if err := os.WriteFile(checked, []byte(strings.Replace(string(page), "<head>", "<head>\n"+positionCheck, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), "--window-size=1280,1024", "--virtual-time-budget=5000",
+		"--dump-dom", "file://"+checked)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v", bin, err)
+	}
+	m := regexp.MustCompile(`(?s)<pre id="sharebench-check">(.*?)</pre>`).FindSubmatch(out)
+	if m == nil {
+		t.Fatal("the dumped DOM has no check result: the page did not finish loading")
+	}
+	var got struct {
+		RecTop, RecHeight, FigTop float64
+		Headline                  string
+	}
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.RecTop < 0 || got.RecHeight <= 0 || got.FigTop < 0 || got.RecTop+got.RecHeight > got.FigTop {
+		t.Errorf("recommendation at y=%v (height %v), first plot at y=%v; want the recommendation drawn above the plots", got.RecTop, got.RecHeight, got.FigTop)
+	}
+	if got.Headline != "Pick async: the only one meeting every target." {
+		t.Errorf("headline = %q; want the ranked answer, async", got.Headline)
+	}
+	t.Logf("recommendation at y=%.0f–%.0f px, first plot at y=%.0f px: %s", got.RecTop, got.RecTop+got.RecHeight, got.FigTop, got.Headline)
 }
