@@ -17,6 +17,9 @@ type DecisionCell struct {
 	// Best is the first of them ("" if none).
 	Meeting []string
 	Best    string
+	// Near is the runner-up when Best is not cheaper than it beyond the
+	// costs' intervals ("" otherwise): the noise could swap them.
+	Near string
 	// Unclear are the columns that fail nothing but are unclear on some
 	// target: more seeds or a longer run would decide them.
 	Unclear []string
@@ -78,6 +81,9 @@ func Decide(params []string, rows []SweepRow, extra []Target) *DecisionMap {
 			m.Columns = strategyOrder(r.File)
 		}
 		c := DecisionCell{Values: r.Values, Meeting: rec.MeetingNames(), Best: rec.Best(), Judged: rec}
+		if len(rec.Meeting) > 1 && !rec.Meeting[0].CheaperThan(rec.Meeting[1]) {
+			c.Near = rec.Meeting[1].Name
+		}
 		for _, col := range rec.Others {
 			if col.Verdict == Unclear {
 				c.Unclear = append(c.Unclear, col.Name)
@@ -185,6 +191,9 @@ func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 			bd.Text = fmt.Sprintf("%s, %s stops being cheaper than %s", where, a.Best, b.Best)
 		default:
 			bd.Text = fmt.Sprintf("%s, the cheapest meeting every target changes from %s to %s", where, a.Best, b.Best)
+		}
+		if a.Near != "" || b.Near != "" {
+			bd.Text += " (costs within their intervals on one side)"
 		}
 		out = append(out, bd)
 	}

@@ -431,12 +431,17 @@ type Column struct {
 	Judgements []Judgement
 	Cost       float64
 	CostParts  []CostPart // the terms of Cost, in name order, zero ones left out
+	// CostCI95 is the half-width of Cost's 95 % interval, the terms'
+	// intervals combined as independent (√Σ (weight·CI95)²); 0 for terms
+	// without sampling error (bytes held).
+	CostCI95 float64
 }
 
 // CostPart is one term of a column's cost.
 type CostPart struct {
 	Metric string
 	Value  float64 // the figure, in the cost's unit (MB for bytes)
+	CI95   float64 // its interval's half-width, same unit; 0 when none
 	Unit   string
 	Weight float64
 }
@@ -508,6 +513,11 @@ func Recommend(f *File, s *SLO) *Recommendation {
 			c.Verdict = Pass
 		}
 		c.Cost, c.CostParts = costOf(f, m, metrics, weights)
+		var v float64
+		for _, p := range c.CostParts {
+			v += (p.Weight * p.CI95) * (p.Weight * p.CI95)
+		}
+		c.CostCI95 = math.Sqrt(v)
 		r.Columns = append(r.Columns, c)
 		if c.Meets() {
 			r.Meeting = append(r.Meeting, c)
@@ -546,7 +556,7 @@ func costOf(f *File, m *Metrics, metrics map[string]Metric, weights map[string]f
 	var parts []CostPart
 	for _, name := range slices.Sorted(maps.Keys(weights)) {
 		w := weights[name]
-		var v float64
+		var v, ci float64
 		unit := ""
 		if name == BrokerRate {
 			if f.DurationS > 0 {
@@ -555,15 +565,18 @@ func costOf(f *File, m *Metrics, metrics map[string]Metric, weights map[string]f
 			unit = "msg/s"
 		} else if mt, ok := metrics[name]; ok && mt.Applies(m) && (mt.Has == nil || mt.Has(m)) {
 			v, unit = mt.Get(m), mt.Unit
+			if f := FigureOf(m, mt); f.HasCI && f.Method != MethodExact {
+				ci = f.CI95
+			}
 			if unit == "B" {
-				v, unit = v/1e6, "MB"
+				v, ci, unit = v/1e6, ci/1e6, "MB"
 			}
 		}
 		if w == 0 || v == 0 {
 			continue
 		}
 		total += w * v
-		parts = append(parts, CostPart{Metric: name, Value: v, Unit: unit, Weight: w})
+		parts = append(parts, CostPart{Metric: name, Value: v, CI95: ci, Unit: unit, Weight: w})
 	}
 	return total, parts
 }
@@ -581,7 +594,17 @@ func (c Column) CostText() string {
 		}
 		terms = append(terms, fmt.Sprintf("%s %s%s %s", p.Metric, w, Human("", math.Round(p.Value*100)/100), p.Unit))
 	}
-	return Significant(c.Cost, 4) + " (" + strings.Join(terms, "; ") + ")"
+	total := Significant(c.Cost, 4)
+	if c.CostCI95 > 0 {
+		total += " ±" + Significant(c.CostCI95, 2)
+	}
+	return total + " (" + strings.Join(terms, "; ") + ")"
+}
+
+// CheaperThan reports whether c's cost is below o's with their intervals
+// apart: a ranking the noise cannot reverse.
+func (c Column) CheaperThan(o Column) bool {
+	return o.Cost-c.Cost > c.CostCI95+o.CostCI95
 }
 
 // writeSLORows adds the table's verdict rows when f's scenario has

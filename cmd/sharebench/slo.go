@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -92,7 +95,11 @@ func sloGate(f *results.File, enabled bool) error {
 // writeDecision draws a sweep's decision map into dir and prints where
 // the answer changes; nothing when the cells have no targets or more
 // than two parameters vary.
-func writeDecision(stdout io.Writer, dir string, axes []string, rows []results.SweepRow, extra []results.Target) error {
+func writeDecision(stdout io.Writer, dir string, axes []string, rows []results.SweepRow, flags sloFlags) error {
+	extra := flags.targets()
+	if err := writeSweepSLO(dir, extra); err != nil {
+		return err
+	}
 	m := results.Decide(axes, rows, extra)
 	if m == nil {
 		if len(extra) > 0 || (len(rows) > 0 && results.SLOOf(rows[0].File) != nil) {
@@ -144,4 +151,48 @@ func compareSLO(stdout, stderr io.Writer, next *results.File, flags sloFlags) (i
 		}
 	}
 	return failed, nil
+}
+
+// sweepSLOName is the file in a sweep's directory holding the -slo
+// targets it was judged by, one a line, so that report draws the same
+// decision map; absent when sweep had none.
+const sweepSLOName = "slo.txt"
+
+func writeSweepSLO(dir string, ts []results.Target) error {
+	path := filepath.Join(dir, sweepSLOName)
+	if len(ts) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	return results.WriteFileAtomic(path, func(w io.Writer) error {
+		for _, t := range ts {
+			if _, err := fmt.Fprintln(w, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// readSweepSLO reads back the targets writeSweepSLO wrote (none without
+// the file).
+func readSweepSLO(dir string) ([]results.Target, error) {
+	data, err := os.ReadFile(filepath.Join(dir, sweepSLOName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ts []results.Target
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		t, err := results.ParseTarget(strings.TrimSpace(line))
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", filepath.Join(dir, sweepSLOName), i+1, err)
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
 }

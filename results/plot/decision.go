@@ -28,7 +28,8 @@ const DecisionName = "decision"
 // "pdf"): a cell per combination of the swept values, coloured by the
 // cheapest column meeting every target (grey where none does), naming it
 // and the others that meet them, with the columns still unclear; thick
-// lines mark where the cheapest changes. The first parameter runs along
+// lines mark where the cheapest changes, dashed ones where only the set
+// meeting every target does. The first parameter runs along
 // x, the second (if any) along y.
 func RenderDecision(w io.Writer, m *results.DecisionMap, format string) error {
 	pl, width, height, err := decisionPlot(m)
@@ -75,6 +76,9 @@ func DecisionLabel(c *results.DecisionCell) string {
 	lines := []string{"none meets all"}
 	if c.Best != "" {
 		lines = []string{c.Best + " (cheapest)"}
+		if c.Near != "" {
+			lines[0] = c.Best + " (cheapest, ≈ " + c.Near + ")"
+		}
 		if len(c.Meeting) > 1 {
 			lines = append(lines, "also "+strings.Join(c.Meeting[1:], ", "))
 		}
@@ -151,13 +155,13 @@ func decisionPlot(m *results.DecisionMap) (*gplot.Plot, vg.Length, vg.Length, er
 			if c == nil {
 				continue
 			}
-			if r := at(x+1, y); x+1 < nx && r != nil && r.Best != c.Best {
-				if err := edge(pl, float64(x)+0.5, float64(y)-0.5, float64(x)+0.5, float64(y)+0.5); err != nil {
+			if r := at(x+1, y); x+1 < nx && r != nil {
+				if err := edge(pl, c, r, float64(x)+0.5, float64(y)-0.5, float64(x)+0.5, float64(y)+0.5); err != nil {
 					return nil, 0, 0, err
 				}
 			}
-			if u := at(x, y+1); y+1 < ny && u != nil && u.Best != c.Best {
-				if err := edge(pl, float64(x)-0.5, float64(y)+0.5, float64(x)+0.5, float64(y)+0.5); err != nil {
+			if u := at(x, y+1); y+1 < ny && u != nil {
+				if err := edge(pl, c, u, float64(x)-0.5, float64(y)+0.5, float64(x)+0.5, float64(y)+0.5); err != nil {
 					return nil, 0, 0, err
 				}
 			}
@@ -199,12 +203,27 @@ func restyle(ts *text.Style, size vg.Length) {
 	ts.Font, ts.Color, ts.Handler = s.Font, s.Color, s.Handler
 }
 
-func edge(pl *gplot.Plot, x0, y0, x1, y1 float64) error {
+// edge draws the border between neighbouring cells a and b: thick where
+// the cheapest changes, dashed where only the set meeting every target
+// does, nothing where the answer is the same.
+func edge(pl *gplot.Plot, a, b *results.DecisionCell, x0, y0, x1, y1 float64) error {
+	same := func(p, q []string) bool {
+		p, q = slices.Clone(p), slices.Clone(q)
+		slices.Sort(p)
+		slices.Sort(q)
+		return slices.Equal(p, q)
+	}
+	if a.Best == b.Best && same(a.Meeting, b.Meeting) {
+		return nil
+	}
 	l, err := plotter.NewLine(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y1}})
 	if err != nil {
 		return err
 	}
 	l.LineStyle.Width, l.LineStyle.Color = vg.Points(3), frontColor
+	if a.Best == b.Best {
+		l.LineStyle.Width, l.LineStyle.Dashes = vg.Points(1.5), []vg.Length{vg.Points(4), vg.Points(3)}
+	}
 	pl.Add(l)
 	return nil
 }

@@ -54,6 +54,8 @@ func newRecommendation(f *results.File) *recommendation {
 		rec.Headline = "No strategy or plan meets every target."
 	case len(r.Meeting) == 1:
 		rec.Headline = fmt.Sprintf("Pick %s: the only one meeting every target.", best)
+	case !r.Meeting[0].CheaperThan(r.Meeting[1]):
+		rec.Headline = fmt.Sprintf("Pick %s or %s: both meet every target, at costs within each other's intervals.", best, r.Meeting[1].Name)
 	default:
 		rec.Headline = fmt.Sprintf("Pick %s: it meets every target at the lowest cost; %s meet%s them too, at a higher cost.",
 			best, strings.Join(r.MeetingNames()[1:], ", "), map[bool]string{true: "s", false: ""}[len(r.Meeting) == 2])
@@ -164,9 +166,10 @@ type decisionSection struct {
 }
 
 // newDecisionSection draws the sweep's decision map (decision.png, written
-// into dir if missing) when its cells have slo: targets; nil otherwise.
-func newDecisionSection(dir string, axes []string, rows []results.SweepRow) (*decisionSection, error) {
-	m := results.Decide(axes, rows, nil)
+// into dir if missing) when its cells have slo: targets or extra ones;
+// nil otherwise.
+func newDecisionSection(dir string, axes []string, rows []results.SweepRow, extra []results.Target) (*decisionSection, error) {
+	m := results.Decide(axes, rows, extra)
 	if m == nil {
 		return nil, nil
 	}

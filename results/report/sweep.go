@@ -37,6 +37,9 @@ type Sweep struct {
 	// CellDirs, if set, are the cells' directories relative to the
 	// report, one per row, which the table links.
 	CellDirs []string
+	// SLO are targets given beside the cells' own (sweep -slo), which the
+	// decision map judges them by too.
+	SLO []results.Target
 }
 
 // WriteSweepReport writes report.md and report.html for a sweep into dir,
@@ -86,7 +89,7 @@ func WriteSweepReport(dir string, s Sweep) error {
 	}
 	p := newSweepPage(s, axes, images)
 	var err error
-	if p.Decision, err = newDecisionSection(dir, axes, axisRows); err != nil {
+	if p.Decision, err = newDecisionSection(dir, axes, axisRows, s.SLO); err != nil {
 		return err
 	}
 	if err := results.WriteFileAtomic(filepath.Join(dir, MarkdownFile), func(w io.Writer) error {
