@@ -11,6 +11,7 @@ import (
 
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/results/plot"
+	"github.com/sharebench/sharebench/workload"
 )
 
 // exitSLO is run's status with -slo-fail when no strategy or plan meets
@@ -195,4 +196,14 @@ func readSweepSLO(dir string) ([]results.Target, error) {
 		ts = append(ts, t)
 	}
 	return ts, nil
+}
+
+// checkSLOFlags refuses -slo targets on figures the scenario's results
+// will not have, before a sweep runs anything.
+func checkSLOFlags(sc *workload.Scenario, flags sloFlags) error {
+	c := *sc // WithTargets sets the copy's SLO only
+	if err := c.WithTargets(flags.targets()); err != nil {
+		return usageError{"-slo: " + err.Error()}
+	}
+	return nil
 }

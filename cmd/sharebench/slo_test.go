@@ -138,6 +138,10 @@ func TestSLOExitStatus(t *testing.T) {
 	if code := exitStatus(err, new(bytes.Buffer)); code != exitFailure || !strings.Contains(stdout.String(), "sync       completeness>=99%            fail") {
 		t.Errorf("compare -slo scenario: exit %d (%v); want 1 with sync failing completeness:\n%s", code, err, stdout.String())
 	}
+	err = run([]string{"sweep", "-q", "-set", "population.with_clients=0.1,0.2", "-slo", "owner.rps@reviews<=3", "-o", filepath.Join(dir, "sw"), "owner-outage"}, new(bytes.Buffer), new(bytes.Buffer))
+	if code := exitStatus(err, new(bytes.Buffer)); code != exitUsage || !strings.Contains(err.Error(), "owner.rps@reviews: no such figure") {
+		t.Errorf("sweep -slo on an owner the scenario lacks: exit %d (%v); want %d before any cell runs", code, err, exitUsage)
+	}
 	err = run([]string{"compare", "-slo", "completeness>=50%", "-slo", "scenario", filepath.Join(dir, "b"), filepath.Join(dir, "b")}, new(bytes.Buffer), &stderr)
 	if code := exitStatus(err, new(bytes.Buffer)); code != 0 {
 		t.Errorf("compare -slo completeness>=50%%: exit %d (%v); want 0", code, err)

@@ -88,6 +88,9 @@ heatmap per strategy.
 	if err != nil {
 		return inputError{err}
 	}
+	if err := checkSLOFlags(cells[0].Scenario, slo); err != nil {
+		return err
+	}
 	// -seed and -duration apply to every cell, as run's do to its
 	// scenario; they are part of each cell's scenario, so a cell run
 	// without them is not taken as done.
