@@ -411,9 +411,21 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		j.Verdict, j.Miss = Fail, miss(t, f.Value)
 	default:
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
-		j.Reason = fmt.Sprintf("%s ±%s straddles %s", Human(mt.Unit, f.Value), Human(mt.Unit, f.CI95), t.Text)
+		j.Reason = fmt.Sprintf("the interval %s ±%s%s straddles %s", Human(mt.Unit, f.Value), Human(mt.Unit, f.CI95), unitSuffix(mt.Unit), t.Text)
 	}
 	return j
+}
+
+// unitSuffix is what follows a Human figure to name its unit ("" for
+// bytes, which Human names itself).
+func unitSuffix(unit string) string {
+	switch unit {
+	case "", "B":
+		return ""
+	case "%":
+		return "%"
+	}
+	return " " + unit
 }
 
 // miss is how far v is on the wrong side of t's limit (0 if it is not).

@@ -108,6 +108,9 @@ func missText(j results.Judgement) string {
 	case results.Fail:
 		return fmt.Sprintf("%s: fails by %s (%s)", j.Target, strings.TrimLeft(j.MissText(), "+−"), fig)
 	case results.Unclear:
+		if strings.HasPrefix(j.Reason, "the interval") {
+			return fmt.Sprintf("%s: unclear, %s (n=%s)", j.Target, j.Reason, results.Count(f.N))
+		}
 		return fmt.Sprintf("%s: unclear, %s (%s)", j.Target, j.Reason, fig)
 	}
 	return fmt.Sprintf("%s: %s", j.Target, j.Verdict)

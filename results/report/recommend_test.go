@@ -64,7 +64,7 @@ func TestRecommendationOpensTheReport(t *testing.T) {
 			at = i
 		}
 	}
-	if want := "completeness>=99%: unclear, 83.55 ±17.14 straddles 99%"; !strings.Contains(string(md), want) {
+	if want := "completeness>=99%: unclear, the interval 83.55 ±17.14% straddles 99% (n=118k)"; !strings.Contains(string(md), want) {
 		t.Errorf("report.md: no %q (hybrid's straddling interval)", want)
 	}
 	plain, err := results.ReadFile("../plot/testdata/owner-outage.json")
