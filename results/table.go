@@ -63,6 +63,7 @@ func WriteTable(w io.Writer, f *File) error {
 		}
 		fmt.Fprintln(tw)
 	}
+	writeSLORows(tw, f, order)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -73,6 +74,7 @@ func WriteTable(w io.Writer, f *File) error {
 	_, err := fmt.Fprintf(w, "± half-width of the 95 %% interval (%s); n samples behind the figure\n"+
 		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d; a stale fraction, read staleness or versions behind %d stale sections, or none); — nothing to count; no ±: no interval from one run, never starred\n",
 		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed(), MinSamples)
+	sloNote(w, f)
 	return err
 }
 

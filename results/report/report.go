@@ -131,6 +131,7 @@ type page struct {
 	Facts       []string
 	Faults      []string
 	Verdicts    []Verdict
+	Recommend   *recommendation // the answer to the slo: targets, if any (recommend.go)
 	Summary     summary
 	Recovery    recoveryTable
 	Topology    *topologySection // the general form's services, pages and owners
@@ -192,6 +193,7 @@ func newPage(f *results.File, images []image) page {
 		p.Facts = append(p.Facts, fmt.Sprintf("%s: %s", span, strings.Join(w.Labels, "; ")))
 	}
 	p.Facts = append(p.Facts, notes...)
+	p.Recommend = newRecommendation(f)
 	p.Summary = newSummary(f)
 	p.Recovery = newRecoveryTable(f, p.Verdicts)
 	if f.Wall.ElapsedS > 0 {
@@ -249,6 +251,7 @@ func writeMarkdown(w io.Writer, p page) error {
 	for _, fault := range p.Faults {
 		fmt.Fprintf(&b, "- fault %s\n", fault)
 	}
+	writeRecommendMarkdown(&b, p.Recommend)
 	if p.Topology != nil {
 		p.Topology.markdown(&b)
 	}
@@ -358,6 +361,8 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 {{end}}{{range .Faults}}<li>fault {{.}}</li>
 {{else}}<li>no faults</li>
 {{end}}</ul>
+{{template "recommend" .Recommend}}
+
 {{with .Topology}}
 <h2 id="topology">System</h2>
 <p>{{.Intro}}</p>
