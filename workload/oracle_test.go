@@ -27,7 +27,7 @@ func poissonCommits(o *oracle, r *rand.Rand, sellers int, lambda float64, until 
 				break
 			}
 			v++
-			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
+			o.committed(strategies.OwnerNode, &strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
 		}
 	}
 }
@@ -77,8 +77,8 @@ func TestOracleStalenessMatchesTheory(t *testing.T) {
 func TestOracleCatchesStaleSelfView(t *testing.T) {
 	hist := judge.NewHistory()
 	o := newOracle(hist, 10, 0, time.Minute, 0)
-	o.committed(&strategies.List{Seller: 3, Version: 1, Committed: time.Second})
-	o.committed(&strategies.List{Seller: 3, Version: 2, Committed: 2 * time.Second})
+	o.committed(strategies.OwnerNode, &strategies.List{Seller: 3, Version: 1, Committed: time.Second})
+	o.committed(strategies.OwnerNode, &strategies.List{Seller: 3, Version: 2, Committed: 2 * time.Second})
 	at := 3 * time.Second
 	for _, v := range []uint64{2, 1} {
 		page := &strategies.Page{Kind: "self", Sections: []strategies.Section{{Seller: 3, Version: v, ReadAt: at, FromOwner: true}}}
@@ -95,7 +95,7 @@ func TestOracleCatchesStaleSelfView(t *testing.T) {
 // counts in the series only.
 func TestOracleRoutesRenders(t *testing.T) {
 	o := newOracle(judge.NewHistory(), 10, 10*time.Second, 20*time.Second, 0)
-	o.committed(&strategies.List{Seller: 1, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
+	o.committed(strategies.OwnerNode, &strategies.List{Seller: 1, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
 	render := func(kind string, sent time.Duration) {
 		page := &strategies.Page{Kind: kind, Sections: []strategies.Section{{Seller: 1, Version: 1, Clients: 1, ReadAt: sent, FromOwner: true}}}
 		o.rendered(kind, []strategies.Seller{1}, sent, sent+time.Millisecond, page, false)
@@ -178,7 +178,7 @@ func TestCompletenessIsPerRender(t *testing.T) {
 	hist := judge.NewHistory()
 	o := newOracle(hist, 10, 0, 100*time.Second, 0)
 	for s := range strategies.Seller(10) {
-		o.committed(&strategies.List{Seller: s, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
+		o.committed(strategies.OwnerNode, &strategies.List{Seller: s, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
 	}
 	const pages, failing = 1000, 250
 	for i := range pages {
