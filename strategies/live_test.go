@@ -74,7 +74,7 @@ func newLiveRig(t *testing.T, strategy strategies.Strategy) *liveRig {
 		"search": {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
 	}
 	cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = liveCallTimeout, 1, true
-	cfg.OnCommit = r.hist.Record
+	cfg.OnCommit = func(_ string, l *strategies.List) { r.hist.Record(l) }
 	d, err := strategies.Deploy(w.Hosts(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +277,7 @@ func TestLiveConvergence(t *testing.T) {
 			time.Sleep(at - r.w.Now() + time.Second)
 			views := map[string]strategies.ViewStats{}
 			for name, v := range r.d.Views {
-				r.w.Node(name).Do(func() { views[name] = v.Stats })
+				r.w.Node(name).Do(func() { views[name] = v[strategies.OwnerNode].Stats })
 			}
 			r.stop()
 			for name, vs := range views {
