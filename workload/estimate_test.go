@@ -41,7 +41,7 @@ func TestEstimateWithin2x(t *testing.T) {
 				top = max(top, ms.HeapInuse)
 				last = p
 			}, 1, sc.runLength())
-			_, n, err := runOne(sc, strategies.Strategy(st), sc.Seed, pt, 0)
+			_, n, err := runOne(sc, st, sc.Seed, pt, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -126,8 +126,10 @@ func TestGeneralPerOwnerFigures(t *testing.T) {
 				t.Errorf("%s: CI95[%s] missing", col, full)
 			}
 		}
-		if st := m.Stats["owner.rps@reviews"]; st.N != m.Owners["reviews"].Load.Requests {
-			t.Errorf("%s: Stats[owner.rps@reviews].N = %d; want the reviews node's measured requests %d", col, st.N, m.Owners["reviews"].Load.Requests)
+		// The interval's samples are the requests of the measured seconds;
+		// the load also counts those of pages still in flight at the end.
+		if st, n := m.Stats["owner.rps@reviews"], m.Owners["reviews"].Load.Requests; st.N > n || st.N < n-n/100 {
+			t.Errorf("%s: Stats[owner.rps@reviews].N = %d; want the reviews node's measured requests %d, less at most 1%% still in flight at the end", col, st.N, n)
 		}
 	}
 	mixed, _, err := RunColumn(sc, "mixed", sc.Seed)
@@ -145,9 +147,11 @@ func TestGeneralPerOwnerFigures(t *testing.T) {
 // TestGeneralCompletenessUnderOutage: reviews is down for 4 of the 10
 // measured seconds. Under sync, a product page (both sections optional,
 // every record with data) still renders but is whole only when reviews is
-// up: page completeness ≈ 0.6, inventory's sections all shown, reviews'
-// ≈ 0.6; a checkout page requires reviews, so it fails in the outage:
-// availability ≈ 0.6.
+// up: page completeness ≈ 0.6, inventory's sections all shown; a
+// checkout page requires reviews, so it fails in the outage: availability
+// ≈ 0.6. Reviews' sections are counted on rendered pages: product's two
+// per page (0.6 of the traffic), shown 0.6 of the time, and checkout's
+// one (0.3), rendered only when shown: (1.2·0.6 + 0.3·0.6) / (1.2 + 0.3·0.6).
 func TestGeneralCompletenessUnderOutage(t *testing.T) {
 	sc := generalScenario()
 	sc.Faults = []sim.Fault{{Kind: sim.Outage, Target: "reviews", At: 5 * time.Second, For: 4 * time.Second}}
@@ -166,8 +170,9 @@ func TestGeneralCompletenessUnderOutage(t *testing.T) {
 	if got := m.Owners["inventory"].Sections.Completeness; got < 0.999 {
 		t.Errorf("inventory section completeness = %.3f; want 1 (inventory stays up)", got)
 	}
-	if got := m.Owners["reviews"].Sections.Completeness; math.Abs(got-up) > tol {
-		t.Errorf("reviews section completeness = %.3f; want %.2f ± %.2f", got, up, tol)
+	reviews := (1.2*up + 0.3*up) / (1.2 + 0.3*up)
+	if got := m.Owners["reviews"].Sections.Completeness; math.Abs(got-reviews) > tol {
+		t.Errorf("reviews section completeness = %.3f; want %.3f ± %.2f", got, reviews, tol)
 	}
 	if got := m.Pages["checkout"].Availability; math.Abs(got-up) > tol {
 		t.Errorf("checkout availability = %.3f; want %.2f ± %.2f (reviews is required)", got, up, tol)
