@@ -114,6 +114,11 @@ func TestGeneralPerOwnerFigures(t *testing.T) {
 				t.Errorf("%s: owner.rps of %s = %v; want %v", col, name, got, o.Load.RPS)
 			}
 		}
+		for _, mt := range results.MetricsFor(&md.topo) {
+			if _, ok := m.Stats[mt.Name]; !ok {
+				t.Errorf("%s: Stats[%s] missing; want an entry for every metric of the topology", col, mt.Name)
+			}
+		}
 		if m.Owner.Requests != requests {
 			t.Errorf("%s: Owner.Requests = %d; want the owners' sum %d", col, m.Owner.Requests, requests)
 		}
