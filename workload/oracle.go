@@ -392,7 +392,10 @@ func ratio(a, b int64) float64 {
 // the verdicts: each section against the owner of its read.
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
-	k := o.byName[kind]
+	k, ok := o.byName[kind]
+	if !ok || len(k.Reads) == 0 {
+		panic("workload: a render of page kind " + kind + ", which the topology has not (or without reads)") // the generator draws only the topology's kinds
+	}
 	self := k.Self
 	// The tallies this render counts in: the series follows the public
 	// pages, measured or not; a measured render counts in its kind and, if
@@ -419,14 +422,19 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 	}
 	hasData, complete := false, true
 	read, left := 0, recordsOf(k, 0)
+	owner := k.Reads[0].Owner
+	ot := o.owners[owner]
 	for i, s := range sellers {
+		// The sellers are the reads' records in read order; a search page
+		// of the marketplace's oracle in tests may show more than its read
+		// says, all of its one owner.
 		for left == 0 && read+1 < len(k.Reads) {
 			read++
 			left = recordsOf(k, read)
+			owner = k.Reads[read].Owner
+			ot = o.owners[owner]
 		}
 		left--
-		owner := k.Reads[min(read, len(k.Reads)-1)].Owner
-		ot := o.owners[owner]
 		sec := strategies.Section{Seller: s, Failed: true}
 		if !failed {
 			sec = page.Sections[i]
