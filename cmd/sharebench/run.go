@@ -71,7 +71,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := sc.Override(seedAndDuration(fs, seed, duration)); err != nil {
 		return usageError{err.Error()}
 	}
-	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Strategies)**seeds, *parallel), *force)
+	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Columns())**seeds, *parallel), *force)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel, MaxEvents: eventBudget(sc, *force)}
 	if !*quiet && isTerminal(stderr) {
-		opts.Progress = progressBar(stderr, sc.Name, est, len(sc.Strategies)**seeds, *parallel)
+		opts.Progress = progressBar(stderr, sc.Name, est, len(sc.Columns())**seeds, *parallel)
 	}
 	var f *results.File
 	if *live {
