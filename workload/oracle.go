@@ -291,8 +291,8 @@ func (o *oracle) committed(owner string, l *strategies.List) {
 	ot.hist.Record(l)
 	prev := ot.latest[l.Seller]
 	ot.latest[l.Seller] = l.Version
-	for _, service := range slices.Sorted(maps.Keys(ot.applied)) {
-		if ot.applied[service][l.Seller] == prev {
+	for _, applied := range ot.applied { // a count: the order does not matter
+		if applied[l.Seller] == prev {
 			o.mismatched++ // was equal, is now behind
 		}
 	}
