@@ -80,6 +80,21 @@ func (d *Deployment) CacheStats() map[string]CacheStats {
 	return m
 }
 
+// CacheStatsByOwner is CacheStats by [owner][service]: each sync-cache
+// owner's counts at each page service that reads it.
+func (d *Deployment) CacheStatsByOwner() map[string]map[string]CacheStats {
+	m := map[string]map[string]CacheStats{}
+	for name, byOwner := range d.caches {
+		for owner, c := range byOwner {
+			if m[owner] == nil {
+				m[owner] = map[string]CacheStats{}
+			}
+			m[owner][name] = c.stats
+		}
+	}
+	return m
+}
+
 // PageServiceNames lists the marketplace's page services, in a fixed
 // order.
 var PageServiceNames = pages.Services()
@@ -127,11 +142,15 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 		d.Owners[oc.Name] = o
 	}
 
+	kinds := map[string]pages.Kind{}
+	for _, k := range cfg.kinds() {
+		kinds[k.Name] = k
+	}
 	for _, name := range d.Services {
 		env := h.Node(name)
 		p := &PageService{
-			env: env, cfg: cfg, name: name, sources: map[string]source{}, owners: map[string]*ownerSource{},
-			calls: map[string]CallOptions{}, Stats: PageStats{Renders: map[string]int64{}},
+			env: env, cfg: cfg, name: name, kinds: kinds, sources: map[string]source{}, owners: map[string]*ownerSource{},
+			calls: map[string]CallOptions{}, records: map[string]int{}, Stats: PageStats{Renders: map[string]int64{}},
 		}
 		for _, ownerName := range cfg.serviceReads(name) {
 			oc := owners[ownerName]
@@ -140,6 +159,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 				return nil, err
 			}
 			p.sources[ownerName], p.owners[ownerName], p.calls[ownerName] = src, src.owner, oc.Call
+			p.records[ownerName] = oc.Sellers
 		}
 		spec := cfg.Pages[name]
 		spec.Handler = p.Handle

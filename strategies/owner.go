@@ -12,8 +12,9 @@ import (
 	"github.com/sharebench/sharebench/sim"
 )
 
-// Owner is the Top Clients service, the source of truth: each seller's
-// list with its version, in the owner's store. A write commits the new list
+// Owner is one owner service (the marketplace's is Top Clients), the
+// source of truth for its records: each one's list with its version, in
+// the owner's store. A write commits the new list
 // and, where the strategy publishes, an outbox record in one transaction;
 // the outbox relay publishes the records in order and retries until the
 // broker takes them, so no committed change is ever lost.

@@ -19,9 +19,11 @@ type PageService struct {
 	env     sim.Env
 	cfg     Config
 	name    string
+	kinds   map[string]pages.Kind   // by name: every configured kind
 	sources map[string]source       // by owner: what public pages read
 	owners  map[string]*ownerSource // by owner: what self-views read
 	calls   map[string]CallOptions  // by owner
+	records map[string]int          // by owner: how many records it owns
 	Stats   PageStats
 }
 
@@ -43,9 +45,12 @@ type source interface {
 // page's own work is the kind's Work if cfg has one, else the request's.
 func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) {
 	pr := req.Body.(PageRequest)
-	kind, ok := p.cfg.kind(pr.Kind)
+	kind, ok := p.kinds[pr.Kind]
 	if !ok {
 		return nil, fmt.Errorf("%s: no page kind %q", p.name, pr.Kind)
+	}
+	if kind.Service != p.name {
+		return nil, fmt.Errorf("%s: %s pages are rendered by %s; send them there", p.name, pr.Kind, kind.Service)
 	}
 	reads := kind.Reads
 	if len(p.cfg.Kinds) == 0 {
@@ -75,6 +80,11 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 		}
 		sellers[i] = pr.Sellers[from : from+r.Records]
 		from += r.Records
+		for _, s := range sellers[i] {
+			if s < 0 || int(s) >= p.records[r.Owner] {
+				return nil, fmt.Errorf("%s: a %s page asks for record %d of %s, which owns 0..%d", p.name, pr.Kind, s, r.Owner, p.records[r.Owner]-1)
+			}
+		}
 		alongside[i] = p.calls[r.Owner].Parallel && srcs[i].remote()
 	}
 	secs := make([][]Section, len(reads))
