@@ -34,7 +34,7 @@ type RunOptions struct {
 }
 
 // Progress is how far the runs of one Run call have got, summed over its
-// runs (strategies × seeds).
+// runs (columns × seeds).
 type Progress struct {
 	Done, Total    time.Duration // virtual time simulated so far, and in all (each run goes to its end plus the page timeout)
 	Pages          int64         // page requests sent so far
