@@ -119,6 +119,23 @@ func TestGeneralPerOwnerFigures(t *testing.T) {
 				t.Errorf("%s: Stats[%s] missing; want an entry for every metric of the topology", col, mt.Name)
 			}
 		}
+		if col == "sync" {
+			// Sync calls the owners for every page: inventory once per
+			// product and checkout page, reviews once per record of every
+			// page that reads it (product's two single gets, checkout's
+			// one, the editor's one); each owner also takes its writes.
+			pagesOf := func(kind string) float64 { return float64(m.Pages[kind].Count) }
+			want := map[string]float64{
+				"inventory": pagesOf("product") + pagesOf("checkout") + 20*secs,
+				"reviews":   2*pagesOf("product") + pagesOf("checkout") + pagesOf("editor") + 10*secs,
+			}
+			for name, w := range want {
+				t.Logf("sync: %s requests %d; pages' calls and writes %.0f", name, m.Owners[name].Load.Requests, w)
+				if got := float64(m.Owners[name].Load.Requests); math.Abs(got-w) > 0.02*w {
+					t.Errorf("sync: Owners[%s].Load.Requests = %.0f; want its pages' calls and writes ≈ %.0f ± 2%%", name, got, w)
+				}
+			}
+		}
 		if m.Owner.Requests != requests {
 			t.Errorf("%s: Owner.Requests = %d; want the owners' sum %d", col, m.Owner.Requests, requests)
 		}
