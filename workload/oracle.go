@@ -118,6 +118,16 @@ func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool
 	}
 }
 
+// ownerSection counts a section in an owner's tally, where pages counts
+// sections and ok those on rendered pages.
+func (t *tally) ownerSection(sec strategies.Section, v judge.Verdict, pageFailed bool) {
+	t.pages++
+	if !pageFailed {
+		t.ok++
+	}
+	t.section(sec, v, pageFailed)
+}
+
 // reset empties t for the next second.
 func (t *tally) reset() {
 	t.pages, t.ok, t.has, t.complete, t.shown, t.stale, t.versionsBack, t.withData, t.whole = 0, 0, 0, 0, 0, 0, 0, 0, 0
@@ -453,14 +463,8 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			o.selfView(b, v)
 		default:
 			if o.general {
-				ob := b.owners[owner]
-				for _, t := range []*tally{ot.sections, &ob.sections} {
-					t.pages++
-					if !failed {
-						t.ok++
-					}
-					t.section(sec, v, failed)
-				}
+				ot.sections.ownerSection(sec, v, failed)
+				b.owners[owner].sections.ownerSection(sec, v, failed)
 			}
 			if v.Outcome != judge.Missing {
 				o.publicRead(b, owner, sec, v)
