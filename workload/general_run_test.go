@@ -80,6 +80,11 @@ func TestGeneralDeterminism(t *testing.T) {
 		if m == nil || m.Owners == nil || m.Pages["product"] == nil || m.Pages["product"].PageCompleteness == nil {
 			t.Fatalf("column %s: no per-owner figures or page completeness", col)
 		}
+		for _, key := range []string{"latency.product", "latency.checkout", "staleness@reviews", "propagation@inventory"} {
+			if _, ok := m.HDR[key]; !ok {
+				t.Errorf("column %s: HDR[%s] missing; want a snapshot to merge seeds by", col, key)
+			}
+		}
 	}
 }
 

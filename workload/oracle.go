@@ -540,6 +540,10 @@ func (o *oracle) metrics() *results.Metrics {
 			sections := ot.sections.pageMetrics()
 			sections.LatencyMS, sections.Availability = results.Summary{}, 0 // a section has neither
 			m.Owners[name] = &results.OwnerResult{Sections: *sections, PropagationMS: results.SummaryOf(ot.prop)}
+			// Snapshots under the scoped names, so that seeds merge into
+			// the owner's percentiles rather than averaging them.
+			m.HDR[results.Scoped("staleness", name)] = mustEncode(ot.sections.staleness)
+			m.HDR[results.Scoped("propagation", name)] = mustEncode(ot.prop)
 		}
 	}
 	switch {
