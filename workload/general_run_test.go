@@ -50,25 +50,32 @@ func generalScenario() *Scenario {
 	return sc
 }
 
-// TestGeneralDeterminism: a general-form scenario of two owners writes the
-// same bytes twice and at -parallel 2, with its topology and a column per
-// strategy and plan.
+// TestGeneralDeterminism: a general-form scenario of two owners, with an
+// owner's outage and a page service cut off from the broker, writes the
+// same bytes twice and at -parallel 2 (two seeds each), with its topology
+// and a column per strategy and plan.
 func TestGeneralDeterminism(t *testing.T) {
 	sc := generalScenario()
-	run := func(parallel int) (*results.File, []byte) {
-		f, err := Run(sc, RunOptions{Parallel: parallel})
+	sc.Faults = []sim.Fault{
+		{Kind: sim.Outage, Target: "reviews", At: 4 * time.Second, For: 2 * time.Second},
+		{Kind: sim.Partition, Between: []string{sim.BrokerNode, "product"}, Mode: "hold", At: 7 * time.Second, For: 2 * time.Second},
+	}
+	run := func(parallel, seeds int) (*results.File, []byte) {
+		f, err := Run(sc, RunOptions{Parallel: parallel, Seeds: seeds})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return f, encode(t, f)
 	}
-	f, one := run(1)
-	if _, again := run(1); !bytes.Equal(one, again) {
-		t.Error("two runs of the general form with the same seed wrote different result files")
+	_, one := run(1, 2)
+	if _, again := run(1, 2); !bytes.Equal(one, again) {
+		t.Error("two runs of the general form with the same seeds wrote different result files")
 	}
-	if _, two := run(2); !bytes.Equal(one, two) {
+	if _, two := run(2, 2); !bytes.Equal(one, two) {
 		t.Error("-parallel 1 and -parallel 2 wrote different result files for the general form")
 	}
+	// The figures of one seed (merging seeds is results.Aggregate's).
+	f, _ := run(2, 1)
 	if f.Topology == nil || len(f.Topology.Owners) != 2 {
 		t.Fatalf("File.Topology = %+v; want the scenario's two owners", f.Topology)
 	}
