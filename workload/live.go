@@ -28,14 +28,14 @@ func RunOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo Live
 	if err != nil {
 		return nil, 0, err
 	}
-	return runIn(w, sc, strategy, seed, nil, 0)
+	return runIn(w, sc, string(strategy), seed, nil, 0)
 }
 
 // networkFaults turns the scenario's network into latency and loss faults
 // for the whole run, which the live world's proxies apply to every link:
 // a live world has no network model of its own, only loopback.
 func networkFaults(sc *Scenario) []sim.Fault {
-	nodes := sc.Nodes()
+	nodes := sc.runNodes()
 	whole := sc.End() + sc.Traffic.Pages.Timeout.D() + time.Minute
 	var fs []sim.Fault
 	for _, from := range nodes {
@@ -57,6 +57,14 @@ func networkFaults(sc *Scenario) []sim.Fault {
 		}
 	}
 	return fs
+}
+
+// runNodes are the nodes of a run of the scenario, from its model: the
+// owners, the page services, the broker and the driver (the marketplace:
+// sc.Nodes()).
+func (sc *Scenario) runNodes() []string {
+	md := sc.model()
+	return append(append(append([]string(nil), md.topo.Owners...), md.topo.Services...), sim.BrokerNode, clientNode)
 }
 
 // RunLive runs every strategy of the scenario for every seed in the live
