@@ -35,7 +35,7 @@ func RunOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo Live
 // for the whole run, which the live world's proxies apply to every link:
 // a live world has no network model of its own, only loopback.
 func networkFaults(sc *Scenario) []sim.Fault {
-	nodes := sc.runNodes()
+	nodes := sc.Nodes()
 	whole := sc.End() + sc.Traffic.Pages.Timeout.D() + time.Minute
 	var fs []sim.Fault
 	for _, from := range nodes {
@@ -57,14 +57,6 @@ func networkFaults(sc *Scenario) []sim.Fault {
 		}
 	}
 	return fs
-}
-
-// runNodes are the nodes of a run of the scenario, from its model: the
-// owners, the page services, the broker and the driver (the marketplace:
-// sc.Nodes()).
-func (sc *Scenario) runNodes() []string {
-	md := sc.model()
-	return append(append(append([]string(nil), md.topo.Owners...), md.topo.Services...), sim.BrokerNode, clientNode)
 }
 
 // RunLive runs every strategy of the scenario for every seed in the live
