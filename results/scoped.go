@@ -42,7 +42,7 @@ var OwnerScoped = []string{
 // the general form's figure for "pages showing everything they should".
 var pageCompleteness = metric("page_completeness", "%", Higher, func(m *Metrics) float64 {
 	return 100 * pageCompletenessOf(allPages(m))
-}, page, func(mt *Metric) { mt.Has = func(m *Metrics) bool { return allPages(m).PageCompleteness != nil } })
+}, page, fraction, func(mt *Metric) { mt.Has = func(m *Metrics) bool { return allPages(m).PageCompleteness != nil } })
 
 func pageCompletenessOf(p *PageMetrics) float64 {
 	if p == nil || p.PageCompleteness == nil {

@@ -18,11 +18,17 @@ import (
 
 // Service-level objectives: targets on the table's figures, each column
 // (strategy or plan) judged against every one, and the columns meeting
-// them all ranked by what they cost. A target passes only when the whole
-// 95 % interval of its figure clears it (rule 1 of rule.go decides whether
-// the figure has an interval worth the name): a figure whose interval
-// straddles the target, or that rests on too few samples, is "unclear",
-// never "pass".
+// them all ranked by what they cost. A target passes only when the
+// figure's one-sided 95 % bound clears it (Figure.Bounds: the interval
+// made one-sided, and for a fraction what counting its failures allows,
+// so that no failure in n passes only targets below about 1 − 3/n), and
+// fails only when the bound on the other side misses it too: a figure
+// whose bounds straddle the target, or a percentile resting on too few
+// samples for rule 1, is "unclear", never "pass". Rare events need no
+// minimum count here (a bound that clears the target clears it); the
+// starring rule keeps its minimum. A counter one run gives no interval
+// (owner.rejected, broker.lost) is judged as observed: it is what
+// happened in the run.
 
 // SLO is a scenario's slo: section.
 type SLO struct {
@@ -383,35 +389,43 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		j.Verdict, j.Reason = Unclear, "nothing to count"
 		return j
 	}
-	lo, hi := f.Lo(), f.Hi()
-	if !f.Comparable(mt) {
-		j.Verdict = Unclear
+	lo, hi, bounded := f.Bounds(mt)
+	switch {
+	case mt.Quantile > 0 && mt.Within == Batched && f.Counted && f.N < mt.Needed():
+		// A percentile's batch-means interval on few samples is itself a
+		// guess: the count rule stays.
+		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
+		j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
+		return j
+	case !f.HasCI && mt.Within == Unbatched && mt.Unit == "" && !mt.Events:
+		// A count of one run (rejections, lost records) is what happened
+		// in it, not an estimate: judged as observed. Seeds give it an
+		// interval.
+		lo, hi, bounded = f.Value, f.Value, true
+	case !bounded:
+		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
 		switch {
-		case f.Counted && !Enough(mt, f.N, f.Events):
-			j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
+		case mt.Rare && f.Events == 0 && f.Counted:
+			j.Reason = fmt.Sprintf("n=%s, no stale section: nothing bounds how stale one would be (a stale_fraction target can pass)", Count(f.N))
 		case !f.HasCI:
 			j.Reason = "no interval from one run: run -seeds 3 or more"
 		default:
 			j.Reason = "too few samples"
 		}
-		j.Miss = miss(t, f.Value)
 		return j
 	}
-	if !t.AtLeast {
-		lo, hi = -hi, -lo // judge ≤ as ≥ on the negated figure
-	}
-	limit := t.Limit
-	if !t.AtLeast {
-		limit = -limit
-	}
 	switch {
-	case lo >= limit:
+	case t.AtLeast && lo >= t.Limit || !t.AtLeast && hi <= t.Limit:
 		j.Verdict = Pass
-	case hi < limit:
+	case t.AtLeast && hi < t.Limit || !t.AtLeast && lo > t.Limit:
 		j.Verdict, j.Miss = Fail, miss(t, f.Value)
 	default:
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
-		j.Reason = fmt.Sprintf("the interval %s ±%s%s straddles %s", Human(mt.Unit, f.Value), Human(mt.Unit, f.CI95), unitSuffix(mt.Unit), t.Text)
+		u := unitSuffix(mt.Unit)
+		j.Reason = fmt.Sprintf("%s%s: its one-sided 95 %% bounds %s%s and %s%s straddle %s", Human(mt.Unit, f.Value), u, Human(mt.Unit, lo), u, Human(mt.Unit, hi), u, t.Text)
+		if f.Counted {
+			j.Reason += fmt.Sprintf(" (n=%s)", Count(f.N))
+		}
 	}
 	return j
 }
@@ -671,5 +685,5 @@ func sloNote(w io.Writer, f *File) {
 	if SLOOf(f) == nil {
 		return
 	}
-	fmt.Fprintln(w, "slo: pass only when the whole 95 % interval clears the target; fail when all of it misses (by how much); unclear when it straddles the target or rests on too few samples (n); n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cheapest by the slo's cost weights")
+	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a one-run counter is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cheapest by the slo's cost weights")
 }

@@ -88,7 +88,7 @@ func newRecommendation(f *results.File) *recommendation {
 	for _, name := range slices.Sorted(maps.Keys(weights)) {
 		terms = append(terms, fmt.Sprintf("%s × %s", results.Significant(weights[name], 3), name))
 	}
-	rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB, rates per second. A target passes only when its whole 95 %% interval clears it; \"unclear\" when the interval straddles the target or the figure rests on too few samples.",
+	rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB, rates per second. A target passes only when the figure's one-sided 95 %% bound clears it (a fraction's bound counts its failures: none in n supports only about 1 − 3/n); it fails when the bound on the other side misses it too; \"unclear\" when the two straddle the target, or a percentile rests on too few samples.",
 		strings.Join(terms, " + "), which)
 	return rec
 }
@@ -108,8 +108,8 @@ func missText(j results.Judgement) string {
 	case results.Fail:
 		return fmt.Sprintf("%s: fails by %s (%s)", j.Target, strings.TrimLeft(j.MissText(), "+−"), fig)
 	case results.Unclear:
-		if strings.HasPrefix(j.Reason, "the interval") {
-			return fmt.Sprintf("%s: unclear, %s (n=%s)", j.Target, j.Reason, results.Count(f.N))
+		if strings.Contains(j.Reason, "one-sided") {
+			return fmt.Sprintf("%s: unclear, %s", j.Target, j.Reason) // it names the figure and n
 		}
 		return fmt.Sprintf("%s: unclear, %s (%s)", j.Target, j.Reason, fig)
 	}
