@@ -77,24 +77,31 @@ type Targets []Target
 // metric's better direction (completeness: 99.5% means at least).
 func (ts *Targets) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: slo.targets: give a mapping of metric to limit, e.g. {latency.p99: <=150ms, completeness: 99.5%%}", n.Line)
+		return lineError(n.Line, "slo.targets: give a mapping of metric to limit, e.g. {latency.p99: <=150ms, completeness: 99.5%%}")
 	}
 	*ts = nil
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if v.Kind != yaml.ScalarNode {
-			return fmt.Errorf("line %d: slo.targets.%s: give a limit such as <=150ms or \">=99.5%%\"", v.Line, k.Value)
+			return lineError(v.Line, "slo.targets.%s: give a limit such as <=150ms or \">=99.5%%\"", k.Value)
 		}
 		t, err := ParseTargetOf(k.Value, v.Value)
 		if err != nil {
-			return fmt.Errorf("line %d: slo.targets.%s: %v", v.Line, k.Value, err)
+			return lineError(v.Line, "slo.targets.%s: %v", k.Value, err)
 		}
 		if slices.ContainsFunc(*ts, func(o Target) bool { return o.Metric == t.Metric }) {
-			return fmt.Errorf("line %d: slo.targets.%s: given twice; keep one", k.Line, k.Value)
+			return lineError(k.Line, "slo.targets.%s: given twice; keep one", k.Value)
 		}
 		*ts = append(*ts, t)
 	}
 	return nil
+}
+
+// lineError is a mistake at a line of the scenario, as the YAML decoder
+// reports its own (a TypeError), so that the scenario's reader names it
+// "file:line: field: message" like every other.
+func lineError(line int, format string, args ...any) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: ", line) + fmt.Sprintf(format, args...)}}
 }
 
 // MarshalYAML writes the targets back as the file gives them, so that a

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -30,9 +31,33 @@ func (sc *Scenario) checkSLO(root *yaml.Node) error {
 		return nil
 	}
 	if field, msg, ok := sc.SLO.Check(sc.resultTopology()); !ok {
-		return problem(root, "slo."+field, "%s", msg)
+		return &checkError{sloLine(root, field), "slo." + field, msg}
 	}
 	return nil
+}
+
+// sloLine is the line of field ("targets.owner.rps@reviews", "cost.x")
+// under slo:, the key found by its exact name: metric names hold dots,
+// which problem's path lookup would split on.
+func sloLine(root *yaml.Node, field string) int {
+	if root == nil || len(root.Content) == 0 {
+		return 1
+	}
+	slo := findNode(root.Content[0], "slo")
+	if slo == nil {
+		return 1
+	}
+	section, name, _ := strings.Cut(field, ".")
+	sec := findNode(slo, section)
+	if sec == nil || sec.Kind != yaml.MappingNode {
+		return slo.Line
+	}
+	for i := 0; i+1 < len(sec.Content); i += 2 {
+		if sec.Content[i].Value == name {
+			return sec.Content[i].Line
+		}
+	}
+	return sec.Line
 }
 
 // resultTopology is the topology its result files record: nil for the

@@ -121,6 +121,17 @@ func writeDecision(stdout io.Writer, dir string, axes []string, rows []results.S
 	return nil
 }
 
+// checkCompareSLO refuses compare -slo targets on figures the new file
+// (named name) does not have, as run and sweep refuse them: a misspelt
+// target would otherwise never fail.
+func checkCompareSLO(next *results.File, flags sloFlags, name string) error {
+	s := &results.SLO{Targets: flags.targets()}
+	if field, msg, ok := s.Check(next.Topology); !ok {
+		return usageError{fmt.Sprintf("-slo %s: %s: %s", strings.TrimPrefix(field, "targets."), name, msg)}
+	}
+	return nil
+}
+
 // compareSLO is compare -slo: the new file's columns judged against its
 // own slo: targets and the flag's, printed under the comparison. Each
 // target a column fails counts as a regression, as a -max limit broken;

@@ -147,3 +147,43 @@ func TestSLOExitStatus(t *testing.T) {
 		t.Errorf("compare -slo completeness>=50%%: exit %d (%v); want 0", code, err)
 	}
 }
+
+// shopScenario is a small scenario of the general form: owners inventory
+// and reviews, page kind product on service store.
+const shopScenario = `name: shop
+duration: 4s
+warmup: 1s
+strategies: [sync, async]
+owners:
+  inventory:
+    population: {records: 500}
+  reviews:
+    population: {records: 200}
+page_services: {store: {workers: 8}}
+page_kinds:
+  product: {service: store, share: 1, reads: [{owner: inventory}, {owner: reviews, records: 5}]}
+`
+
+// TestCompareSLOUnknownTarget: compare -slo refuses a target on a figure
+// the new file lacks (a misspelt owner) with a usage error, as run -slo
+// does, instead of warning and passing.
+func TestCompareSLOUnknownTarget(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "shop.yaml")
+	if err := os.WriteFile(path, []byte(shopScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := filepath.Join(dir, "r")
+	if err := run([]string{"run", "-q", "-o", r, path}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	err := run([]string{"compare", "-slo", "owner.rps@reveiws<=10", r, r}, &stdout, new(bytes.Buffer))
+	if code := exitStatus(err, new(bytes.Buffer)); code != exitUsage || !strings.Contains(err.Error(), "owner.rps@reveiws") || !strings.Contains(err.Error(), "no such figure") {
+		t.Errorf("compare -slo owner.rps@reveiws<=10: exit %d (%v); want %d naming the target", code, err, exitUsage)
+	}
+	err = run([]string{"compare", "-slo", "owner.rps@reviews<=100000", r, r}, &stdout, new(bytes.Buffer))
+	if code := exitStatus(err, new(bytes.Buffer)); code != 0 {
+		t.Errorf("compare -slo owner.rps@reviews<=100000: exit %d (%v); want 0", code, err)
+	}
+}
