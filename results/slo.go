@@ -170,6 +170,10 @@ func parseLimit(mt Metric, s string) (float64, error) {
 	switch mt.Unit {
 	case "ms":
 		if v, err := strconv.ParseFloat(s, 64); err == nil {
+			if v > 0 && v < 1 {
+				// Under a millisecond is more likely seconds written bare.
+				return 0, fmt.Errorf("%s is in ms: a bare %s would be %s ms; write %sms if you mean it, or %sms for %s s", mt.Name, s, s, s, strconv.FormatFloat(1000*v, 'g', -1, 64), s)
+			}
 			return v, nil // a bare number is milliseconds, as the table shows them
 		}
 		d, err := time.ParseDuration(s)
@@ -184,7 +188,7 @@ func parseLimit(mt Metric, s string) (float64, error) {
 			return 0, fmt.Errorf("%s is a per cent: give e.g. 99.5%%", mt.Name)
 		}
 		if bare && v > 0 && v < 1 {
-			return 0, fmt.Errorf("%s is a per cent, as the table shows it: write %s%% for a fraction of %s", mt.Name, strconv.FormatFloat(100*v, 'g', -1, 64), s)
+			return 0, fmt.Errorf("%s is a per cent, as the table shows it: write %s%% for a fraction of %s, or %s%% if you meant %s per cent", mt.Name, strconv.FormatFloat(100*v, 'g', -1, 64), s, s, s)
 		}
 		if v < 0 || v > 100 {
 			return 0, fmt.Errorf("%s is a per cent, between 0%% and 100%%", mt.Name)

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -84,4 +85,24 @@ func (sc *Scenario) WithTargets(ts []results.Target) error {
 		return err
 	}
 	return nil
+}
+
+// unquotedLimit is a mapping value starting with > or <, as in
+// `completeness: >=99.5%`: YAML reads > as a folded block (< is plain text).
+var unquotedLimit = regexp.MustCompile(`^\s*[^#'"]+:\s+>`)
+
+// quoteHint is the fix for a YAML syntax error at a line giving an
+// unquoted limit such as >=99.5%; "" for any other error.
+func quoteHint(data []byte, err error) string {
+	var line int
+	if _, scanErr := fmt.Sscanf(strings.TrimPrefix(err.Error(), "yaml: "), "line %d:", &line); scanErr != nil {
+		return ""
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, i := range []int{line - 1, line - 2} { // the error may name the line after
+		if i >= 0 && i < len(lines) && unquotedLimit.MatchString(lines[i]) {
+			return fmt.Sprintf("; line %d: quote a limit starting with >, e.g. completeness: '>=99.5%%' (YAML reads a leading > as folded text)", i+1)
+		}
+	}
+	return ""
 }

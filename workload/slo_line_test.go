@@ -44,3 +44,16 @@ func TestSLOErrorLines(t *testing.T) {
 		}
 	}
 }
+
+// TestSLOUnquotedLimit: an unquoted >= limit, which YAML cannot read, is
+// reported with the fix (quote it), not the parser's words alone.
+func TestSLOUnquotedLimit(t *testing.T) {
+	_, err := Parse("shop.yaml", []byte(shopYAML+"    completeness: >=99.5%\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 16: quote a limit starting with >, e.g. completeness: '>=99.5%'") {
+		t.Errorf("Parse(shop + unquoted >=99.5%%) = %v; want the quoting fix at line 16", err)
+	}
+	_, err = Parse("shop.yaml", []byte(shopYAML+"    completeness: [\n"))
+	if err == nil || strings.Contains(err.Error(), "quote a limit") {
+		t.Errorf("Parse(shop + other YAML error) = %v; want an error without the quoting hint", err)
+	}
+}
