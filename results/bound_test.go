@@ -131,3 +131,59 @@ func TestBinomialFloor(t *testing.T) {
 		t.Errorf("poissonBounds(1) hi = %.3f; want ≈4.74", hi)
 	}
 }
+
+// TestSLOCostRow: the table's slo rows carry each column's cost with its
+// interval, and "≈ cheapest" where costs are within each other's
+// intervals (review 9: "MEETS (cheapest)" ignored the noise).
+func TestSLOCostRow(t *testing.T) {
+	f := &File{
+		Order: []string{"sync", "async", "hybrid"},
+		Strategies: map[string]*Metrics{
+			"sync":   sloMetrics(180, 5, 50_000, 99.9, 0.05, 2000, false),
+			"async":  sloMetrics(60, 5, 50_000, 99.9, 0.05, 10, true),
+			"hybrid": sloMetrics(80, 5, 50_000, 99.9, 0.05, 11, true),
+		},
+		DurationS:    10,
+		ScenarioYAML: "name: x\nslo:\n  targets:\n    latency.p99: <=150ms\n  cost: {owner.rps: 1}\n",
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, f); err != nil {
+		t.Fatal(err)
+	}
+	table := b.String()
+	for _, want := range []string{"slo cost", "10.0 ±1.0", "11.0 ±1.0", "MEETS (≈ cheapest)"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("WriteTable: no %q in\n%s", want, table)
+		}
+	}
+	if strings.Contains(table, "MEETS (cheapest)") {
+		t.Errorf("WriteTable: async 10 ±1 and hybrid 11 ±1 req/s, yet one is \"cheapest\":\n%s", table)
+	}
+	f.Strategies["hybrid"].Owner.RPS = 500
+	b.Reset()
+	if err := WriteTable(&b, f); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "MEETS (cheapest)") || strings.Contains(b.String(), "MEETS (≈") {
+		t.Errorf("WriteTable, async 10 against hybrid 500 req/s: want async plainly cheapest:\n%s", b.String())
+	}
+}
+
+// TestDecideText: an unclear verdict says about how many times the
+// samples would decide it, and which way it leans.
+func TestDecideText(t *testing.T) {
+	comp, _ := Lookup("completeness")
+	tg, _ := ParseTarget("completeness>=99.5%")
+	// 99.6 ±0.3 over 19 df: one-sided ±0.248, 0.1 above the limit: (2.48)² ≈ 6.2.
+	j := Judge(comp, sloMetrics(1, 0, 50_000, 99.6, 0.3, 0, false), tg)
+	if want := "about 7× the samples (a run 7× longer, or -seeds 7); likely pass"; j.DecideText() != want {
+		t.Errorf("Judge(99.6 ±0.3 vs 99.5).DecideText() = %q; want %q", j.DecideText(), want)
+	}
+	j = Judge(comp, sloMetrics(1, 0, 50_000, 99.4, 0.3, 0, false), tg)
+	if !strings.HasSuffix(j.DecideText(), "likely fail") {
+		t.Errorf("Judge(99.4 ±0.3 vs 99.5).DecideText() = %q; want it to lean to fail", j.DecideText())
+	}
+	if j := Judge(comp, sloMetrics(1, 0, 50_000, 99.9, 0.05, 0, false), tg); j.DecideText() != "" {
+		t.Errorf("a pass's DecideText() = %q; want none", j.DecideText())
+	}
+}

@@ -340,6 +340,30 @@ type Judgement struct {
 	Miss float64
 	// Reason says why a verdict other than pass: "n=200, needs 1000".
 	Reason string
+	// Samples, for an unclear verdict, is about how many times the
+	// samples it rests on would likely decide it (an interval narrows as
+	// 1/√n); 0 when more samples would not tell (a value on the limit,
+	// or no bound at all). Likely is the verdict they would likely give.
+	Samples float64
+	Likely  Verdict
+}
+
+// DecideText says what would decide an unclear verdict: "about 4× the
+// samples (a run 4× longer, or -seeds 4); likely pass". "" otherwise.
+func (j Judgement) DecideText() string {
+	if j.Verdict != Unclear || j.Samples <= 1 || math.IsInf(j.Samples, 0) || math.IsNaN(j.Samples) {
+		return ""
+	}
+	k := math.Ceil(j.Samples*10) / 10
+	if k >= 2 {
+		k = math.Ceil(j.Samples)
+	}
+	times := strconv.FormatFloat(k, 'g', -1, 64)
+	text := fmt.Sprintf("about %s× the samples (a run %s× longer, or -seeds %d)", times, times, int(math.Ceil(k)))
+	if j.Likely == Pass || j.Likely == Fail {
+		text += "; likely " + j.Likely.String()
+	}
+	return text
 }
 
 // Short is the judgement as a table cell: "pass", "fail +30ms", "unclear".
@@ -407,6 +431,10 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		// guess: the count rule stays.
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
 		j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
+		j.Likely = Unclear
+		if f.N > 0 {
+			j.Samples = float64(mt.Needed()) / float64(f.N)
+		}
 		return j
 	case !f.HasCI && mt.Within == Unbatched && mt.Unit == "" && !mt.Events:
 		// A count of one run (rejections, lost records) is what happened
@@ -432,6 +460,7 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		j.Verdict, j.Miss = Fail, miss(t, f.Value)
 	default:
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
+		j.Samples, j.Likely = samplesToDecide(t, f.Value, lo, hi)
 		u := unitSuffix(mt.Unit)
 		j.Reason = fmt.Sprintf("%s%s: its one-sided 95 %% bounds %s%s and %s%s straddle %s", Human(mt.Unit, f.Value), u, Human(mt.Unit, lo), u, Human(mt.Unit, hi), u, t.Text)
 		if f.Counted {
@@ -439,6 +468,24 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		}
 	}
 	return j
+}
+
+// samplesToDecide is about how many times the samples would narrow bounds
+// lo–hi around v (as 1/√n) until they clear t's limit, and which way.
+func samplesToDecide(t Target, v, lo, hi float64) (float64, Verdict) {
+	gap := v - t.Limit // > 0: v is above the limit
+	if gap == 0 {
+		return 0, Unclear
+	}
+	width := v - lo // the side that must shrink to clear the limit
+	if gap < 0 {
+		width = hi - v
+	}
+	k := (width / math.Abs(gap)) * (width / math.Abs(gap))
+	if (gap > 0) == t.AtLeast {
+		return k, Pass
+	}
+	return k, Fail
 }
 
 // unitSuffix is what follows a Human figure to name its unit ("" for
@@ -503,6 +550,9 @@ type Recommendation struct {
 	SLO     *SLO
 	Meeting []Column
 	Others  []Column
+	// Undecided are the Others that fail no target, only unclear ones,
+	// cheapest first: what to look at when none meets every target.
+	Undecided []Column
 	// Columns are all of them, in f's order.
 	Columns []Column
 }
@@ -563,6 +613,12 @@ func Recommend(f *File, s *SLO) *Recommendation {
 		}
 	}
 	slices.SortStableFunc(r.Meeting, func(a, b Column) int { return cmp.Compare(a.Cost, b.Cost) })
+	for _, c := range r.Others {
+		if c.Verdict == Unclear {
+			r.Undecided = append(r.Undecided, c)
+		}
+	}
+	slices.SortStableFunc(r.Undecided, func(a, b Column) int { return cmp.Compare(a.Cost, b.Cost) })
 	return r
 }
 
@@ -666,18 +722,50 @@ func writeSLORows(w io.Writer, f *File, order []string) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprint(w, "slo verdict")
+	fmt.Fprint(w, "slo cost")
 	for _, name := range order {
 		cell := "—"
 		if c, ok := by[name]; ok {
-			cell = columnWord(c)
-			if c.Meets() && c.Name == r.Best() {
-				cell += " (cheapest)"
+			cell = Significant(c.Cost, 3)
+			if c.CostCI95 > 0 {
+				cell += " ±" + Significant(c.CostCI95, 2)
 			}
 		}
 		fmt.Fprintf(w, "\t%s", cell)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprint(w, "slo verdict")
+	for _, name := range order {
+		cell := "—"
+		if c, ok := by[name]; ok {
+			cell = columnWord(c)
+			if c.Meets() {
+				cell += cheapestMark(r, c)
+			}
+		}
+		fmt.Fprintf(w, "\t%s", cell)
+	}
+	fmt.Fprintln(w)
+}
+
+// cheapestMark marks a meeting column " (cheapest)", or " (≈ cheapest)"
+// when its cost and the cheapest's are within each other's intervals
+// (the cheapest itself then too): noise the ranking cannot see through.
+func cheapestMark(r *Recommendation, c Column) string {
+	best := r.Meeting[0]
+	near := false
+	for _, o := range r.Meeting[1:] {
+		if !best.CheaperThan(o) && (c.Name == best.Name || c.Name == o.Name) {
+			near = true
+		}
+	}
+	switch {
+	case near:
+		return " (≈ cheapest)"
+	case c.Name == best.Name:
+		return " (cheapest)"
+	}
+	return ""
 }
 
 // columnWord is a column's verdict over all its targets.
@@ -696,5 +784,5 @@ func sloNote(w io.Writer, f *File) {
 	if SLOOf(f) == nil {
 		return
 	}
-	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a one-run counter is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cheapest by the slo's cost weights")
+	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a one-run counter is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cost by the slo's cost weights (±: its 95 % interval); ≈ cheapest: costs within each other's intervals")
 }
