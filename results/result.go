@@ -343,6 +343,13 @@ type Metric struct {
 	// Has reports whether m has a value for the metric at all (nil: always).
 	// A convergence that never happened has none.
 	Has func(*Metrics) bool
+	// counts, for a page kind's figure, reads its sample count and rare
+	// events from the kind's own counts, for files that hold no Stats
+	// entry for it (the marketplace form); hdr names the kind's latency
+	// histogram in Metrics.HDR, whose order statistics bound a percentile
+	// that has no interval (Figure.quantileBounds).
+	counts func(*Metrics) (n, events int64)
+	hdr    string
 }
 
 // Within says how a metric gets an interval from within one run.

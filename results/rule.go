@@ -125,6 +125,19 @@ func figureOf(m *Metrics, mt Metric) Figure {
 			f.DF = float64(f.Batches - 1)
 		}
 	}
+	if !ok && mt.counts != nil {
+		// A page kind's figure in a file holding no Stats entry for it:
+		// its counts (pooled over the seeds), no interval.
+		f.N, _ = mt.counts(m)
+		if len(m.Replicas) > 0 {
+			f.N = 0
+			for _, r := range m.Replicas {
+				n, _ := mt.counts(r)
+				f.N += n
+			}
+		}
+		f.Counted, ok, st = true, true, Stat{N: f.N, Method: MethodNone}
+	}
 	f.Absent = mt.Has != nil && !mt.Has(m) || ok && st.N == 0 && mt.Within == Batched && !mt.Events
 	if mt.Rare {
 		f.Events = staleEvents(m, mt)
@@ -262,6 +275,28 @@ func (f Figure) Bounds(mt Metric) (lo, hi float64, ok bool) {
 		ok = false // no stale section: nothing says how stale one would be
 	}
 	return lo, hi, ok
+}
+
+// quantileBounds bound a percentile that has no interval by the order
+// statistics of its histogram hist (HdrHistogram, µs): of n independent
+// samples, the q-quantile lies below the one of rank nq + z·√(nq(1−q)) + 1
+// with 95 % confidence, and above the one of rank nq − z·√(nq(1−q)). ok is
+// false when the histogram is missing or too small to give both.
+func quantileBounds(hist string, q float64) (lo, hi float64, ok bool) {
+	if hist == "" {
+		return 0, 0, false
+	}
+	h, err := DecodeHDR(hist)
+	if err != nil || h.TotalCount() == 0 {
+		return 0, 0, false
+	}
+	n := float64(h.TotalCount())
+	spread := z95 * math.Sqrt(n*q*(1-q))
+	rankHi, rankLo := n*q+spread+1, n*q-spread
+	if rankHi > n || rankLo < 1 {
+		return 0, 0, false
+	}
+	return float64(h.ValueAtQuantile(100*rankLo/n)) / 1000, float64(h.ValueAtQuantile(100*rankHi/n)) / 1000, true
 }
 
 // oneSided turns a two-sided 95 % half-width at df degrees of freedom (0:

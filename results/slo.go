@@ -257,16 +257,12 @@ func (s *SLO) Check(t *pages.Topology) (field, msg string, ok bool) {
 		return "", "", true
 	}
 	known := map[string]bool{BrokerRate: true}
-	var scoped []string
-	for _, m := range MetricsFor(t) {
+	for _, m := range SLOMetricsFor(t) {
 		known[m.Name] = true
-		if _, scope := SplitScope(m.Name); scope != "" {
-			scoped = append(scoped, m.Name)
-		}
 	}
-	hint := "this scenario has no page kinds or owners of its own (the marketplace form): use an unscoped name"
-	if len(scoped) > 0 {
-		hint = "scoped names here are " + strings.Join(scopeHints(t), ", ")
+	hint := "scoped names here are " + strings.Join(scopeHints(t), ", ")
+	if t == nil {
+		hint += "; the marketplace form's owner has the unscoped owner.* figures"
 	}
 	for _, tg := range s.Targets {
 		if !known[tg.Metric] {
@@ -291,6 +287,10 @@ func (s *SLO) Check(t *pages.Topology) (field, msg string, ok bool) {
 func baseName(full string) string { name, _ := SplitScope(full); return name }
 
 func scopeHints(t *pages.Topology) []string {
+	if t == nil {
+		m := pages.Marketplace(1)
+		t = &pages.Topology{Kinds: m.Kinds} // its owner is not a scope
+	}
 	var out []string
 	for _, k := range t.Kinds {
 		out = append(out, "…@"+k.Name+" (page kind)")
@@ -425,6 +425,12 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		return j
 	}
 	lo, hi, bounded := f.Bounds(mt)
+	if !bounded && mt.hdr != "" {
+		// A page kind's percentile the file holds no interval for.
+		if qlo, qhi, ok := quantileBounds(m.HDR[mt.hdr], mt.Quantile); ok {
+			lo, hi, bounded = min(qlo, f.Value), max(qhi, f.Value), true
+		}
+	}
 	switch {
 	case mt.Quantile > 0 && mt.Within == Batched && f.Counted && f.N < mt.Needed():
 		// A percentile's batch-means interval on few samples is itself a
@@ -567,7 +573,7 @@ func Recommend(f *File, s *SLO) *Recommendation {
 		return nil
 	}
 	metrics := map[string]Metric{}
-	for _, m := range MetricsFor(f.Topology) {
+	for _, m := range SLOMetricsFor(f.Topology) {
 		if _, dup := metrics[m.Name]; !dup {
 			metrics[m.Name] = m
 		}
