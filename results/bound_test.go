@@ -30,6 +30,13 @@ func boundMetrics(avail, comp, ci float64, n, stale, rejected int64) *Metrics {
 	return m
 }
 
+// withViews gives m views (a broker) that converged after convergenceMS.
+func withViews(m *Metrics, convergenceMS float64) *Metrics {
+	m.Broker = BrokerMetrics{Published: 10, Delivered: 10}
+	m.ConvergenceMS = convergenceMS
+	return m
+}
+
 // TestJudgeOneSided: an SLO is judged by a one-sided 95 % bound that
 // counts outcomes: no failure in n supports only about 1 − 3/n (the rule
 // of three), and a few rare events pass a target their Poisson bound
@@ -59,6 +66,8 @@ func TestJudgeOneSided(t *testing.T) {
 		// Item 10: a counter of one run is judged as observed.
 		{"no rejection, one run", boundMetrics(100, 100, 0, 1000, 0, 0), "owner.rejected<=0", Pass},
 		{"two rejections, one run", boundMetrics(100, 100, 0, 1000, 0, 2), "owner.rejected<=0", Fail},
+		{"converged at once, one run", withViews(boundMetrics(100, 100, 0, 1000, 0, 0), 0), "convergence<=1ms", Pass},
+		{"converged in 2 s, one run", withViews(boundMetrics(100, 100, 0, 1000, 0, 0), 2000), "convergence<=1s", Fail},
 	}
 	for _, tt := range tests {
 		tg, err := ParseTarget(tt.target)

@@ -26,9 +26,9 @@ import (
 // whose bounds straddle the target, or a percentile resting on too few
 // samples for rule 1, is "unclear", never "pass". Rare events need no
 // minimum count here (a bound that clears the target clears it); the
-// starring rule keeps its minimum. A counter one run gives no interval
-// (owner.rejected, broker.lost) is judged as observed: it is what
-// happened in the run.
+// starring rule keeps its minimum. A figure one run gives no interval
+// (owner.rejected, broker.lost, convergence) is judged as observed: it is
+// what happened in the run.
 
 // SLO is a scenario's slo: section.
 type SLO struct {
@@ -442,10 +442,10 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 			j.Samples = float64(mt.Needed()) / float64(f.N)
 		}
 		return j
-	case !f.HasCI && mt.Within == Unbatched && mt.Unit == "" && !mt.Events:
-		// A count of one run (rejections, lost records) is what happened
-		// in it, not an estimate: judged as observed. Seeds give it an
-		// interval.
+	case !f.HasCI && mt.Within == Unbatched:
+		// A figure only a run's end knows (rejections, lost records, the
+		// convergence after the heal) is, for one run, what happened in
+		// it: judged as observed. Seeds give it an interval.
 		lo, hi, bounded = f.Value, f.Value, true
 	case !bounded:
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
@@ -790,5 +790,5 @@ func sloNote(w io.Writer, f *File) {
 	if SLOOf(f) == nil {
 		return
 	}
-	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a one-run counter is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cost by the slo's cost weights (±: its 95 % interval); ≈ cheapest: costs within each other's intervals")
+	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a figure one run gives no interval (counters, convergence) is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cost by the slo's cost weights (±: its 95 % interval); ≈ cheapest: costs within each other's intervals")
 }
