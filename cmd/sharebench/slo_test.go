@@ -187,3 +187,28 @@ func TestCompareSLOUnknownTarget(t *testing.T) {
 		t.Errorf("compare -slo owner.rps@reviews<=100000: exit %d (%v); want 0", code, err)
 	}
 }
+
+// TestRunSLORareEvents: the review's run: no failed page in a few
+// thousand cannot pass 99.99 % (the rule of three supports about
+// 1 − 3/n), while a stale fraction of a few sections in tens of
+// thousands passes 1 % (its Poisson bound clears it), whatever the count.
+func TestRunSLORareEvents(t *testing.T) {
+	path := writeScenario(t, shopScenario)
+	var stdout bytes.Buffer
+	args := []string{"run", "-q", "-o", t.TempDir(), "-slo", "availability>=99.99%", "-slo", "stale_fraction<=1%", "-slo", "owner.rejected<=0", path}
+	if err := run(args, &stdout, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "slo" {
+			rows[f[1]] = f[2:]
+		}
+	}
+	for target, want := range map[string]string{"availability>=99.99%": "unclear", "stale_fraction<=1%": "pass", "owner.rejected<=0": "pass"} {
+		got := rows[target]
+		if len(got) != 2 || got[0] != want || got[1] != want {
+			t.Errorf("run -slo %s: verdicts %q; want %s for sync and async\n%s", target, got, want, stdout.String())
+		}
+	}
+}
