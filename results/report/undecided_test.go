@@ -55,6 +55,10 @@ func TestRecommendUndecided(t *testing.T) {
 			t.Errorf("recommendation lacks %q:\n%s", want, md)
 		}
 	}
+	var html strings.Builder
+	if err := htmlTemplate.ExecuteTemplate(&html, "recommend", rec); err != nil || !strings.Contains(html.String(), "<strong>hybrid</strong> fails no target, unclear on 1") {
+		t.Errorf("recommend HTML = %v:\n%s\nwant hybrid ranked as failing no target", err, html.String())
+	}
 	// With nothing to rank, no cost formula.
 	f.Strategies["async"], f.Strategies["hybrid"] = undecidedMetrics(80, 5000, 50), undecidedMetrics(80, 5000, 20)
 	b.Reset()
