@@ -196,3 +196,15 @@ func TestDecideText(t *testing.T) {
 		t.Errorf("a pass's DecideText() = %q; want none", j.DecideText())
 	}
 }
+
+// TestDecideTextNoFailure: with no failure the bound narrows as 3/n, so
+// 0 failures in 4,830 against 99.99 % needs about 6.2× the samples
+// (3/0.0001 = 30,000 pages), not the 1/√n rule's 38×.
+func TestDecideTextNoFailure(t *testing.T) {
+	av, _ := Lookup("availability")
+	tg, _ := ParseTarget("availability>=99.99%")
+	j := Judge(av, boundMetrics(100, 100, 0, 4830, 0, 0), tg)
+	if want := "about 7× the samples (a run 7× longer, or -seeds 7); likely pass"; j.DecideText() != want {
+		t.Errorf("Judge(no failure in 4830 vs 99.99%%).DecideText() = %q; want %q", j.DecideText(), want)
+	}
+}

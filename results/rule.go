@@ -62,8 +62,10 @@ func (mt Metric) Needed() int64 {
 	return MinSamples
 }
 
-// Enough is rule 1's count test, the one every part (tables, verdicts,
-// compare, sweep plots, calibrate) uses: n samples, k of them the rare
+// Enough is rule 1's count test, the one every part ranking figures
+// (tables, the report's verdicts, compare, sweep plots, calibrate) uses;
+// SLO judgements bound figures instead (Figure.Bounds), needing no count
+// but a percentile's: n samples, k of them the rare
 // events a Metric.Rare figure rests on (ignored otherwise), suffice to
 // compare a figure of mt.
 func Enough(mt Metric, n, k int64) bool {

@@ -467,6 +467,11 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 	default:
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
 		j.Samples, j.Likely = samplesToDecide(t, f.Value, lo, hi)
+		if mt.Fraction && (f.Value <= 0 || f.Value >= 100) {
+			// No failure yet: the rule of three's bound narrows as 1/n,
+			// not 1/√n.
+			j.Samples = math.Sqrt(j.Samples)
+		}
 		u := unitSuffix(mt.Unit)
 		j.Reason = fmt.Sprintf("%s%s: its one-sided 95 %% bounds %s%s and %s%s straddle %s", Human(mt.Unit, f.Value), u, Human(mt.Unit, lo), u, Human(mt.Unit, hi), u, t.Text)
 		if f.Counted {

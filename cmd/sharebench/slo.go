@@ -86,6 +86,9 @@ func sloGate(f *results.File, enabled bool) error {
 			if j.Verdict == results.Fail {
 				m += " by " + j.MissText()
 			}
+			if d := j.DecideText(); d != "" {
+				m += " (to decide: " + d + ")"
+			}
 			misses = append(misses, m)
 		}
 		why = append(why, c.Name+": "+strings.Join(misses, ", "))

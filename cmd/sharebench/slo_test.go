@@ -212,3 +212,13 @@ func TestRunSLORareEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestSLOGateSaysWhatDecides: -slo-fail with only unclear verdicts names
+// what would decide each (review 8).
+func TestSLOGateSaysWhatDecides(t *testing.T) {
+	path := writeScenario(t, shopScenario)
+	err := run([]string{"run", "-q", "-o", t.TempDir(), "-slo", "availability>=99.99%", "-slo-fail", path}, new(bytes.Buffer), new(bytes.Buffer))
+	if code := exitStatus(err, new(bytes.Buffer)); code != exitSLO || !strings.Contains(err.Error(), "availability>=99.99% unclear (to decide: about ") {
+		t.Errorf("run -slo-fail availability>=99.99%%: exit %d (%v); want %d saying what would decide it", code, err, exitSLO)
+	}
+}
