@@ -102,7 +102,8 @@ type origin struct {
 	root *yaml.Node
 }
 
-// entryDefaults decodes each entry of services and network.links again,
+// entryDefaults decodes each entry of services, network.links, owners,
+// page_services and page_kinds (and each read of a kind) again,
 // onto its defaults: the strict decode has already refused whatever these
 // nodes could get wrong, and node.Decode (which is not strict) only fills
 // values in.
@@ -119,6 +120,52 @@ func (sc *Scenario) entryDefaults(top *yaml.Node) error {
 				return err
 			}
 			sc.Services[key] = &s
+		}
+	}
+	if n := deref(findNode(top, "owners")); n != nil && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			o := defaultOwner()
+			if findNode(deref(findNode(deref(n.Content[i+1]), "writes")), "mix") != nil {
+				o.Writes.Mix = nil // a mix given replaces the default one whole
+			}
+			if err := n.Content[i+1].Decode(&o); err != nil {
+				return err
+			}
+			sc.Owners[n.Content[i].Value] = &o
+		}
+	}
+	if n := deref(findNode(top, "page_services")); n != nil && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			s := defaultPageService()
+			if err := n.Content[i+1].Decode(&s); err != nil {
+				return err
+			}
+			sc.PageServices[n.Content[i].Value] = &s
+		}
+	}
+	if n := deref(findNode(top, "page_kinds")); n != nil && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := defaultPageKind()
+			if err := n.Content[i+1].Decode(&k); err != nil {
+				return err
+			}
+			// A list decodes onto fresh zero entries: each read again,
+			// onto its defaults.
+			if reads := deref(findNode(deref(n.Content[i+1]), "reads")); reads != nil && reads.Kind == yaml.SequenceNode {
+				for j, item := range reads.Content {
+					r := defaultRead()
+					if err := item.Decode(&r); err != nil {
+						return err
+					}
+					k.Reads[j] = r
+				}
+			}
+			sc.PageKinds[n.Content[i].Value] = &k
+		}
+	}
+	for i := range sc.Plans {
+		if len(sc.Plans[i].Owners) == 0 {
+			sc.Plans[i].Owners = nil // none is none, however it is written
 		}
 	}
 	if n := findNode(top, "network", "links"); n != nil && n.Kind == yaml.MappingNode {
@@ -147,6 +194,9 @@ func precheck(n *yaml.Node, t reflect.Type, path string) error {
 		n = n.Alias
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		if section, name, entry := strings.Cut(path, "."); entry && !strings.Contains(name, ".") && namedEntries[section] != "" {
+			return fmt.Errorf("%d: %s: has no value; write %s: {} for this %s to take every default", n.Line, path, name, namedEntries[section])
+		}
 		return fmt.Errorf("%d: %s: has no value; give one, or leave the field out to take its default", n.Line, path)
 	}
 	for t.Kind() == reflect.Pointer {
@@ -291,15 +341,20 @@ var (
 func describeType(goType string) string {
 	words := map[string]string{
 		"int": "a whole number", "uint64": "a whole number ≥ 0", "float64": "a number", "bool": "true or false", "string": "text",
-		"[]string":                     "a list, e.g. [sync, async]",
-		"[]sim.Fault":                  "a list of faults, e.g. [{at: 20s, for: 10s, kind: outage, target: topclients}]",
-		"map[string]float64":           "a mapping of kinds to shares, e.g. {gig: 0.5, user: 0.5}",
-		"map[string]*workload.Service": "a mapping of services, e.g. {topclients: {workers: 8}}",
-		"map[string]*workload.Link":    "a mapping of links, e.g. {gig->topclients: {latency: 2ms}}",
-		"workload.Link":                "a link, e.g. {latency: 2ms, loss: 0}",
-		"workload.Service":             "a service, e.g. {workers: 8, queue: 1000, service_time: 2ms}",
-		"workload.Rate":                "a rate, e.g. 20/s",
-		"workload.Duration":            "a duration, e.g. 10s",
+		"[]string":                      "a list, e.g. [sync, async]",
+		"[]sim.Fault":                   "a list of faults, e.g. [{at: 20s, for: 10s, kind: outage, target: topclients}]",
+		"map[string]float64":            "a mapping of kinds to shares, e.g. {gig: 0.5, user: 0.5}",
+		"map[string]*workload.Service":  "a mapping of services, e.g. {topclients: {workers: 8}}",
+		"map[string]*workload.Link":     "a mapping of links, e.g. {gig->topclients: {latency: 2ms}}",
+		"map[string]*workload.Owner":    "a mapping of owners, e.g. {reviews: {service: {workers: 8}}}",
+		"map[string]*workload.PageKind": "a mapping of page kinds, e.g. {product: {service: product, share: 1, reads: [{owner: reviews}]}}",
+		"[]workload.ReadSpec":           "a list of reads, e.g. [{owner: reviews, records: 10}]",
+		"[]workload.Plan":               "a list of plans, e.g. [{name: hot-async, default: sync, owners: {reviews: async}}]",
+		"map[string]string":             "a mapping of owners to strategies, e.g. {reviews: async}",
+		"workload.Link":                 "a link, e.g. {latency: 2ms, loss: 0}",
+		"workload.Service":              "a service, e.g. {workers: 8, queue: 1000, service_time: 2ms}",
+		"workload.Rate":                 "a rate, e.g. 20/s",
+		"workload.Duration":             "a duration, e.g. 10s",
 	}
 	if w, ok := words[goType]; ok {
 		return w
@@ -352,6 +407,8 @@ var sections = map[string]reflect.Type{
 	"AsyncOptions": reflect.TypeFor[AsyncOptions](), "HybridOptions": reflect.TypeFor[HybridOptions](),
 	"step": reflect.TypeFor[step](), "rampCurve": reflect.TypeFor[rampCurve](), "spikeCurve": reflect.TypeFor[spikeCurve](),
 	"diurnalCurve": reflect.TypeFor[diurnalCurve](), "stepCurve": reflect.TypeFor[stepCurve](),
+	"Owner": reflect.TypeFor[Owner](), "OwnerPopulation": reflect.TypeFor[OwnerPopulation](),
+	"PageKind": reflect.TypeFor[PageKind](), "ReadSpec": reflect.TypeFor[ReadSpec](), "Plan": reflect.TypeFor[Plan](),
 }
 
 func sectionName(typ string) string {
@@ -359,7 +416,8 @@ func sectionName(typ string) string {
 		"Scenario": "the scenario", "Population": "population", "Traffic": "traffic", "Pages": "traffic.pages",
 		"Writes": "traffic.writes", "Service": "a service", "Network": "network", "Link": "a network link",
 		"Broker": "broker", "Options": "options", "SyncOptions": "options.sync", "AsyncOptions": "options.async",
-		"HybridOptions": "options.hybrid",
+		"HybridOptions": "options.hybrid", "Owner": "an owner", "OwnerPopulation": "an owner's population",
+		"PageKind": "a page kind", "ReadSpec": "a read", "Plan": "a plan",
 	}
 	if n, ok := names[typ]; ok {
 		return n
@@ -416,6 +474,14 @@ func pathAt(n *yaml.Node, line, column int, path string) string {
 		}
 	}
 	return found
+}
+
+// deref is the node an alias stands for (n itself if not an alias).
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 // findNode follows a path of keys through mappings.

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"math"
 	"slices"
 
 	"github.com/sharebench/sharebench/pages"
@@ -58,9 +59,35 @@ type ReadSpec struct {
 // with the plain strategies.
 type Plan struct {
 	Name    string            `yaml:"name"`
-	Default string            `yaml:"default"` // the strategy of owners Owners does not name
-	Owners  map[string]string `yaml:"owners"`  // owner → strategy
+	Default string            `yaml:"default,omitempty"` // the strategy of owners Owners does not name; "" only when Owners names them all
+	Owners  map[string]string `yaml:"owners,omitempty"`  // owner → strategy
 }
+
+// The general form's defaults: what an entry of owners, page_services or
+// page_kinds, or a read, takes for a field it leaves out. An owner is the
+// marketplace's owner (topclients) as DefaultScenario has it, its records
+// being population.sellers; a page service is the gig page service. Each
+// call returns fresh values, so that decoding one entry onto them cannot
+// reach another's.
+func defaultOwner() Owner {
+	d := DefaultScenario()
+	return Owner{
+		Population: OwnerPopulation{
+			Records: d.Population.Sellers, WithData: d.Population.WithClients,
+			Items: d.Population.ClientsPerSeller, ItemBytes: d.Population.ClientBytes,
+		},
+		Service: *d.Services[strategies.OwnerNode],
+		Writes:  d.Traffic.Writes,
+	}
+}
+
+func defaultPageService() Service { return *DefaultScenario().Services["gig"] }
+
+// defaultPageKind has no share: a kind's share of the traffic is given,
+// never guessed (check says so when it is left out).
+func defaultPageKind() PageKind { return PageKind{Share: math.NaN(), Order: "parallel"} }
+
+func defaultRead() ReadSpec { return ReadSpec{Records: 1, Call: "batch", Section: "optional"} }
 
 // model is a scenario read as the general form: what a run needs.
 type model struct {
@@ -117,6 +144,10 @@ func (sc *Scenario) model() *model {
 	slices.SortStableFunc(names, func(a, b string) int {
 		return boolOrder(sc.PageKinds[a].Self) - boolOrder(sc.PageKinds[b].Self)
 	})
+	total := 0.0
+	for _, name := range names { // in a fixed order: a float sum depends on it
+		total += sc.PageKinds[name].Share
+	}
 	for _, name := range names {
 		pk := sc.PageKinds[name]
 		k := pages.Kind{Name: name, Service: pk.Service, Self: pk.Self, Sequential: pk.Order == "sequence"}
@@ -124,7 +155,9 @@ func (sc *Scenario) model() *model {
 			k.Reads = append(k.Reads, pages.Read{Owner: r.Owner, Records: r.Records, Batch: r.Call != "single", Required: r.Section == "required"})
 		}
 		m.topo.Kinds = append(m.topo.Kinds, k)
-		m.shares[name] = pk.Share
+		// Shares are weights: divided by their sum (check keeps it > 0),
+		// so that a sweep over one kind's share needs no other change.
+		m.shares[name] = pk.Share / total
 		if pk.Work != nil {
 			m.work[name] = pk.Work
 		}
@@ -143,6 +176,37 @@ func (sc *Scenario) model() *model {
 		}
 	}
 	return m
+}
+
+// nodes lists the nodes of the scenario's world: the owners, the page
+// services, the broker and the client (the marketplace's: topclients, gig,
+// user, search, broker, client).
+func (m *model) nodes() []string {
+	return append(append(slices.Clone(m.topo.Owners), m.topo.Services...), sim.BrokerNode, clientNode)
+}
+
+// roles is what each node of the world does, for sim.CheckRoles: the
+// client sends writes to each owner and pages to each page service, which
+// call the owners their kinds read; each owner publishes to the broker and
+// each page service's consumers read from it. No other two nodes exchange
+// messages.
+func (m *model) roles() sim.Roles {
+	r := sim.Roles{
+		Services:  append(slices.Clone(m.topo.Owners), m.topo.Services...),
+		Consumers: slices.Clone(m.topo.Services),
+		Driver:    clientNode,
+	}
+	for _, o := range m.topo.Owners {
+		r.Talk = append(r.Talk, [2]string{clientNode, o}, [2]string{o, sim.BrokerNode})
+	}
+	for _, p := range m.topo.Services {
+		r.Talk = append(r.Talk, [2]string{clientNode, p})
+		for _, o := range m.topo.ServiceReads(p) {
+			r.Talk = append(r.Talk, [2]string{p, o})
+		}
+		r.Talk = append(r.Talk, [2]string{p, sim.BrokerNode})
+	}
+	return r
 }
 
 // Columns are what the scenario compares side by side: its strategies,

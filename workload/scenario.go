@@ -22,26 +22,28 @@ import (
 // DefaultScenario, so a field a file leaves out takes its default and a
 // field it gives, zero included, means what it says.
 type Scenario struct {
-	Name        string              `yaml:"name"`
-	Description string              `yaml:"description,omitempty"` // what the scenario demonstrates, in a line
-	Seed        uint64              `yaml:"seed"`
-	Duration    Duration            `yaml:"duration"` // measured virtual time, after the warm-up
-	Warmup      Duration            `yaml:"warmup"`   // virtual time run first and not measured
-	Strategies  []string            `yaml:"strategies"`
-	Population  Population          `yaml:"population"`
-	Traffic     Traffic             `yaml:"traffic"`
-	Services    map[string]*Service `yaml:"services"`
-	Network     Network             `yaml:"network"`
-	Broker      Broker              `yaml:"broker"`
-	Options     Options             `yaml:"options"`
-	Faults      []sim.Fault         `yaml:"faults"`
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description,omitempty"` // what the scenario demonstrates, in a line
+	Seed        uint64   `yaml:"seed"`
+	Duration    Duration `yaml:"duration"` // measured virtual time, after the warm-up
+	Warmup      Duration `yaml:"warmup"`   // virtual time run first and not measured
+	Strategies  []string `yaml:"strategies"`
 
-	// The general form (model.go): any owners, page services and page
-	// kinds, and plans. Absent in the marketplace form.
+	// The general form (model.go): plans, any owners, page services and
+	// page kinds. Absent in the marketplace form, which has population,
+	// traffic.writes, services and traffic.pages.mix instead.
+	Plans        []Plan               `yaml:"plans,omitempty"`
 	Owners       map[string]*Owner    `yaml:"owners,omitempty"`
 	PageServices map[string]*Service  `yaml:"page_services,omitempty"`
 	PageKinds    map[string]*PageKind `yaml:"page_kinds,omitempty"`
-	Plans        []Plan               `yaml:"plans,omitempty"`
+
+	Population Population          `yaml:"population"`
+	Traffic    Traffic             `yaml:"traffic"`
+	Services   map[string]*Service `yaml:"services"`
+	Network    Network             `yaml:"network"`
+	Broker     Broker              `yaml:"broker"`
+	Options    Options             `yaml:"options"`
+	Faults     []sim.Fault         `yaml:"faults"`
 
 	src *origin // the file it was read from, to locate later errors; nil if none
 }
@@ -248,10 +250,10 @@ func DefaultScenario() *Scenario {
 	}
 }
 
-// Nodes lists the nodes of the scenario's world, for faults to name.
-func (sc *Scenario) Nodes() []string {
-	return append(slices.Clone(serviceNames), sim.BrokerNode, clientNode)
-}
+// Nodes lists the nodes of the scenario's world, for faults to name: the
+// owners, the page services (each in name order in the general form), the
+// broker and the client.
+func (sc *Scenario) Nodes() []string { return sc.model().nodes() }
 
 // clientNode is the node the workload driver sends from.
 const clientNode = "client"
@@ -340,10 +342,23 @@ func (sc *Scenario) brokerSpec() sim.BrokerSpec {
 func (sc *Scenario) YAML() string {
 	c := *sc
 	c.Options.Hybrid = c.Options.Hybrid.withSync(c.Options.Sync) // the values hybrid runs with
+	var doc any = &c
+	if sc.general() {
+		// The marketplace's fields keep their defaults in a scenario of the
+		// general form, where a file may not give them: left out.
+		var n yaml.Node
+		if err := n.Encode(&c); err != nil {
+			panic(err)
+		}
+		for _, path := range marketplaceOnly {
+			dropKey(&n, path)
+		}
+		doc = &n
+	}
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(&c); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		panic(err) // every field has a notation
 	}
 	if err := enc.Close(); err != nil {
@@ -352,12 +367,25 @@ func (sc *Scenario) YAML() string {
 	return b.String()
 }
 
+// dropKey removes the key at path (dotted) from mapping n, if it is there.
+func dropKey(n *yaml.Node, path string) {
+	keys := strings.Split(path, ".")
+	if parent := findNode(n, keys[:len(keys)-1]...); parent != nil && parent.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(parent.Content); i += 2 {
+			if parent.Content[i].Value == keys[len(keys)-1] {
+				parent.Content = slices.Delete(parent.Content, i, i+2)
+				return
+			}
+		}
+	}
+}
+
 // End is when a run stops: warm-up plus measured duration.
 func (sc *Scenario) End() time.Duration { return sc.Warmup.D() + sc.Duration.D() }
 
 // Scaled returns the scenario with its time compressed by f (0 < f ≤ 1):
 // durations, fault times and the rate curve's times multiplied by f, page
-// and write rates by f too, so a live run fits a laptop while the
+// and write rates (each owner's, in the general form) by f too, so a live run fits a laptop while the
 // population, the services and the network stay as they are.
 func (sc *Scenario) Scaled(f float64) (*Scenario, error) {
 	if !(f > 0 && f <= 1) {
@@ -372,6 +400,15 @@ func (sc *Scenario) Scaled(f float64) (*Scenario, error) {
 	c.Traffic.Pages.Rate = RateCurve{scaleCurve(sc.Traffic.Pages.Rate.Curve, f)}
 	w := Rate(float64(*sc.Traffic.Writes.Rate) * f)
 	c.Traffic.Writes.Rate = &w
+	if sc.Owners != nil {
+		c.Owners = map[string]*Owner{}
+		for name, o := range sc.Owners {
+			scaled := *o
+			w := Rate(float64(*o.Writes.Rate) * f)
+			scaled.Writes.Rate = &w
+			c.Owners[name] = &scaled
+		}
+	}
 	c.Faults = nil
 	for _, ft := range sc.Faults {
 		ft.At = time.Duration(float64(ft.At) * f)

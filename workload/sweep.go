@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -129,8 +130,36 @@ func cloneNode(n *yaml.Node) *yaml.Node {
 }
 
 // setPath sets the field at path in mapping n to value (parsed as YAML),
-// making the mappings on the way if the file leaves them out.
+// making the mappings on the way if the file leaves them out. An entry of
+// owners, page_services or page_kinds must be in the file (a new one would
+// be a new owner or page, not a sweep of one); a list entry is selected by
+// its name (plans.hot-async), its owner (page_kinds.product.reads.reviews)
+// or its index (reads.0).
 func setPath(n *yaml.Node, path []string, value string) error {
+	return setPathAt(n, path, value, "")
+}
+
+// namedEntries are the sections whose entries setPath never makes, with
+// what one entry is called.
+var namedEntries = map[string]string{"owners": "owner", "page_services": "page service", "page_kinds": "page kind"}
+
+func setPathAt(n *yaml.Node, path []string, value, at string) error {
+	join := func(key string) string {
+		if at == "" {
+			return key
+		}
+		return at + "." + key
+	}
+	if n.Kind == yaml.SequenceNode {
+		item, err := selectEntry(n, path[0], at)
+		if err != nil {
+			return err
+		}
+		if len(path) == 1 {
+			return fmt.Errorf("%s selects a whole entry of %s; give one of its fields, e.g. %s.%s.…", join(path[0]), at, at, path[0])
+		}
+		return setPathAt(item, path[1:], value, join(path[0]))
+	}
 	if n.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s is not a section of mappings", path[0])
 	}
@@ -146,10 +175,23 @@ func setPath(n *yaml.Node, path []string, value string) error {
 			n.Content[i+1] = v
 			return nil
 		}
-		if n.Content[i+1].Kind != yaml.MappingNode {
+		if child := n.Content[i+1]; child.Kind != yaml.MappingNode && child.Kind != yaml.SequenceNode {
 			n.Content[i+1] = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		}
-		return setPath(n.Content[i+1], path[1:], value)
+		return setPathAt(n.Content[i+1], path[1:], value, join(path[0]))
+	}
+	if what, ok := namedEntries[at]; ok {
+		var names []string
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			names = append(names, n.Content[i].Value)
+		}
+		return fmt.Errorf("%s: the scenario has no %s named %q; its %s are %s", join(path[0]), what, path[0], at, strings.Join(names, ", "))
+	}
+	if _, ok := namedEntries[path[0]]; ok && at == "" {
+		return fmt.Errorf("%s: the scenario has no %s: it is in the marketplace form (population, services, traffic.pages.mix); sweep those, e.g. services.topclients.workers", path[0], path[0])
+	}
+	if path[0] == "plans" && at == "" {
+		return fmt.Errorf("plans: the scenario has no plans; add the plan to the file first, then sweep plans.NAME.owners.OWNER")
 	}
 	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: path[0]}
 	child := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
@@ -162,7 +204,37 @@ func setPath(n *yaml.Node, path []string, value string) error {
 		n.Content[len(n.Content)-1] = v
 		return nil
 	}
-	return setPath(child, path[1:], value)
+	return setPathAt(child, path[1:], value, join(path[0]))
+}
+
+// selectEntry finds the entry of list n (at path at) that key names: the
+// one whose name or owner is key, or the one at index key.
+func selectEntry(n *yaml.Node, key, at string) (*yaml.Node, error) {
+	var found []*yaml.Node
+	var names []string
+	for _, item := range n.Content {
+		for _, field := range []string{"name", "owner"} {
+			if v := findNode(item, field); v != nil && v.Kind == yaml.ScalarNode {
+				names = append(names, v.Value)
+				if v.Value == key {
+					found = append(found, item)
+				}
+			}
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		return nil, fmt.Errorf("%s.%s: %d entries of %s are %s; select one by its index, 0 to %d", at, key, len(found), at, key, len(n.Content)-1)
+	}
+	if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
+		return n.Content[i], nil
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s.%s: %s has no entry %s; select one by its index, 0 to %d", at, key, at, key, len(n.Content)-1)
+	}
+	return nil, fmt.Errorf("%s.%s: %s has no entry %s; its entries are %s (or select one by its index, 0 to %d)", at, key, at, key, strings.Join(names, ", "), len(n.Content)-1)
 }
 
 func valueNode(value string) (*yaml.Node, error) {
