@@ -40,8 +40,10 @@ func TestCacheExpiryPhases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range d.caches {
-			c.jitter = jitter
+		for _, byOwner := range d.caches {
+			for _, c := range byOwner {
+				c.jitter = jitter
+			}
 		}
 		if err := w.Inject(sim.Fault{At: 2 * ttl, For: 2 * time.Second, Kind: sim.Outage, Target: OwnerNode}); err != nil {
 			t.Fatal(err)

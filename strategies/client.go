@@ -29,11 +29,11 @@ var api = []struct {
 	service, method string
 	body, answer    any
 }{
-	{OwnerNode, methodGet, Seller(0), ReadReply{}},
-	{OwnerNode, methodBatch, []Seller{}, ReadReply{}},
-	{OwnerNode, methodDigest, DigestRequest{}, []uint64{}},
-	{OwnerNode, MethodWrite, Write{}, WriteReply{}},
-	{"gig, user, search", MethodRender, PageRequest{}, Page{}},
+	{"every owner", methodGet, Seller(0), ReadReply{}},
+	{"every owner", methodBatch, []Seller{}, ReadReply{}},
+	{"every owner", methodDigest, DigestRequest{}, []uint64{}},
+	{"every owner", MethodWrite, Write{}, WriteReply{}},
+	{"every page service", MethodRender, PageRequest{}, Page{}},
 }
 
 func init() {
@@ -49,6 +49,7 @@ func init() {
 // the caller's policy.
 type ownerClient struct {
 	env     sim.Env
+	owner   string        // the owner's node
 	timeout time.Duration // per call
 }
 
@@ -74,23 +75,23 @@ func call[R any](ctx context.Context, c ownerClient, method string, body any) (R
 	var zero R
 	ctx, cancel := c.env.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	resp, err := c.env.Call(ctx, OwnerNode, method, body)
+	resp, err := c.env.Call(ctx, c.owner, method, body)
 	if err != nil {
 		return zero, err
 	}
 	r, ok := resp.(R)
 	if !ok {
-		return zero, fmt.Errorf("%s.%s answered a %T; want a %T", OwnerNode, method, resp, zero)
+		return zero, fmt.Errorf("%s.%s answered a %T; want a %T", c.owner, method, resp, zero)
 	}
 	return r, nil
 }
 
 // serve hands a request's body to fn if it has fn's type, and refuses it
 // with an error naming the method and both types otherwise.
-func serve[B, R any](req sim.Request, fn func(B) (R, error)) (any, error) {
+func serve[B, R any](owner string, req sim.Request, fn func(B) (R, error)) (any, error) {
 	b, ok := req.Body.(B)
 	if !ok {
-		return nil, fmt.Errorf("%s.%s takes a %T; got a %T", OwnerNode, req.Method, b, req.Body)
+		return nil, fmt.Errorf("%s.%s takes a %T; got a %T", owner, req.Method, b, req.Body)
 	}
 	return fn(b)
 }

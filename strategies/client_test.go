@@ -20,13 +20,13 @@ func TestOwnerClientRoundTrip(t *testing.T) {
 	w := virtual.New(1)
 	defer w.Close()
 	cfg := testConfig(Sync)
-	o := newOwner(w.Node(OwnerNode), cfg)
+	o := testOwner(w, cfg)
 	o.seed([]*List{{Seller: 2, Version: 3, Clients: []Client{NewClient(7, 50)}}})
 	if _, err := w.Serve(OwnerNode, sim.ServiceSpec{Workers: 1, Handler: o.Handle}); err != nil {
 		t.Fatal(err)
 	}
 	page := w.Node("gig")
-	c := ownerClient{env: page, timeout: time.Second}
+	c := ownerClient{env: page, owner: OwnerNode, timeout: time.Second}
 	var get, batch ReadReply
 	var digest []uint64
 	var errs [3]error
@@ -58,7 +58,7 @@ func TestOwnerClientRoundTrip(t *testing.T) {
 func TestOwnerRefusesWrongBodies(t *testing.T) {
 	w := virtual.New(1)
 	defer w.Close()
-	o := newOwner(w.Node(OwnerNode), testConfig(Sync))
+	o := testOwner(w, testConfig(Sync))
 	o.seed(nil)
 	tests := []struct {
 		method string
@@ -99,7 +99,7 @@ func TestOwnerClientChecksAnswers(t *testing.T) {
 	page := w.Node("gig")
 	var err error
 	page.Go("get", func(ctx context.Context) {
-		_, err = ownerClient{env: page, timeout: time.Second}.Get(ctx, 1)
+		_, err = ownerClient{env: page, owner: OwnerNode, timeout: time.Second}.Get(ctx, 1)
 	})
 	w.Run(time.Second)
 	if err == nil || !strings.Contains(err.Error(), "topclients.get answered a string") {

@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -106,27 +107,46 @@ var designs = map[Strategy]Design{
 // Design returns what s does; the zero Design for an unknown strategy.
 func (s Strategy) Design() Design { return designs[s] }
 
-// topic is where the owner publishes; "" if it publishes nothing.
-func (d Design) topic() string {
+// topic is where owner publishes; "" if it publishes nothing.
+func (d Design) topic(owner string) string {
 	switch d.Publishes {
 	case ListEvents:
-		return ListsTopic
+		return ListsTopicOf(owner)
 	case IDEvents:
-		return IDsTopic
+		return IDsTopicOf(owner)
 	}
 	return ""
 }
 
-// Topics the owner publishes to.
+// Topics the marketplace's owner publishes to.
 const (
-	ListsTopic = "topclients.lists"
-	IDsTopic   = "topclients.ids"
+	ListsTopic = OwnerNode + ".lists"
+	IDsTopic   = OwnerNode + ".ids"
 )
+
+// ListsTopicOf is where owner publishes ListEvents: "<owner>.lists".
+func ListsTopicOf(owner string) string { return owner + ".lists" }
+
+// IDsTopicOf is where owner publishes IDsEvents: "<owner>.ids".
+func IDsTopicOf(owner string) string { return owner + ".ids" }
 
 // Node names.
 const (
+	// OwnerNode is the marketplace's owner (Top Clients). It keeps the
+	// names it had before owners became many: its random streams carry no
+	// suffix and its views' consumer groups are "<service>-view".
 	OwnerNode = "topclients"
 )
+
+// concern names a random stream of a page service's dealings with owner:
+// today's name for the marketplace's owner, suffixed "/<owner>" for every
+// other, so adding an owner reshuffles no one else's draws.
+func concern(name, owner string) string {
+	if owner == OwnerNode {
+		return name
+	}
+	return name + "/" + owner
+}
 
 // PageServices maps each page kind to the service that renders it: the
 // seller's own editor (self) is part of the user service.
@@ -167,8 +187,43 @@ func (o CallOptions) Deadline() time.Duration {
 	return d
 }
 
+// OwnerConfig is one owner as Deploy runs it: a service on the node
+// named after it that owns records 0..Sellers-1, published to
+// "<Name>.lists" or "<Name>.ids" as its Strategy's Design says.
+type OwnerConfig struct {
+	Name       string
+	Strategy   Strategy
+	Sellers    int // records are 0..Sellers-1
+	ClientSize int // bytes of one encoded item
+	// Initial is each record's items at the start (nil: none); every view
+	// starts from it, as from a snapshot.
+	Initial func(s Seller) []uint32
+	Spec    sim.ServiceSpec // the owner's queueing model; Deploy sets the handler
+	// Call is how pages call this owner: public pages (sync, sync-cache,
+	// hybrid) and self-view reads alike. For a hybrid owner, hybrid's
+	// options.
+	Call CallOptions
+	// ReconcileEvery runs anti-entropy in each view of this owner this
+	// often; 0: never. ReconcileTimeout bounds each anti-entropy call; > 0.
+	ReconcileEvery, ReconcileTimeout time.Duration
+}
+
 // Config is everything Deploy needs.
+//
+// The owners are Owners; when it is empty, there is one owner, OwnerNode,
+// made of the fields Strategy, Sellers, ClientSize, Initial, Owner, Call,
+// ReconcileEvery and ReconcileTimeout: the marketplace as it always was.
+// The page kinds are Kinds; when it is empty, the marketplace's, each
+// reading as many of OwnerNode's records as the request names.
 type Config struct {
+	Owners []OwnerConfig
+	// Kinds are the pages the services render, with the reads each makes.
+	Kinds []pages.Kind
+	// Work is each page kind's own work, drawn on the page service's node
+	// from the stream "work/<kind>"; a kind without one spends the work its
+	// service's spec drew for the request.
+	Work map[string]sim.DurationDist
+
 	Strategy   Strategy
 	Sellers    int // sellers are 0..Sellers-1
 	ClientSize int // bytes of one encoded client record
@@ -177,7 +232,7 @@ type Config struct {
 	Initial func(s Seller) []uint32
 
 	Owner sim.ServiceSpec            // the owner's queueing model; Deploy sets the handler
-	Pages map[string]sim.ServiceSpec // gig, user, search: likewise
+	Pages map[string]sim.ServiceSpec // by page service (gig, user, search): likewise
 
 	Call CallOptions // sync, sync-cache, hybrid and self-view calls
 	// CacheTTL is how long sync-cache keeps a list; 0: not at all (every
@@ -203,9 +258,58 @@ type Config struct {
 	// PublishTimeout bounds one publish attempt; > 0.
 	PublishTimeout time.Duration
 
-	// OnCommit, if set, is told of every commit at the owner, in commit
-	// order: the harness's record of the truth. It must not block.
-	OnCommit func(l *List)
+	// OnCommit, if set, is told of every commit at each owner, in commit
+	// order (the initial lists first): the harness's record of the truth.
+	// It must not block.
+	OnCommit func(owner string, l *List)
+}
+
+// owners is the owners Deploy runs: Owners, or the marketplace's one
+// made of the legacy fields.
+func (c Config) owners() []OwnerConfig {
+	if len(c.Owners) > 0 {
+		return c.Owners
+	}
+	return []OwnerConfig{{
+		Name: OwnerNode, Strategy: c.Strategy, Sellers: c.Sellers, ClientSize: c.ClientSize,
+		Initial: c.Initial, Spec: c.Owner, Call: c.Call,
+		ReconcileEvery: c.ReconcileEvery, ReconcileTimeout: c.ReconcileTimeout,
+	}}
+}
+
+// kinds is the page kinds Deploy serves: Kinds, or the marketplace's.
+func (c Config) kinds() []pages.Kind {
+	if len(c.Kinds) > 0 {
+		return c.Kinds
+	}
+	return pages.Marketplace(1).Kinds
+}
+
+// services lists the page services the kinds name, each once, in the
+// order the kinds first name them.
+func (c Config) services() []string {
+	var ss []string
+	for _, k := range c.kinds() {
+		if !slices.Contains(ss, k.Service) {
+			ss = append(ss, k.Service)
+		}
+	}
+	return ss
+}
+
+// serviceReads lists the owners a page service's kinds read, in owner
+// order.
+func (c Config) serviceReads(service string) []string {
+	var os []string
+	for _, o := range c.owners() {
+		for _, k := range c.kinds() {
+			if k.Service == service && k.ReadsOwner(o.Name) {
+				os = append(os, o.Name)
+				break
+			}
+		}
+	}
+	return os
 }
 
 // DefaultConfig is a configuration with the usual value in every field
@@ -227,42 +331,116 @@ func DefaultConfig() Config {
 
 // Validate reports a configuration Deploy cannot run.
 func (c Config) Validate() error {
-	if _, err := ParseStrategy(string(c.Strategy)); err != nil {
+	owners := map[string]bool{}
+	for i, o := range c.owners() {
+		if err := o.validate(); err != nil {
+			if len(c.Owners) == 0 {
+				return err // the legacy fields: named as they always were
+			}
+			return fmt.Errorf("owners[%d] (%s): %w", i, o.Name, err)
+		}
+		if owners[o.Name] {
+			return fmt.Errorf("owners[%d]: owner %q is named twice; give each owner its own name", i, o.Name)
+		}
+		owners[o.Name] = true
+	}
+	if err := c.validateKinds(owners); err != nil {
 		return err
 	}
-	if c.Sellers < 1 {
-		return fmt.Errorf("sellers must be ≥ 1, got %d", c.Sellers)
-	}
-	if err := c.Owner.Validate(); err != nil {
-		return fmt.Errorf("owner: %w", err)
-	}
-	for _, kind := range pages.Services() {
-		spec, ok := c.Pages[kind]
+	for _, name := range c.services() {
+		spec, ok := c.Pages[name]
 		if !ok {
-			return fmt.Errorf("no spec for page service %s", kind)
+			return fmt.Errorf("no spec for page service %s (a page kind names it; add it to Pages)", name)
 		}
 		if err := spec.Validate(); err != nil {
-			return fmt.Errorf("%s: %w", kind, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	switch {
-	case c.ClientSize < 1:
-		return fmt.Errorf("client size must be ≥ 1 byte, got %d (DefaultConfig has the usual values)", c.ClientSize)
-	case c.Call.Timeout <= 0:
-		return fmt.Errorf("call timeout must be > 0, got %v", c.Call.Timeout)
-	case c.Call.Retries < 0 || c.Call.Backoff < 0:
-		return fmt.Errorf("call retries and backoff must be ≥ 0")
-	case c.CacheTTL < 0 || c.ReconcileEvery < 0 || c.Linger < 0:
-		return fmt.Errorf("cache TTL, reconcile interval and linger must be ≥ 0")
+	case c.CacheTTL < 0 || c.Linger < 0:
+		return fmt.Errorf("cache TTL and linger must be ≥ 0")
 	case c.RelayInterval <= 0:
 		return fmt.Errorf("relay interval must be > 0 (the relay polls the outbox this often), got %v", c.RelayInterval)
-	case c.ReconcileTimeout <= 0:
-		return fmt.Errorf("reconcile timeout must be > 0 (it bounds each anti-entropy call), got %v", c.ReconcileTimeout)
 	case c.PublishTimeout <= 0:
 		return fmt.Errorf("publish timeout must be > 0, got %v", c.PublishTimeout)
 	}
 	if c.StaleIfError < 0 {
 		return fmt.Errorf("stale-if-error must be ≥ 0, got %v", c.StaleIfError)
+	}
+	for kind, work := range c.Work {
+		if _, ok := c.kind(kind); !ok {
+			return fmt.Errorf("work for page kind %q, which no kind is named; name one of the kinds", kind)
+		}
+		if work.Dist != nil && work.Quantile(0) < 0 {
+			return fmt.Errorf("work of page kind %s must not be negative", kind)
+		}
+	}
+	return nil
+}
+
+// validateKinds checks the page kinds against the owners.
+func (c Config) validateKinds(owners map[string]bool) error {
+	seen := map[string]bool{}
+	for i, k := range c.Kinds {
+		at := fmt.Sprintf("kinds[%d] (%s)", i, k.Name)
+		switch {
+		case k.Name == "":
+			return fmt.Errorf("kinds[%d]: a page kind needs a name", i)
+		case seen[k.Name]:
+			return fmt.Errorf("%s: page kind named twice; give each kind its own name", at)
+		case k.Service == "":
+			return fmt.Errorf("%s: no page service; name the service that renders it", at)
+		case len(k.Reads) == 0:
+			return fmt.Errorf("%s: no reads; a page shows at least one owner's records", at)
+		}
+		seen[k.Name] = true
+		for j, r := range k.Reads {
+			if !owners[r.Owner] {
+				return fmt.Errorf("%s: reads[%d] names owner %q, which is not configured; use one of %s", at, j, r.Owner, strings.Join(slices.Sorted(maps.Keys(owners)), ", "))
+			}
+			if r.Records < 1 {
+				return fmt.Errorf("%s: reads[%d] (%s) must show ≥ 1 record, got %d", at, j, r.Owner, r.Records)
+			}
+		}
+	}
+	return nil
+}
+
+// kind returns the configured kind named name.
+func (c Config) kind(name string) (pages.Kind, bool) {
+	for _, k := range c.kinds() {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return pages.Kind{}, false
+}
+
+// validate reports an owner Deploy cannot run.
+func (o OwnerConfig) validate() error {
+	if o.Name == "" {
+		return fmt.Errorf("an owner needs a name (its node is named after it)")
+	}
+	if _, err := ParseStrategy(string(o.Strategy)); err != nil {
+		return err
+	}
+	if o.Sellers < 1 {
+		return fmt.Errorf("sellers must be ≥ 1, got %d", o.Sellers)
+	}
+	if err := o.Spec.Validate(); err != nil {
+		return fmt.Errorf("owner: %w", err)
+	}
+	switch {
+	case o.ClientSize < 1:
+		return fmt.Errorf("client size must be ≥ 1 byte, got %d (DefaultConfig has the usual values)", o.ClientSize)
+	case o.Call.Timeout <= 0:
+		return fmt.Errorf("call timeout must be > 0, got %v", o.Call.Timeout)
+	case o.Call.Retries < 0 || o.Call.Backoff < 0:
+		return fmt.Errorf("call retries and backoff must be ≥ 0")
+	case o.ReconcileEvery < 0:
+		return fmt.Errorf("reconcile interval must be ≥ 0, got %v", o.ReconcileEvery)
+	case o.ReconcileTimeout <= 0:
+		return fmt.Errorf("reconcile timeout must be > 0 (it bounds each anti-entropy call), got %v", o.ReconcileTimeout)
 	}
 	return nil
 }

@@ -55,12 +55,12 @@ func TestDesignsSayWhatDeploymentsDo(t *testing.T) {
 			t.Errorf("%s keeps %q: %d caches", s, d.Keeps, len(r.d.CacheStats()))
 		}
 		if d.Keeps == strategies.KeepsIDSets {
-			if e := r.d.Views["gig"].Entry(11); len(e.IDs) != 1 || len(e.Clients) != 0 {
+			if e := r.d.View("gig", strategies.OwnerNode).Entry(11); len(e.IDs) != 1 || len(e.Clients) != 0 {
 				t.Errorf("%s keeps %q: entry %+v after adding a client; want one ID and no clients", s, d.Keeps, e)
 			}
 		}
 		if d.Keeps == strategies.KeepsLists {
-			if e := r.d.Views["gig"].Entry(11); len(e.Clients) != 1 || len(e.IDs) != 0 {
+			if e := r.d.View("gig", strategies.OwnerNode).Entry(11); len(e.Clients) != 1 || len(e.IDs) != 0 {
 				t.Errorf("%s keeps %q: entry %+v after adding a client; want one client and no IDs", s, d.Keeps, e)
 			}
 		}

@@ -1,7 +1,9 @@
 // Package strategies holds the real implementations being measured: the
-// owner (Top Clients) service with its store and outbox, page rendering,
-// and the sync, async and hybrid ways of getting the owner's data onto
-// other services' pages.
+// owner services (the marketplace's Top Clients, or any number of a
+// scenario's own), each with its store and outbox; page rendering, each
+// page kind reading sections of one or more owners; and the sync, async
+// and hybrid ways of getting each owner's data onto other services'
+// pages, chosen per owner.
 //
 // Strategy code is written only against sim.Env, so the same code runs in
 // virtual time and live. It imports sim and nothing under sim/virtual or

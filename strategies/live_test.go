@@ -14,6 +14,7 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/sim/live"
 	"github.com/sharebench/sharebench/strategies"
@@ -74,7 +75,7 @@ func newLiveRig(t *testing.T, strategy strategies.Strategy) *liveRig {
 		"search": {Workers: 64, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}},
 	}
 	cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = liveCallTimeout, 1, true
-	cfg.OnCommit = r.hist.Record
+	cfg.OnCommit = func(_ string, l *strategies.List) { r.hist.Record(l) }
 	d, err := strategies.Deploy(w.Hosts(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +278,7 @@ func TestLiveConvergence(t *testing.T) {
 			time.Sleep(at - r.w.Now() + time.Second)
 			views := map[string]strategies.ViewStats{}
 			for name, v := range r.d.Views {
-				r.w.Node(name).Do(func() { views[name] = v.Stats })
+				r.w.Node(name).Do(func() { views[name] = v[strategies.OwnerNode].Stats })
 			}
 			r.stop()
 			for name, vs := range views {
@@ -398,5 +399,63 @@ func TestLiveGracefulDegradation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLiveTwoOwners: the general form serves live as it does in virtual
+// time: one page reads a sync owner and an async one, each by its own
+// strategy, over its own topic and consumer group; both sections show the
+// writes made before.
+func TestLiveTwoOwners(t *testing.T) {
+	r := &liveRig{t: t, base: runtime.NumGoroutine()}
+	w, err := live.New(live.WithSeed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.w = w
+	t.Cleanup(r.stop)
+	if err := w.AddBroker(sim.BrokerSpec{Partitions: 2, CommitInterval: 500 * ms, SessionTimeout: 3 * time.Second, MaxWait: 100 * ms}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := strategies.DefaultConfig()
+	prices, reviews := owner("prices", strategies.Sync, ms), owner("reviews", strategies.Async, ms)
+	prices.Call.Timeout, reviews.Call.Timeout = liveCallTimeout, liveCallTimeout
+	cfg.Owners = []strategies.OwnerConfig{prices, reviews}
+	cfg.Kinds = []pages.Kind{{Name: "product", Service: "product", Reads: []pages.Read{read("prices", 1, true), read("reviews", 1, true)}}}
+	cfg.Pages = map[string]sim.ServiceSpec{"product": {Workers: 16, ServiceTime: sim.ConstDuration(ms)}}
+	if r.d, err = strategies.Deploy(w.Hosts(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	r.client = w.Node("client")
+	c := r.client
+	write := func(at time.Duration, owner string) event {
+		return event{at, func(ctx context.Context) {
+			ctx, cancel := c.WithTimeout(ctx, time.Second)
+			defer cancel()
+			if _, err := c.Call(ctx, owner, strategies.MethodWrite, strategies.Write{Seller: 3, Op: strategies.Add, Client: 9}); err != nil {
+				t.Errorf("write to %s: %v", owner, err)
+			}
+		}}
+	}
+	rd := &render{kind: "product", sellers: []strategies.Seller{3, 3}}
+	r.run([]event{write(100*ms, "prices"), write(100*ms, "reviews"), {1500 * ms, func(ctx context.Context) {
+		ctx, cancel := c.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		body, err := c.Call(ctx, "product", strategies.MethodRender, strategies.PageRequest{Kind: "product", Sellers: rd.sellers})
+		rd.err = err
+		if err == nil {
+			rd.page = body.(strategies.Page)
+		}
+	}}})
+	time.Sleep(2500*ms - r.w.Now())
+	r.stop()
+	if rd.err != nil {
+		t.Fatalf("product page: %v", rd.err)
+	}
+	if s := rd.page.Sections; len(s) != 2 || !s[0].FromOwner || s[0].Version != 1 || s[1].FromOwner || s[1].Version != 1 {
+		t.Errorf("product page sections %+v; want prices read from its owner and reviews from the view, both at version 1", s)
+	}
+	if got := r.d.Owners["reviews"].Stats.Reads; got != 0 {
+		t.Errorf("async owner reviews served %d reads; want 0", got)
 	}
 }

@@ -134,12 +134,16 @@ type (
 
 // PageRequest asks a page service to render a page.
 type PageRequest struct {
-	Kind    string   // gig, user, search or self
-	Sellers []Seller // one, or a search page's K
+	Kind string // gig, user, search or self in the marketplace; any configured kind
+	// Sellers are the records the page shows: the records of each of the
+	// kind's reads, concatenated in read order (the marketplace: one, or a
+	// search page's K).
+	Sellers []Seller
 }
 
-// Page is a rendered page: one top-clients section per seller asked for,
-// in order. A page always renders; a section it could not get is Failed.
+// Page is a rendered page: one section per record asked for (the
+// marketplace's are sellers' top clients), in order. A section it could not
+// get is Failed; the page renders without it unless its read is required.
 type Page struct {
 	Kind     string
 	Sections []Section

@@ -12,8 +12,9 @@ import (
 	"github.com/sharebench/sharebench/sim"
 )
 
-// Owner is the Top Clients service, the source of truth: each seller's
-// list with its version, in the owner's store. A write commits the new list
+// Owner is one owner service (the marketplace's is Top Clients), the
+// source of truth for its records: each one's list with its version, in
+// the owner's store. A write commits the new list
 // and, where the strategy publishes, an outbox record in one transaction;
 // the outbox relay publishes the records in order and retries until the
 // broker takes them, so no committed change is ever lost.
@@ -23,10 +24,11 @@ import (
 type Owner struct {
 	env    sim.Env
 	cfg    Config
-	lists  sim.Table // row s: seller s's list
-	keys   []string  // the sellers' event keys, made once
-	topic  string    // where events go; "" if the strategy publishes none
-	outbox bool      // publish through the outbox (else dual write)
+	oc     OwnerConfig // this owner: its name, records, strategy
+	lists  sim.Table   // row s: seller s's list
+	keys   []string    // the sellers' event keys, made once
+	topic  string      // where events go; "" if the strategy publishes none
+	outbox bool        // publish through the outbox (else dual write)
 	Stats  OwnerStats
 }
 
@@ -72,13 +74,16 @@ const (
 
 func outboxKey(seq int64) string { return fmt.Sprintf("outbox/%020d", seq) }
 
-func newOwner(env sim.Env, cfg Config) *Owner {
-	d := cfg.Strategy.Design()
+func newOwner(env sim.Env, cfg Config, oc OwnerConfig) *Owner {
+	d := oc.Strategy.Design()
 	return &Owner{
-		env: env, cfg: cfg, lists: env.Store().Table(listsTable), keys: sellerKeys("", cfg.Sellers),
-		topic: d.topic(), outbox: d.Publishes != NoEvents && !d.DualWrite,
+		env: env, cfg: cfg, oc: oc, lists: env.Store().Table(listsTable), keys: sellerKeys("", oc.Sellers),
+		topic: d.topic(oc.Name), outbox: d.Publishes != NoEvents && !d.DualWrite,
 	}
 }
+
+// Name is the owner's name, and its node's.
+func (o *Owner) Name() string { return o.oc.Name }
 
 func sellerKeys(prefix string, n int) []string {
 	keys := make([]string, n)
@@ -92,7 +97,7 @@ func sellerKeys(prefix string, n int) []string {
 // empty list at version 0 for every other seller (so a read never
 // allocates one).
 func (o *Owner) seed(initial []*List) {
-	for s := range Seller(o.cfg.Sellers) {
+	for s := range Seller(o.oc.Sellers) {
 		o.lists.Put(int(s), &List{Seller: s})
 	}
 	for _, l := range initial {
@@ -116,21 +121,21 @@ func (o *Owner) Handle(ctx context.Context, req sim.Request) (any, error) {
 	}
 	switch req.Method {
 	case methodGet:
-		return serve(req, func(s Seller) (ReadReply, error) { return o.readReply([]Seller{s}), nil })
+		return serve(o.oc.Name, req, func(s Seller) (ReadReply, error) { return o.readReply([]Seller{s}), nil })
 	case methodBatch:
-		return serve(req, func(ss []Seller) (ReadReply, error) { return o.readReply(ss), nil })
+		return serve(o.oc.Name, req, func(ss []Seller) (ReadReply, error) { return o.readReply(ss), nil })
 	case MethodWrite:
-		return serve(req, func(w Write) (WriteReply, error) { return o.write(ctx, w) })
+		return serve(o.oc.Name, req, func(w Write) (WriteReply, error) { return o.write(ctx, w) })
 	case methodDigest:
-		return serve(req, func(r DigestRequest) ([]uint64, error) { return o.digest(r), nil })
+		return serve(o.oc.Name, req, func(r DigestRequest) ([]uint64, error) { return o.digest(r), nil })
 	}
-	return nil, fmt.Errorf("%s: unknown method %q", OwnerNode, req.Method)
+	return nil, fmt.Errorf("%s: unknown method %q", o.oc.Name, req.Method)
 }
 
 // digest is the versions of the sellers r asks for that exist.
 func (o *Owner) digest(r DigestRequest) []uint64 {
 	versions := make([]uint64, 0, max(0, int(r.To-r.From)))
-	for s := r.From; s < r.To && int(s) < o.cfg.Sellers; s++ {
+	for s := r.From; s < r.To && int(s) < o.oc.Sellers; s++ {
 		versions = append(versions, o.read(o.lists, s).Version)
 	}
 	return versions
@@ -152,7 +157,7 @@ func (o *Owner) readReply(sellers []Seller) ReadReply {
 var errNoChange = errors.New("no change")
 
 func (o *Owner) write(ctx context.Context, w Write) (WriteReply, error) {
-	if int(w.Seller) >= o.cfg.Sellers || w.Seller < 0 {
+	if int(w.Seller) >= o.oc.Sellers || w.Seller < 0 {
 		return WriteReply{}, fmt.Errorf("no seller %d", w.Seller)
 	}
 	var next *List
@@ -160,7 +165,7 @@ func (o *Owner) write(ctx context.Context, w Write) (WriteReply, error) {
 	err := o.env.Store().Update(func(tx sim.Tx) error {
 		lists := tx.Table(listsTable)
 		cur := o.read(lists, w.Seller)
-		if next = w.Apply(cur, o.cfg.ClientSize); next == nil {
+		if next = w.Apply(cur, o.oc.ClientSize); next == nil {
 			next = cur
 			return errNoChange
 		}
@@ -184,7 +189,7 @@ func (o *Owner) write(ctx context.Context, w Write) (WriteReply, error) {
 	}
 	o.Stats.Writes++
 	if o.cfg.OnCommit != nil {
-		o.cfg.OnCommit(next)
+		o.cfg.OnCommit(o.oc.Name, next)
 	}
 	if o.topic != "" && !o.outbox {
 		o.dualWrite(ctx, o.keys[w.Seller], event)
@@ -195,7 +200,7 @@ func (o *Owner) write(ctx context.Context, w Write) (WriteReply, error) {
 // encode makes the event for a new list: all of it, or only the IDs.
 func (o *Owner) encode(l *List) []byte {
 	var v any = ListEvent{Seller: l.Seller, Version: l.Version, Clients: l.Clients}
-	if o.topic == IDsTopic {
+	if o.oc.Strategy.Design().Publishes == IDEvents {
 		v = IDsEvent{Seller: l.Seller, Version: l.Version, IDs: l.IDs()}
 	}
 	b, err := msgpack.Marshal(v)

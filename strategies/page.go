@@ -2,22 +2,29 @@ package strategies
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 )
 
-// PageService renders pages (gig, user, search, and the seller's own
-// editor) with a top-clients section per seller, got from its source. A
-// page always renders: a section the source cannot get in time is left
-// out (Failed), never the page.
+// PageService renders pages, each a kind of cfg's with sections of one or
+// more owners' records, each owner's got from the source its strategy
+// gives this service. An optional section the source cannot get in time
+// is left out (Failed) and the page renders; a required one fails the
+// page (Handle returns an error).
 type PageService struct {
-	env    sim.Env
-	cfg    Config
-	source source // public pages
-	owner  *ownerSource
-	Stats  PageStats
+	env     sim.Env
+	cfg     Config
+	name    string
+	kinds   map[string]pages.Kind   // by name: every configured kind
+	sources map[string]source       // by owner: what public pages read
+	owners  map[string]*ownerSource // by owner: what self-views read
+	calls   map[string]CallOptions  // by owner
+	records map[string]int          // by owner: how many records it owns
+	Stats   PageStats
 }
 
 // PageStats counts a page service's work.
@@ -25,7 +32,7 @@ type PageStats struct {
 	Renders map[string]int64 // pages rendered, by kind
 }
 
-// source gets the top-clients sections for a page's sellers.
+// source gets the sections for a page's records of one owner.
 type source interface {
 	sections(ctx context.Context, sellers []Seller) []Section
 	// remote reports whether getting them takes a call (and so may run
@@ -33,35 +40,169 @@ type source interface {
 	remote() bool
 }
 
-// Handle renders a PageRequest, spending the request's work as the
-// page's own.
+// Handle renders a PageRequest. Its Sellers are the records of the kind's
+// reads, concatenated in read order, and so are the page's sections. The
+// page's own work is the kind's Work if cfg has one, else the request's.
 func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) {
 	pr := req.Body.(PageRequest)
-	p.Stats.Renders[pr.Kind]++
-	src := p.source
-	if pages.IsSelf(pr.Kind) {
-		src = p.owner // read-your-writes: the editor reads the owner
+	kind, ok := p.kinds[pr.Kind]
+	if !ok {
+		return nil, fmt.Errorf("%s: no page kind %q", p.name, pr.Kind)
 	}
-	var secs []Section
-	if p.cfg.Call.Parallel && src.remote() {
-		// The fetch runs beside the page's own work, which this process
-		// does itself.
+	if kind.Service != p.name {
+		return nil, fmt.Errorf("%s: %s pages are rendered by %s; send them there", p.name, pr.Kind, kind.Service)
+	}
+	reads := kind.Reads
+	if len(p.cfg.Kinds) == 0 {
+		// The marketplace: a page shows as many sellers as it asks for.
+		reads = []pages.Read{reads[0]}
+		reads[0].Records = len(pr.Sellers)
+	} else if n := kind.Records(); n != len(pr.Sellers) {
+		return nil, fmt.Errorf("%s: a %s page shows %d records; the request names %d", p.name, pr.Kind, n, len(pr.Sellers))
+	}
+
+	// Each read's source and records; a read whose owner's calls run in
+	// parallel and that takes a call goes alongside the page's own work,
+	// the others before it.
+	srcs := make([]source, len(reads))
+	sellers := make([][]Seller, len(reads))
+	alongside := make([]bool, len(reads))
+	from := 0
+	for i, r := range reads {
+		srcs[i] = p.sources[r.Owner]
+		if kind.Self {
+			srcs[i] = p.owners[r.Owner] // read-your-writes: the editor reads the owner
+		}
+		sellers[i] = pr.Sellers[from : from+r.Records]
+		from += r.Records
+		for _, s := range sellers[i] {
+			if s < 0 || int(s) >= p.records[r.Owner] {
+				return nil, fmt.Errorf("%s: a %s page asks for record %d of %s, which owns 0..%d", p.name, pr.Kind, s, r.Owner, p.records[r.Owner]-1)
+			}
+		}
+		alongside[i] = p.calls[r.Owner].Parallel && srcs[i].remote()
+	}
+	p.Stats.Renders[pr.Kind]++
+	work := req.Work
+	if w, ok := p.cfg.Work[pr.Kind]; ok {
+		work = w.Sample(p.env.Rand("work/" + pr.Kind))
+	}
+	secs := make([][]Section, len(reads))
+	fetch := func(ctx context.Context, i int) { secs[i] = fetchRead(ctx, p.env, reads[i], srcs[i], sellers[i]) }
+
+	var err error
+	if kind.Sequential {
+		err = p.inSequence(ctx, reads, srcs, sellers, alongside, secs, fetch, work)
+	} else {
+		err = p.inParallel(ctx, alongside, fetch, work)
+	}
+	if err != nil {
+		return nil, err
+	}
+	page := Page{Kind: pr.Kind, Sections: secs[0]}
+	if len(secs) > 1 {
+		page.Sections = slices.Concat(secs...)
+	}
+	for i, r := range reads {
+		if r.Required && anyFailed(secs[i]) {
+			return nil, fmt.Errorf("%s: the %s page's required section of %s could not be had", p.name, pr.Kind, r.Owner)
+		}
+	}
+	return page, nil
+}
+
+// inParallel fetches every read at once: those alongside the page's own
+// work start with it, the others first.
+func (p *PageService) inParallel(ctx context.Context, alongside []bool, fetch func(context.Context, int), work time.Duration) error {
+	var beside sim.Group
+	var before []int
+	for i, a := range alongside {
+		if !a {
+			before = append(before, i)
+			continue
+		}
+		if beside == nil {
+			beside, _ = p.env.Group(ctx)
+		}
+		beside.Go(func(ctx context.Context) error { fetch(ctx, i); return nil })
+	}
+	switch len(before) {
+	case 0:
+	case 1:
+		fetch(ctx, before[0])
+	default:
 		g, _ := p.env.Group(ctx)
-		g.Go(func(ctx context.Context) error { secs = src.sections(ctx, pr.Sellers); return nil })
-		err := p.env.Sleep(ctx, req.Work)
+		for _, i := range before {
+			g.Go(func(ctx context.Context) error { fetch(ctx, i); return nil })
+		}
+		g.Wait()
+	}
+	err := p.env.Sleep(ctx, work)
+	if beside != nil {
+		if werr := beside.Wait(); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// inSequence fetches the reads one after another, and after a required
+// one that failed, none: their sections are Failed. The chain goes
+// alongside the page's own work only if every read in it that takes a call
+// may.
+func (p *PageService) inSequence(ctx context.Context, reads []pages.Read, srcs []source, sellers [][]Seller, alongside []bool, secs [][]Section, fetch func(context.Context, int), work time.Duration) error {
+	chain := func(ctx context.Context) {
+		stopped := false
+		for i, r := range reads {
+			if stopped {
+				secs[i] = make([]Section, len(sellers[i]))
+				for j, s := range sellers[i] {
+					secs[i][j] = Section{Seller: s, Failed: true}
+				}
+				continue
+			}
+			fetch(ctx, i)
+			stopped = r.Required && anyFailed(secs[i])
+		}
+	}
+	remote, beside := false, true
+	for i, src := range srcs {
+		if src.remote() {
+			remote = true
+			beside = beside && alongside[i]
+		}
+	}
+	if remote && beside {
+		g, _ := p.env.Group(ctx)
+		g.Go(func(ctx context.Context) error { chain(ctx); return nil })
+		err := p.env.Sleep(ctx, work)
 		if werr := g.Wait(); err == nil {
 			err = werr
 		}
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		secs = src.sections(ctx, pr.Sellers)
-		if err := p.env.Sleep(ctx, req.Work); err != nil {
-			return nil, err
-		}
+		return err
 	}
-	return Page{Kind: pr.Kind, Sections: secs}, nil
+	chain(ctx)
+	return p.env.Sleep(ctx, work)
+}
+
+// fetchRead gets one read's sections from src: in one call for a batch
+// read (or a view, which makes none), else one get per record, the gets in
+// parallel.
+func fetchRead(ctx context.Context, env sim.Env, r pages.Read, src source, sellers []Seller) []Section {
+	if r.Batch || len(sellers) == 1 || !src.remote() {
+		return src.sections(ctx, sellers)
+	}
+	secs := make([]Section, len(sellers))
+	g, _ := env.Group(ctx)
+	for j, s := range sellers {
+		g.Go(func(ctx context.Context) error { secs[j] = src.sections(ctx, []Seller{s})[0]; return nil })
+	}
+	g.Wait()
+	return secs
+}
+
+func anyFailed(secs []Section) bool {
+	return slices.ContainsFunc(secs, func(s Section) bool { return s.Failed })
 }
 
 // ownerSource reads the owner: one get, or one batch for several sellers,
@@ -69,6 +210,7 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 // within a retry budget.
 type ownerSource struct {
 	env    sim.Env
+	retry  string // the random stream of its backoffs
 	client ownerClient
 	opts   CallOptions
 	tokens float64 // retry budget
@@ -77,8 +219,11 @@ type ownerSource struct {
 // budgetBurst is how many retries the budget allows at once.
 const budgetBurst = 10
 
-func newOwnerSource(env sim.Env, opts CallOptions) *ownerSource {
-	o := &ownerSource{env: env, client: ownerClient{env: env, timeout: opts.Timeout}, opts: opts, tokens: budgetBurst}
+func newOwnerSource(env sim.Env, owner string, opts CallOptions) *ownerSource {
+	o := &ownerSource{
+		env: env, retry: concern("retry", owner), client: ownerClient{env: env, owner: owner, timeout: opts.Timeout},
+		opts: opts, tokens: budgetBurst,
+	}
 	if opts.RetryBudget == 0 {
 		o.tokens = 0 // a budget of nothing has no burst either
 	}
@@ -123,7 +268,7 @@ func (o *ownerSource) read(ctx context.Context, sellers []Seller) (ReadReply, er
 			return ReadReply{}, err
 		}
 		backoff := o.opts.Backoff << n
-		if err := o.env.Sleep(ctx, time.Duration(o.env.Rand("retry").Int64N(int64(backoff)+1))); err != nil {
+		if err := o.env.Sleep(ctx, time.Duration(o.env.Rand(o.retry).Int64N(int64(backoff)+1))); err != nil {
 			return ReadReply{}, err
 		}
 	}
@@ -163,6 +308,7 @@ type cacheSource struct {
 	jitter       float64 // share of the TTL an entry's life may be shortened by
 	staleIfError time.Duration
 	env          sim.Env
+	ttlStream    string // the random stream of its entries' lives
 	cache        map[Seller]cached
 	stats        CacheStats
 }
@@ -235,7 +381,7 @@ func (c *cacheSource) sections(ctx context.Context, sellers []Seller) []Section 
 			continue
 		}
 		l := reply.Lists[j]
-		life := c.ttl - time.Duration(c.jitter*c.env.Rand("cache-ttl").Float64()*float64(c.ttl))
+		life := c.ttl - time.Duration(c.jitter*c.env.Rand(c.ttlStream).Float64()*float64(c.ttl))
 		c.cache[l.Seller] = cached{l, reply.At, reply.At + life}
 		secs[i] = sectionOf(l, reply.At, true)
 	}

@@ -78,7 +78,7 @@ func newRig(t *testing.T, strategy strategies.Strategy, seed uint64, opts ...rig
 	}
 	cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = 50*ms, 1, true
 	cfg.CacheTTL = 2 * time.Second
-	cfg.OnCommit = r.hist.Record
+	cfg.OnCommit = func(_ string, l *strategies.List) { r.hist.Record(l) }
 	for _, o := range opts {
 		o(&cfg, &bs)
 	}
@@ -210,7 +210,7 @@ func (r *rig) diverged() []string { return divergedViews(r.d, r.sellers) }
 func divergedViews(d *strategies.Deployment, sellers int) []string {
 	var out []string
 	for _, name := range strategies.PageServiceNames {
-		v := d.Views[name]
+		v := d.View(name, strategies.OwnerNode)
 		if v == nil {
 			continue
 		}

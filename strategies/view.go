@@ -15,7 +15,7 @@ import (
 // duplicates and reordering never move it backwards.
 type View struct {
 	env     sim.Env
-	cfg     Config
+	oc      OwnerConfig // the owner whose records it holds
 	service string
 	holds   holding     // lists or ID sets
 	entries sim.Table   // row s: seller s's Entry
@@ -23,7 +23,7 @@ type View struct {
 	Stats   ViewStats
 	// OnApply, if set, is told of every entry the view takes, as it takes
 	// it: the harness measures propagation with it.
-	OnApply func(service string, s Seller, version uint64)
+	OnApply func(service, owner string, s Seller, version uint64)
 }
 
 // ViewStats counts a view's work.
@@ -49,7 +49,7 @@ type Entry struct {
 // come from, how it reads one, what it keeps of a list read from the
 // owner, and how a public page reads it.
 type holding interface {
-	topic() string
+	topic(owner string) string
 	// ofRecord decodes an event: the seller it is about and what the view
 	// would keep of it. An error means the bytes are corrupt.
 	ofRecord(value []byte) (Seller, *Entry, error)
@@ -65,7 +65,7 @@ type holding interface {
 // call.
 type lists struct{}
 
-func (lists) topic() string { return ListsTopic }
+func (lists) topic(owner string) string { return ListsTopicOf(owner) }
 
 func (lists) ofRecord(value []byte) (Seller, *Entry, error) {
 	var ev ListEvent
@@ -85,7 +85,7 @@ func (lists) source(v *View, _ *ownerSource) source { return viewSource{view: v}
 // whom a page need not ask the owner about.
 type idSets struct{}
 
-func (idSets) topic() string { return IDsTopic }
+func (idSets) topic(owner string) string { return IDsTopicOf(owner) }
 
 func (idSets) ofRecord(value []byte) (Seller, *Entry, error) {
 	var ev IDsEvent
@@ -114,12 +114,30 @@ func (k Keeping) holding() (holding, bool) {
 	return nil, false
 }
 
-// newView makes service's view, holding h.
-func newView(env sim.Env, cfg Config, service string, h holding) *View {
-	return &View{
-		env: env, cfg: cfg, service: service, holds: h, entries: env.Store().Table("view"),
-		owner: ownerClient{env: env, timeout: cfg.ReconcileTimeout},
+// newView makes service's view of oc's records, holding h. The
+// marketplace's owner keeps its table "view" and consumer group
+// "<service>-view"; any other owner's are "view/<owner>" and
+// "<service>-<owner>-view", so one service can keep views of many owners.
+func newView(env sim.Env, oc OwnerConfig, service string, h holding) *View {
+	table := "view"
+	if oc.Name != OwnerNode {
+		table += "/" + oc.Name
 	}
+	return &View{
+		env: env, oc: oc, service: service, holds: h, entries: env.Store().Table(table),
+		owner: ownerClient{env: env, owner: oc.Name, timeout: oc.ReconcileTimeout},
+	}
+}
+
+// Owner is the name of the owner whose records the view holds.
+func (v *View) Owner() string { return v.oc.Name }
+
+// group is the view's consumer group.
+func (v *View) group() string {
+	if v.oc.Name == OwnerNode {
+		return v.service + "-view"
+	}
+	return v.service + "-" + v.oc.Name + "-view"
 }
 
 // noEntry is what a view holds for a seller it has nothing for. Shared:
@@ -138,7 +156,7 @@ func (v *View) Entry(s Seller) *Entry {
 // apply takes e as seller s's entry if it is newer than what the view
 // holds.
 func (v *View) apply(s Seller, e *Entry) bool {
-	if s < 0 || int(s) >= v.cfg.Sellers {
+	if s < 0 || int(s) >= v.oc.Sellers {
 		v.Stats.Corrupt++
 		return false
 	}
@@ -151,7 +169,7 @@ func (v *View) apply(s Seller, e *Entry) bool {
 	v.Stats.Applied++
 	v.Stats.Bytes += int64(e.Size - cur.Size)
 	if v.OnApply != nil {
-		v.OnApply(v.service, s, e.Version)
+		v.OnApply(v.service, v.oc.Name, s, e.Version)
 	}
 	return true
 }
@@ -173,7 +191,7 @@ func (v *View) applyRecord(r sim.Record) {
 // consume keeps the view: it runs as long as the node does, and a restart
 // resumes from the group's committed offsets.
 func (v *View) consume(ctx context.Context) {
-	c, err := v.env.Subscribe(v.holds.topic(), v.service+"-view")
+	c, err := v.env.Subscribe(v.holds.topic(v.oc.Name), v.group())
 	if err != nil {
 		panic("strategies: " + err.Error()) // a world without a broker cannot run async or hybrid
 	}
@@ -196,9 +214,9 @@ const (
 	repairChunk = 100
 )
 
-// reconcile runs anti-entropy every cfg.ReconcileEvery.
+// reconcile runs anti-entropy every ReconcileEvery of its owner.
 func (v *View) reconcile(ctx context.Context) {
-	for v.env.Sleep(ctx, v.cfg.ReconcileEvery) == nil {
+	for v.env.Sleep(ctx, v.oc.ReconcileEvery) == nil {
 		v.ReconcileOnce(ctx)
 	}
 }
@@ -208,8 +226,8 @@ func (v *View) reconcile(ctx context.Context) {
 // the owner for are left to the next round.
 func (v *View) ReconcileOnce(ctx context.Context) int {
 	repaired := 0
-	for from := 0; from < v.cfg.Sellers; from += digestChunk {
-		to := min(from+digestChunk, v.cfg.Sellers)
+	for from := 0; from < v.oc.Sellers; from += digestChunk {
+		to := min(from+digestChunk, v.oc.Sellers)
 		versions, err := v.owner.Digest(ctx, DigestRequest{Seller(from), Seller(to)})
 		if err != nil {
 			continue

@@ -18,7 +18,7 @@ func newTestView(t *testing.T, strategy Strategy) (*View, *virtual.World) {
 	w := virtual.New(1)
 	t.Cleanup(w.Close)
 	cfg := testConfig(strategy)
-	return newView(w.Node("gig"), cfg, "gig", holdingOf(t, strategy)), w
+	return newView(w.Node("gig"), cfg.owners()[0], "gig", holdingOf(t, strategy)), w
 }
 
 // holdingOf is what a view of strategy holds.
@@ -37,6 +37,11 @@ func testConfig(strategy Strategy) Config {
 	cfg.Strategy, cfg.Sellers = strategy, 8
 	cfg.Initial = func(Seller) []uint32 { return nil }
 	return cfg
+}
+
+// testOwner is the marketplace's owner of cfg, on its node in w.
+func testOwner(w *virtual.World, cfg Config) *Owner {
+	return newOwner(w.Node(OwnerNode), cfg, cfg.owners()[0])
 }
 
 func event(strategy Strategy, s Seller, version uint64) []byte {
@@ -138,7 +143,7 @@ func TestCorruptRecordOnTheWire(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := testConfig(Async)
-	v := newView(w.Node("gig"), cfg, "gig", lists{})
+	v := newView(w.Node("gig"), cfg.owners()[0], "gig", lists{})
 	w.Node("gig").OnStart("consumer", v.consume)
 	owner := w.Node("owner")
 	owner.Go("publish", func(ctx context.Context) {
@@ -188,7 +193,7 @@ func TestViewIgnoresEqualVersion(t *testing.T) {
 	for _, st := range []Strategy{Async, Hybrid} {
 		v, _ := newTestView(t, st)
 		var applied []uint64
-		v.OnApply = func(_ string, _ Seller, version uint64) { applied = append(applied, version) }
+		v.OnApply = func(_, _ string, _ Seller, version uint64) { applied = append(applied, version) }
 		first := event(st, 3, 4)
 		v.applyRecord(sim.Record{Value: first})
 		bytes := v.Stats.Bytes
@@ -233,10 +238,10 @@ func TestHoldingsReadTheOwnersEvents(t *testing.T) {
 	for _, st := range []Strategy{Async, Hybrid} {
 		w := virtual.New(1)
 		defer w.Close()
-		o := newOwner(w.Node(OwnerNode), testConfig(st))
+		o := testOwner(w, testConfig(st))
 		h := holdingOf(t, st)
-		if h.topic() != o.topic {
-			t.Errorf("%s: view reads %q; the owner publishes to %q", st, h.topic(), o.topic)
+		if h.topic(OwnerNode) != o.topic {
+			t.Errorf("%s: view reads %q; the owner publishes to %q", st, h.topic(OwnerNode), o.topic)
 		}
 		s, fromEvent, err := h.ofRecord(o.encode(l))
 		if err != nil {
@@ -266,12 +271,12 @@ func TestReconcileTimeoutBoundsAntiEntropy(t *testing.T) {
 		defer w.Close()
 		cfg := testConfig(Async)
 		cfg.Call.Timeout, cfg.ReconcileTimeout = 10*time.Millisecond, tt.timeout
-		o := newOwner(w.Node(OwnerNode), cfg)
+		o := testOwner(w, cfg)
 		o.seed([]*List{{Seller: 2, Version: 3, Clients: []Client{NewClient(7, 50)}}})
 		if _, err := w.Serve(OwnerNode, sim.ServiceSpec{Workers: 1, ServiceTime: sim.ConstDuration(100 * time.Millisecond), Handler: o.Handle}); err != nil {
 			t.Fatal(err)
 		}
-		v := newView(w.Node("gig"), cfg, "gig", lists{})
+		v := newView(w.Node("gig"), cfg.owners()[0], "gig", lists{})
 		repaired := -1
 		w.Node("gig").Go("reconcile", func(ctx context.Context) { repaired = v.ReconcileOnce(ctx) })
 		w.Run(5 * time.Second)

@@ -219,9 +219,9 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 		return nil, 0, err
 	}
 	for _, name := range strategies.PageServiceNames {
-		if v := d.Views[name]; v != nil {
+		if v := d.View(name, strategies.OwnerNode); v != nil {
 			o.watch(name)
-			v.OnApply = func(service string, s strategies.Seller, version uint64) {
+			v.OnApply = func(service, _ string, s strategies.Seller, version uint64) {
 				at := w.now()
 				w.guard(func() { o.viewApplied(service, s, version, at) })
 			}

@@ -278,7 +278,8 @@ func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Seller
 	o := sc.Options
 	cfg := strategies.DefaultConfig()
 	cfg.Strategy, cfg.Sellers, cfg.ClientSize = strategy, sc.Population.Sellers, sc.Population.ClientBytes
-	cfg.Initial, cfg.OnCommit = sellers.Initial, onCommit
+	cfg.Initial = sellers.Initial
+	cfg.OnCommit = func(_ string, l *strategies.List) { onCommit(l) }
 	cfg.Call = strategies.CallOptions{
 		Timeout: o.Sync.Timeout.D(), Retries: o.Sync.Retries, Backoff: o.Sync.Backoff.D(),
 		RetryBudget: o.Sync.RetryBudget, Parallel: o.Sync.Parallel,
