@@ -51,7 +51,10 @@ func (t Threshold) String() string {
 // lower-is-better metric, down for a higher-is-better one — in per cent of
 // the base (%), in percentage points (pp, for % metrics) or in the
 // metric's unit (a bare number). A sign, if given, must point the worse
-// way.
+// way. A metric may be scoped to a page kind or owner of a general-form
+// file (latency.p99@product, owner.rps@reviews: a name of KindScoped or
+// OwnerScoped, "@", the scope); whether the scope exists is a question
+// for the files compared (CheckLimits).
 func ParseThresholds(s string) ([]Threshold, error) {
 	var ts []Threshold
 	for _, item := range strings.Split(s, ",") {
@@ -63,7 +66,7 @@ func ParseThresholds(s string) ([]Threshold, error) {
 		if !ok {
 			return nil, fmt.Errorf("threshold %q: write metric=+10%% (or -0.1pp, or +5)", item)
 		}
-		m, ok := Lookup(strings.TrimSpace(name))
+		m, ok := lookupScoped(strings.TrimSpace(name))
 		if !ok {
 			return nil, fmt.Errorf("threshold %q: unknown metric %q; the metrics are %s", item, name, metricNames())
 		}
@@ -111,7 +114,68 @@ func metricNames() string {
 	for _, m := range Registry {
 		names = append(names, m.Name)
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(names, ", ") + "; in the general form also page_completeness, and scoped to a page kind (" +
+		strings.Join(KindScoped, ", ") + ")@kind or to an owner (" + strings.Join(OwnerScoped, ", ") + ")@owner"
+}
+
+// lookupScoped finds a metric by its name, scoped or not, without knowing
+// the scopes: a scoped name's direction and unit are its base metric's.
+func lookupScoped(full string) (Metric, bool) {
+	name, scope := SplitScope(full)
+	if scope == "" {
+		if name == pageCompleteness.Name {
+			return pageCompleteness, true
+		}
+		return Lookup(name)
+	}
+	if !slices.Contains(KindScoped, name) && !slices.Contains(OwnerScoped, name) {
+		return Metric{}, false
+	}
+	mt := baseMetric(name)
+	mt.Name = full
+	return mt, true
+}
+
+// CheckLimits reports a limit naming a metric f does not have: a scope
+// that is neither a page kind nor an owner of its topology, a metric the
+// scope lacks, or any scoped or general-form metric in a marketplace file.
+// The error lists the file's scopes, so the fix is at hand.
+func CheckLimits(f *File, limits []Threshold) error {
+	known := map[string]bool{}
+	for _, mt := range MetricsFor(f.Topology) {
+		known[mt.Name] = true
+	}
+	for _, t := range limits {
+		if known[t.Metric.Name] {
+			continue
+		}
+		if f.Topology == nil {
+			return fmt.Errorf("%s: the file is of the marketplace form, which has no metrics per page kind or owner (and no page_completeness); its metrics are those of the registry: %s",
+				t.Metric.Name, metricNames())
+		}
+		name, scope := SplitScope(t.Metric.Name)
+		var kinds []string
+		for _, k := range f.Topology.Kinds {
+			kinds = append(kinds, k.Name)
+		}
+		scopes := fmt.Sprintf("its page kinds are %s (metrics %s) and its owners %s (metrics %s)",
+			strings.Join(kinds, ", "), strings.Join(KindScoped, ", "), strings.Join(f.Topology.Owners, ", "), strings.Join(OwnerScoped, ", "))
+		switch {
+		case slices.Contains(kinds, scope):
+			return fmt.Errorf("%s: a page kind has no %s; %s", t.Metric.Name, name, scopes)
+		case slices.Contains(f.Topology.Owners, scope):
+			return fmt.Errorf("%s: an owner has no %s; %s", t.Metric.Name, name, scopes)
+		}
+		return fmt.Errorf("%s: the file has no page kind or owner %q; %s", t.Metric.Name, scope, scopes)
+	}
+	return nil
+}
+
+// hasScope reports whether m measured the page kind or owner a scoped
+// metric reads (always, for an unscoped one).
+func hasScope(m *Metrics, mt Metric) bool {
+	_, scope := SplitScope(mt.Name)
+	return scope == "" || m.Pages[scope] != nil || m.Owners[scope] != nil
 }
 
 // worsening is how much new is worse than base, in the allowance's
@@ -199,9 +263,11 @@ type CompareOptions struct {
 	Test   string  // default TestWelch
 }
 
-// Compare compares every registered metric of every strategy the two
-// files share, by Welch's t-test at DefaultAlpha. A metric regresses when
-// it got worse by more than its threshold and the change is significant.
+// Compare compares every metric of MetricsFor(base.Topology) (the
+// registry, and in the general form each page kind's and owner's) of every
+// strategy the two files share, by Welch's t-test at DefaultAlpha. A metric
+// regresses when it got worse by more than its threshold and the change is
+// significant.
 func Compare(base, new *File, limits []Threshold) []Delta {
 	ds, _ := CompareWith(base, new, CompareOptions{Limits: limits})
 	return ds
@@ -236,8 +302,8 @@ func CompareWith(base, new *File, opts CompareOptions) ([]Delta, []string) {
 		if b == nil || n == nil {
 			continue
 		}
-		for _, m := range Registry {
-			if !m.Applies(b) || !m.Applies(n) {
+		for _, m := range MetricsFor(base.Topology) {
+			if !m.Applies(b) || !m.Applies(n) || !hasScope(b, m) || !hasScope(n, m) {
 				continue
 			}
 			d := Delta{Strategy: name, Metric: m, Base: m.Get(b), New: m.Get(n), P: math.NaN(), N1: runs(b), N2: runs(n), Alpha: opts.Alpha}
@@ -285,7 +351,7 @@ func CompareWith(base, new *File, opts CompareOptions) ([]Delta, []string) {
 			runsOf(base), runsOf(new), opts.Alpha, minUP(runsOf(base), runsOf(new))))
 	}
 	for _, m := range slices.Sorted(maps.Keys(few)) {
-		mt, _ := Lookup(m)
+		mt, _ := lookupScoped(m)
 		warnings = append(warnings, fmt.Sprintf("warning: %s of %s rests on too few samples on a side (%s): not judged; run longer or with more seeds",
 			m, strings.Join(few[m], ", "), mt.NeedText()))
 	}
@@ -439,7 +505,7 @@ func CheckInputs(base, new *File, allowMissing bool) (notes []string, err error)
 			missing = append(missing, "strategy "+name)
 			continue
 		}
-		for _, mt := range Registry {
+		for _, mt := range MetricsFor(base.Topology) {
 			if hasMetric(b, mt) && !hasMetric(n, mt) {
 				missing = append(missing, "metric "+mt.Name+" of "+name)
 			}
@@ -503,7 +569,7 @@ func shortHash(h string) string { return h[:min(12, len(h))] }
 // hasMetric reports whether m measures mt: it applies, the page figures
 // exist, and a schema-2 file lists it.
 func hasMetric(m *Metrics, mt Metric) bool {
-	if !mt.Applies(m) {
+	if !mt.Applies(m) || !hasScope(m, mt) {
 		return false
 	}
 	if m.Pages[pages.All] == nil && mt.Pages {

@@ -13,7 +13,9 @@ import (
 )
 
 // CSV files (run -format csv, a sweep's sweep.csv) name their columns by
-// the bare metric names of Registry (owner.rps, not "owner.rps (req/s)"),
+// the bare metric names of MetricsFor(f.Topology) (owner.rps, not
+// "owner.rps (req/s)"; in the general form also the scoped names,
+// latency.p99@product and owner.rps@reviews, filled on the page "all" row),
 // so df["owner.rps"] works in pandas and R needs no renaming. Units go in
 // one leading comment line, which pandas.read_csv(path, comment="#"),
 // R's read.csv(path, comment.char="#") and Go's csv.Reader{Comment: '#'}
@@ -23,11 +25,16 @@ import (
 //
 // A metric that does not apply (a view metric of sync) is an empty cell.
 
-// CSVComment is the comment line that opens every CSV file, without its
-// newline: the unit of each metric column that has one.
-func CSVComment() string {
+// CSVComment is the comment line that opens every CSV file of the
+// marketplace form, without its newline: the unit of each metric column
+// that has one.
+func CSVComment() string { return CSVCommentFor(nil) }
+
+// CSVCommentFor is CSVComment for a file of topology t: its scoped
+// columns' units too.
+func CSVCommentFor(t *pages.Topology) string {
 	var units []string
-	for _, m := range Registry {
+	for _, m := range MetricsFor(t) {
 		if m.Unit != "" {
 			units = append(units, m.Name+"="+m.Unit)
 		}
@@ -36,10 +43,14 @@ func CSVComment() string {
 }
 
 // pageMetric reports whether a metric is one of a page kind's: those that
-// a row per page kind repeats for gig, user, search and self. The others
-// (owner, broker, duplication, …) belong to the strategy as a whole.
+// a row per page kind repeats for each kind. The others (owner, broker,
+// duplication, …, and the scoped columns, which the page "all" row holds)
+// belong to the strategy as a whole.
 func pageMetric(m Metric) bool {
-	for _, p := range []string{"latency.", "availability", "completeness", "stale_fraction", "staleness.", "versions_behind"} {
+	if _, scope := SplitScope(m.Name); scope != "" {
+		return false
+	}
+	for _, p := range []string{"latency.", "availability", "completeness", "page_completeness", "stale_fraction", "staleness.", "versions_behind"} {
 		if strings.HasPrefix(m.Name, p) {
 			return true
 		}
@@ -57,10 +68,10 @@ func csvNumber(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// metricColumns is the header of the metric columns, in Registry order.
-func metricColumns() []string {
-	names := make([]string, len(Registry))
-	for i, m := range Registry {
+// metricColumns is the header of the metric columns, in the order of ms.
+func metricColumns(ms []Metric) []string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
 		names[i] = m.Name
 	}
 	return names
@@ -69,9 +80,9 @@ func metricColumns() []string {
 // metricCells gives m's value of each metric, or "" where a metric does
 // not apply or has no value (Figure.Absent: nothing to count, views that
 // never converged); with onlyPage, the strategy-wide metrics are left empty too.
-func metricCells(m *Metrics, onlyPage bool) []string {
-	cells := make([]string, len(Registry))
-	for i, metric := range Registry {
+func metricCells(ms []Metric, m *Metrics, onlyPage bool) []string {
+	cells := make([]string, len(ms))
+	for i, metric := range ms {
 		if metric.Applies(m) && (!onlyPage || pageMetric(metric)) && !FigureOf(m, metric).Absent {
 			cells[i] = csvNumber(metric.Get(m))
 		}
@@ -85,26 +96,31 @@ func metricCells(m *Metrics, onlyPage bool) []string {
 // metrics (the strategy-wide ones empty). seeds is the number of seeds
 // behind the values, count the page renders measured.
 func WriteCSV(w io.Writer, f *File) error {
-	if _, err := fmt.Fprintln(w, CSVComment()); err != nil {
+	ms := MetricsFor(f.Topology)
+	if _, err := fmt.Fprintln(w, CSVCommentFor(f.Topology)); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(append([]string{"strategy", "page", "seeds", "count"}, metricColumns()...)); err != nil {
+	if err := cw.Write(append([]string{"strategy", "page", "seeds", "count"}, metricColumns(ms)...)); err != nil {
 		return err
 	}
 	seeds := strconv.Itoa(max(len(f.Seeds), 1))
 	for _, s := range strategyOrder(f) {
 		m := f.Strategies[s]
-		for _, kind := range append([]string{pages.All}, pages.Names()...) {
+		for _, kind := range append([]string{pages.All}, f.Shape().KindNames()...) {
 			p := m.Pages[kind]
 			if p == nil {
 				continue
 			}
 			// The Registry reads the public pages; a kind's row reads that
 			// kind in their place.
-			view := *m
-			view.Pages = map[string]*PageMetrics{pages.All: p}
-			rec := append([]string{s, kind, seeds, strconv.FormatInt(p.Count, 10)}, metricCells(&view, kind != pages.All)...)
+			view := m
+			if kind != pages.All {
+				v := *m
+				v.Pages = map[string]*PageMetrics{pages.All: p}
+				view = &v
+			}
+			rec := append([]string{s, kind, seeds, strconv.FormatInt(p.Count, 10)}, metricCells(ms, view, kind != pages.All)...)
 			if err := cw.Write(rec); err != nil {
 				return err
 			}

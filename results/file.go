@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sharebench/sharebench/pages"
 )
 
 // Encode writes f as indented JSON with a trailing newline. The output is a
@@ -379,4 +381,16 @@ func (v BuildVersion) label() string {
 		s += " " + v.Revision
 	}
 	return s
+}
+
+// Shape is the system f describes: its Topology in the general form, the
+// marketplace's (pages.Marketplace) otherwise. Tables, plots and the report read
+// page kinds, services and owners from here, never from constants.
+func (f *File) Shape() pages.Topology {
+	if f.Topology != nil {
+		return *f.Topology
+	}
+	// The marketplace's names do not depend on search_results (only the
+	// search page's records do, which no reader of a file needs).
+	return pages.Marketplace(20)
 }

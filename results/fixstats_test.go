@@ -90,7 +90,7 @@ func TestAbsentFigures(t *testing.T) {
 	}
 	for i, mt := range Registry {
 		if mt.Name == "availability" {
-			if c := metricCells(empty, false)[i]; c != "" {
+			if c := metricCells(Registry, empty, false)[i]; c != "" {
 				t.Errorf("CSV availability of no page = %q; want empty", c)
 			}
 		}

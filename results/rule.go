@@ -119,7 +119,7 @@ func figureOf(m *Metrics, mt Metric) Figure {
 	}
 	f.Absent = mt.Has != nil && !mt.Has(m) || ok && st.N == 0 && mt.Within == Batched && !mt.Events
 	if mt.Rare {
-		f.Events = staleEvents(m)
+		f.Events = staleEvents(m, mt)
 	}
 	if mt.Within == Exact && (!ok || st.Method != MethodSeeds) {
 		f.Method, f.HasCI = MethodExact, true
@@ -137,20 +137,38 @@ func figureOf(m *Metrics, mt Metric) Figure {
 	return f
 }
 
-// staleEvents counts the stale sections behind m's public-page figures,
-// summed over the seeds: the sample count of the conditional staleness
-// (Stat.N of staleness.p99, the stale sections), else the pages' Stale
-// (an aggregate's own being their mean).
-func staleEvents(m *Metrics) int64 {
-	if st, ok := m.Stats["staleness.p99"]; ok {
+// staleEvents counts the stale sections behind mt's figure of m, summed
+// over the seeds: the sample count of the conditional staleness of the
+// same scope (Stat.N of staleness.p99, or staleness.p99@scope: the stale
+// sections), else the sections' Stale (an aggregate's own being their
+// mean). A scoped metric reads its page kind's or owner's sections, not
+// the public pages'.
+func staleEvents(m *Metrics, mt Metric) int64 {
+	_, scope := SplitScope(mt.Name)
+	conditional := "staleness.p99"
+	if scope != "" {
+		conditional = Scoped(conditional, scope)
+	}
+	if st, ok := m.Stats[conditional]; ok {
 		return st.N
 	}
+	sections := func(m *Metrics) int64 {
+		switch {
+		case scope == "":
+			return allPages(m).Stale
+		case m.Owners[scope] != nil:
+			return m.Owners[scope].Sections.Stale
+		case m.Pages[scope] != nil:
+			return m.Pages[scope].Stale
+		}
+		return 0
+	}
 	if len(m.Replicas) == 0 {
-		return allPages(m).Stale
+		return sections(m)
 	}
 	var k int64
 	for _, r := range m.Replicas {
-		k += allPages(r).Stale
+		k += sections(r)
 	}
 	return k
 }

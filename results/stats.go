@@ -35,8 +35,15 @@ import (
 //   - ReadStalenessMS of pages "all" is recomputed from the merged
 //     "staleness.all" and the sections shown over all replicas, as the
 //     conditional staleness is;
+//   - Owners (the general form) are merged owner by owner as Metrics are:
+//     numeric fields and duplication bytes are means over the replicas
+//     that have the owner, Strategy is the first replica's; a page's
+//     PageCompleteness is the mean over the replicas that have one;
 //   - Replicas holds the inputs, and CI95 the half-width of the 95 %
-//     confidence interval of each Registry metric's mean (Student's t with
+//     confidence interval of the mean of each Registry metric and, in the
+//     general form (replicas with Owners), each scoped metric of their
+//     page kinds and owners (latency.p99@product, owner.rps@reviews), as
+//     MetricsFor names them (Student's t with
 //     n−1 degrees of freedom); Stats gives each the pooled sample count
 //     (the replicas' N summed; the number of runs for a metric without
 //     one) and method "seeds".
@@ -55,6 +62,7 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	meanFields(reflect.ValueOf(agg).Elem(), valuesOf(replicas))
 	agg.Pages = meanPages(replicas)
 	agg.DuplicationBytes = meanDuplication(replicas)
+	agg.Owners = meanOwners(replicas)
 	agg.Series = meanByIndex(replicas, func(m *Metrics) []Second { return m.Series })
 	agg.Consistency = meanByIndex(replicas, func(m *Metrics) []ConsistencyPoint { return m.Consistency })
 	agg.HDR = mergeSummaries(agg, replicas)
@@ -65,13 +73,14 @@ func Aggregate(replicas []*Metrics) *Metrics {
 	}
 	pooledReadStaleness(agg, replicas)
 	agg.Replicas = slices.Clone(replicas)
-	agg.CI95 = make(map[string]float64, len(Registry))
+	metrics := MetricsFor(scopesOf(replicas))
+	agg.CI95 = make(map[string]float64, len(metrics))
 	counted := !slices.ContainsFunc(replicas, func(r *Metrics) bool { return r.Stats == nil })
 	if counted { // replicas from an older file have no counts to pool
-		agg.Stats = make(map[string]Stat, len(Registry))
+		agg.Stats = make(map[string]Stat, len(metrics))
 	}
 	xs := make([]float64, len(replicas))
-	for _, m := range Registry {
+	for _, m := range metrics {
 		st := Stat{Method: MethodSeeds, Batches: len(replicas), DF: float64(len(replicas) - 1)}
 		for i, r := range replicas {
 			xs[i] = m.Get(r)
@@ -90,6 +99,24 @@ func Aggregate(replicas []*Metrics) *Metrics {
 		}
 	}
 	return agg
+}
+
+// scopesOf is the topology MetricsFor needs to name the replicas' scoped
+// metrics: their owners and page kinds (names are all a scoped metric
+// reads), or nil for the marketplace form, whose replicas have no Owners.
+// Read from the replicas so that Aggregate needs no topology passed in.
+func scopesOf(replicas []*Metrics) *pages.Topology {
+	owners := unionKeys(replicas, func(m *Metrics) map[string]*OwnerResult { return m.Owners })
+	if len(owners) == 0 {
+		return nil
+	}
+	t := &pages.Topology{Owners: owners}
+	for _, k := range unionKeys(replicas, func(m *Metrics) map[string]*PageMetrics { return m.Pages }) {
+		if k != pages.All {
+			t.Kinds = append(t.Kinds, pages.Kind{Name: k})
+		}
+	}
+	return t
 }
 
 // pooledReadStaleness recomputes the read staleness of the public pages
@@ -335,11 +362,61 @@ func meanPages(replicas []*Metrics) map[string]*PageMetrics {
 		if len(have) == 0 { // a nil entry in every replica
 			continue
 		}
-		p := new(PageMetrics)
-		meanFields(reflect.ValueOf(p).Elem(), valuesOf(have))
-		byKind[kind] = p
+		byKind[kind] = meanPage(have)
 	}
 	return byKind
+}
+
+// meanPage is the mean of page figures, PageCompleteness over those that
+// have it (the general form's).
+func meanPage(have []*PageMetrics) *PageMetrics {
+	p := new(PageMetrics)
+	meanFields(reflect.ValueOf(p).Elem(), valuesOf(have))
+	var pcs []float64
+	for _, h := range have {
+		if h.PageCompleteness != nil {
+			pcs = append(pcs, *h.PageCompleteness)
+		}
+	}
+	if len(pcs) > 0 {
+		pc := mean(pcs)
+		p.PageCompleteness = &pc
+	}
+	return p
+}
+
+// meanOwners merges the general form's per-owner figures; nil when no
+// replica has any (the marketplace form), so its files stay as they were.
+func meanOwners(replicas []*Metrics) map[string]*OwnerResult {
+	names := unionKeys(replicas, func(m *Metrics) map[string]*OwnerResult { return m.Owners })
+	if len(names) == 0 {
+		return nil
+	}
+	owners := make(map[string]*OwnerResult, len(names))
+	for _, name := range names {
+		var have []*OwnerResult
+		for _, r := range replicas {
+			if o := r.Owners[name]; o != nil {
+				have = append(have, o)
+			}
+		}
+		if len(have) == 0 {
+			continue
+		}
+		o := new(OwnerResult)
+		meanFields(reflect.ValueOf(o).Elem(), valuesOf(have))
+		o.Strategy = have[0].Strategy
+		sections := make([]*PageMetrics, len(have))
+		dups := make([]*Metrics, len(have))
+		for i, h := range have {
+			sections[i] = &h.Sections
+			dups[i] = &Metrics{DuplicationBytes: h.Duplication}
+		}
+		o.Sections = *meanPage(sections)
+		o.Duplication = meanDuplication(dups)
+		owners[name] = o
+	}
+	return owners
 }
 
 func meanDuplication(replicas []*Metrics) map[string]int64 {

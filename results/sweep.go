@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/sharebench/sharebench/pages"
 )
 
 // SweepRow is one cell of a sweep: its parameter values and its result.
@@ -19,12 +21,19 @@ type SweepRow struct {
 // bare metric names, then a row per cell and strategy (empty where a
 // metric does not apply).
 func WriteSweepCSV(w io.Writer, params []string, rows []SweepRow) error {
-	if _, err := fmt.Fprintln(w, CSVComment()); err != nil {
+	// A sweep's cells share the scenario's topology (a sweep changes
+	// numbers, not names): the first cell's names the columns.
+	var t *pages.Topology
+	if len(rows) > 0 {
+		t = rows[0].File.Topology
+	}
+	ms := MetricsFor(t)
+	if _, err := fmt.Fprintln(w, CSVCommentFor(t)); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	header := append(append([]string{}, params...), "strategy", "seeds", "count")
-	if err := cw.Write(append(header, metricColumns()...)); err != nil {
+	if err := cw.Write(append(header, metricColumns(ms)...)); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -32,7 +41,7 @@ func WriteSweepCSV(w io.Writer, params []string, rows []SweepRow) error {
 		for _, s := range strategyOrder(r.File) {
 			m := r.File.Strategies[s]
 			rec := append(append([]string{}, r.Values...), s, seeds, strconv.FormatInt(allPages(m).Count, 10))
-			if err := cw.Write(append(rec, metricCells(m, false)...)); err != nil {
+			if err := cw.Write(append(rec, metricCells(ms, m, false)...)); err != nil {
 				return err
 			}
 		}

@@ -7,11 +7,16 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 )
 
 // WriteTable writes f's strategies side by side: one column per strategy
-// (in f.Order, or by name if Order is empty), one row per Registry metric.
+// (in f.Order, or by name if Order is empty), one row per metric of
+// MetricsFor(f.Topology): the Registry, and for the general form
+// page_completeness, then the scoped rows (latency.p99@product), under a
+// heading per page kind and per owner; an owner's heading is followed by
+// the strategy each column shares its data by (a plan's choice).
 // Each figure is followed by ± the half-width of its 95 % interval (batch
 // means within the run for one seed, Student's t over the seeds for
 // several) and n, the samples it rests on. A figure is starred by the rule
@@ -23,7 +28,13 @@ func WriteTable(w io.Writer, f *File) error {
 	if len(order) == 0 {
 		order = slices.Sorted(maps.Keys(f.Strategies))
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	out := w
+	if f.Topology != nil {
+		// The headings' empty cells pad with spaces; trimmed at the end.
+		out = &trimmer{w: w}
+		defer out.(*trimmer).flush()
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
 	fmt.Fprint(tw, "metric")
 	for _, name := range order {
 		fmt.Fprintf(tw, "\t%s", name)
@@ -36,7 +47,12 @@ func WriteTable(w io.Writer, f *File) error {
 			seeds = max(seeds, len(m.Replicas))
 		}
 	}
-	for _, metric := range Registry {
+	scope := ""
+	for _, metric := range MetricsFor(f.Topology) {
+		if _, s := SplitScope(metric.Name); s != scope {
+			scope = s
+			writeScopeHeading(tw, f, order, scope)
+		}
 		row := tableRow(metric, order, f.Strategies)
 		fmt.Fprint(tw, metric.Name)
 		if metric.Unit != "" && metric.Unit != "B" { // bytes say their unit in the cell
@@ -47,6 +63,7 @@ func WriteTable(w io.Writer, f *File) error {
 		}
 		fmt.Fprintln(tw)
 	}
+	writeSLORows(tw, f, order)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -57,7 +74,65 @@ func WriteTable(w io.Writer, f *File) error {
 	_, err := fmt.Fprintf(w, "± half-width of the 95 %% interval (%s); n samples behind the figure\n"+
 		"* best of the row: its interval clears every other's; ? too few samples to compare (n < %d; a p50 needs %d, a p99 %d, a p999 %d; a stale fraction, read staleness or versions behind %d stale sections, or none); — nothing to count; no ±: no interval from one run, never starred\n",
 		interval, MinSamples, Metric{Quantile: 0.5}.Needed(), Metric{Quantile: 0.99}.Needed(), Metric{Quantile: 0.999}.Needed(), MinSamples)
+	sloNote(w, f)
 	return err
+}
+
+// trimmer writes lines without their trailing spaces.
+type trimmer struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+func (t *trimmer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	for {
+		i := slices.Index(t.buf, '\n')
+		if i < 0 || t.err != nil {
+			break
+		}
+		_, t.err = io.WriteString(t.w, strings.TrimRight(string(t.buf[:i]), " ")+"\n")
+		t.buf = t.buf[i+1:]
+	}
+	return len(p), t.err
+}
+
+func (t *trimmer) flush() {
+	if len(t.buf) > 0 && t.err == nil {
+		_, t.err = t.w.Write(t.buf)
+	}
+}
+
+// writeScopeHeading opens the rows of one page kind or owner: a blank line
+// and its name, with an owner's strategy per column.
+// Empty cells keep the lines in the tabwriter's block, so every row of
+// the table aligns.
+func writeScopeHeading(w io.Writer, f *File, order []string, scope string) {
+	empty := strings.Repeat("\t", len(order))
+	fmt.Fprintln(w, empty)
+	if f.Topology == nil {
+		return
+	}
+	if k, ok := f.Topology.Kind(scope); ok {
+		what := "public page"
+		if k.Self {
+			what = "self-view"
+		}
+		fmt.Fprintf(w, "page %s (%s, service %s)%s\n", scope, what, k.Service, empty)
+		return
+	}
+	fmt.Fprintf(w, "owner %s: strategy", scope)
+	for _, name := range order {
+		s := "—"
+		if m := f.Strategies[name]; m != nil && m.Owners[scope] != nil && m.Owners[scope].Strategy != "" {
+			s = m.Owners[scope].Strategy
+		} else if f.Strategies[name] != nil {
+			s = f.Topology.StrategyFor(name, scope)
+		}
+		fmt.Fprintf(w, "\t%s", s)
+	}
+	fmt.Fprintln(w)
 }
 
 // tableRow formats one metric for each strategy and marks the best by the
@@ -98,7 +173,9 @@ func tableRow(metric Metric, order []string, strategies map[string]*Metrics) []s
 // convergence that never happened, "—" otherwise (nothing to count, or a
 // metric that does not apply).
 func absentText(mt Metric, applies bool) string {
-	if applies && mt.Has != nil {
+	// Only a convergence has a value it may never reach; a scoped figure
+	// with Has (an owner shared sync propagates nothing) has nothing to count.
+	if applies && mt.Has != nil && mt.Name == "convergence" {
 		return "never"
 	}
 	return "—"

@@ -232,7 +232,7 @@ func (sc *Scenario) check(root *yaml.Node) error {
 			return problem(root, "faults", "%v", err)
 		}
 	}
-	return nil
+	return sc.checkSLO(root)
 }
 
 // roles is what each node of a scenario's world does, for sim.CheckRoles:

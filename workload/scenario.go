@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sharebench/sharebench/pages"
+	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
@@ -44,6 +45,8 @@ type Scenario struct {
 	Broker     Broker              `yaml:"broker"`
 	Options    Options             `yaml:"options"`
 	Faults     []sim.Fault         `yaml:"faults"`
+
+	SLO *results.SLO `yaml:"slo,omitempty"` // targets every column is judged against (slo.go)
 
 	src *origin // the file it was read from, to locate later errors; nil if none
 }

@@ -13,12 +13,14 @@ import (
 func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	limits := fs.String("max", "", "how far metrics may get worse, e.g. 'latency.p99=+10%,staleness.p99=+20%,availability=-0.1pp'")
+	limits := fs.String("max", "", "how far metrics may get worse, e.g. 'latency.p99=+10%,staleness.p99=+20%,availability=-0.1pp'; in the general form also per page kind or owner, e.g. 'latency.p99@product=150,owner.rps@reviews=+10%'")
 	alpha := fs.Float64("alpha", results.DefaultAlpha, "significance level: a change is real when the test's p-value is below it")
 	test := fs.String("test", results.TestWelch, "the test on several seeds a side: welch (t-test on the seeds' values) or mann-whitney (U test, as benchstat; needs many seeds)")
+	var slo sloFlags
+	fs.Var(&slo, "slo", "a target as a limit, e.g. 'latency.p99<=150ms' (repeatable; with the new file's own slo: targets; -slo scenario for those alone): a column of the new file failing one is a regression")
 	allowMissing := fs.Bool("allow-missing", false, "compare what both files have when the new one lacks a strategy or metric of the base (else bad input, exit 3)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `usage: sharebench compare [-max LIMITS] [-alpha A] [-test T] [-allow-missing] BASE NEW
+		fmt.Fprintf(fs.Output(), `usage: sharebench compare [-max LIMITS] [-slo TARGET] [-alpha A] [-test T] [-allow-missing] BASE NEW
 
 Compares two result files (or run directories holding result.json): per
 strategy and metric, base, new and the change, with the p-value of a
@@ -62,6 +64,11 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	if err != nil {
 		return inputError{err}
 	}
+	// A scoped limit names the base's own page kinds and owners: check
+	// them against it (an unknown one is the -max's fault, a usage error).
+	if err := results.CheckLimits(base, ts); err != nil {
+		return usageError{"-max: " + fs.Arg(0) + ": " + err.Error()}
+	}
 	notes, err := results.CheckInputs(base, next, *allowMissing)
 	if err != nil {
 		return inputError{fmt.Errorf("%s against %s: %w", fs.Arg(0), fs.Arg(1), err)}
@@ -69,7 +76,7 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	for _, n := range notes {
 		fmt.Fprintln(stderr, n)
 	}
-	if len(ts) == 0 {
+	if len(ts) == 0 && len(slo) == 0 {
 		// Without limits no change is a regression: say so, lest a green
 		// exit be read as a pass.
 		fmt.Fprintln(stderr, "warning: no -max: compare reports but cannot fail; give limits, e.g. -max 'latency.p99=+10%,availability=-0.1pp'")
@@ -81,7 +88,11 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	if err := results.WriteComparison(stdout, ds); err != nil {
 		return err
 	}
-	if n := results.Regressions(ds); n > 0 {
+	missed, err := compareSLO(stdout, stderr, next, slo)
+	if err != nil {
+		return err
+	}
+	if n := results.Regressions(ds) + missed; n > 0 {
 		return fmt.Errorf("%d regression%s", n, plural(n, "", "s"))
 	}
 	return nil

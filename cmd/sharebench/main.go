@@ -40,6 +40,7 @@ const (
 	exitFailure = 1 // the run failed
 	exitUsage   = 2 // a mistake on the command line
 	exitInput   = 3 // bad input: a scenario or result file
+	// exitSLO (slo.go) = 4: run -slo-fail, no column meets every target
 )
 
 // usageError is a mistake on the command line.
@@ -73,7 +74,10 @@ func exitStatus(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "sharebench:", err)
 	var ue usageError
 	var ie inputError
+	var se sloMissError
 	switch {
+	case errors.As(err, &se):
+		return exitSLO
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &ie):
@@ -131,7 +135,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun sharebench help <command> (or <command> -h) for a command's flags.\nFlags may come before or after the arguments; -- ends the flags.\nExit status: 0 success, 1 the run failed, 2 usage, 3 bad input.")
+	fmt.Fprintln(w, "\nRun sharebench help <command> (or <command> -h) for a command's flags.\nFlags may come before or after the arguments; -- ends the flags.\nExit status: 0 success, 1 the run failed, 2 usage, 3 bad input, 4 run -slo-fail: no strategy meets the targets.")
 }
 
 // parseFlags parses args into fs for a command that takes no arguments.

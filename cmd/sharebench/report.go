@@ -92,6 +92,9 @@ func sweepReport(dir, out string, stdout io.Writer) error {
 		s.Params = append(s.Params, p.Path)
 	}
 	s.Rows = rows
+	if s.SLO, err = readSweepSLO(dir); err != nil {
+		return inputError{err}
+	}
 	for _, c := range m.Cells {
 		rel, err := filepath.Rel(out, filepath.Join(dir, filepath.FromSlash(path.Dir(c.Result))))
 		if err != nil {

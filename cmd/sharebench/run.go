@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +33,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	scale := fs.Float64("scale", 1, "compress the scenario's time by this factor (0 < F ≤ 1): durations, fault times and rates; for live runs")
 	kafka := fs.String("kafka", "", "with -live: Kafka-protocol seed brokers host:port,… (default: an embedded kfake cluster)")
 	force := fs.Bool("force", false, "run even if the size estimate says it will not fit this machine (and lift the runs' event budget)")
+	var slo sloFlags
+	fs.Var(&slo, "slo", "a target, e.g. 'latency.p99<=150ms' or 'completeness>=99.5%' (repeatable; adds to the scenario's slo: targets, replacing one on the same metric)")
+	sloFail := fs.Bool("slo-fail", false, "exit with status 4 when no strategy or plan meets every slo target (for CI)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sharebench run [flags] [NAME|FILE]\n\nRuns a scenario (default: baseline) for each of its strategies.\nFlags may come before or after the scenario.\n\n")
 		fs.PrintDefaults()
@@ -70,6 +74,12 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := sc.Override(seedAndDuration(fs, seed, duration)); err != nil {
 		return usageError{err.Error()}
+	}
+	if err := sc.WithTargets(slo); err != nil {
+		return usageError{"-slo: " + err.Error()}
+	}
+	if *sloFail && sc.SLO == nil {
+		return usageError{"-slo-fail: the scenario has no slo: targets; add an slo: section or -slo 'METRIC<=LIMIT'"}
 	}
 	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Strategies)**seeds, *parallel), *force)
 	if err != nil {
@@ -116,13 +126,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if _, err := plot.WriteAll(dir, f); err != nil {
 		return fmt.Errorf("plots: %w", err)
 	}
+	gate := sloGate(f, *sloFail)
 	switch *format {
 	case "json":
-		return results.Encode(stdout, f)
+		return errors.Join(results.Encode(stdout, f), gate)
 	case "bench":
-		return results.WriteBench(stdout, f)
+		return errors.Join(results.WriteBench(stdout, f), gate)
 	case "csv":
-		return results.WriteCSV(stdout, f)
+		return errors.Join(results.WriteCSV(stdout, f), gate)
 	}
 	if err := results.WriteTable(stdout, f); err != nil {
 		return err
@@ -130,7 +141,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "\n%s: %d strateg%s × %d seed%s in %.1fs of wall time, %.0f simulated page requests per second per core, max RSS %d MiB\nwrote %s\n",
 		sc.Name, len(f.Order), plural(len(f.Order), "y", "ies"), len(f.Seeds), plural(len(f.Seeds), "", "s"),
 		f.Wall.ElapsedS, f.Wall.PagesPerSecond, f.Wall.MaxRSSBytes>>20, path)
-	return nil
+	return gate
 }
 
 // seedAndDuration are -seed and -duration as Scenario.Override takes them: nil

@@ -48,6 +48,8 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "override the scenario's seed in every cell")
 	duration := fs.Duration("duration", 0, "override the scenario's measured duration in every cell (> 0)")
 	force := fs.Bool("force", false, "run even if a cell's size estimate says it will not fit this machine")
+	var slo sloFlags
+	fs.Var(&slo, "slo", "a target for the decision map, e.g. 'owner.rps<=3000' (repeatable; adds to the scenario's slo: targets; the cells' runs do not change)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: sharebench sweep -set FIELD=V1,V2,… [-set …] [flags] NAME|FILE
 
@@ -85,6 +87,9 @@ heatmap per strategy.
 	cells, err := workload.Cells(name, source, sets)
 	if err != nil {
 		return inputError{err}
+	}
+	if err := checkSLOFlags(cells[0].Scenario, slo); err != nil {
+		return err
 	}
 	// -seed and -duration apply to every cell, as run's do to its
 	// scenario; they are part of each cell's scenario, so a cell run
@@ -157,7 +162,7 @@ heatmap per strategy.
 	}
 	fmt.Fprintf(stdout, "%d cells over %s: %d run, %d already done\nwrote %s and %d plots in %s (sharebench report %[7]s writes a report)\n",
 		len(cells), strings.Join(paths, " × "), len(cells)-resumed, resumed, csvPath, len(plots), dir)
-	return nil
+	return writeDecision(stdout, dir, axes, axisRows, slo)
 }
 
 // sweepAxes returns the parameters that vary, which are the plots' axes,

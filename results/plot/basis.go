@@ -18,10 +18,11 @@ type Basis struct {
 	TooFew           bool
 }
 
-// basisOf reads one registered metric of a strategy. ok is false for an
+// basisOf reads one metric of a strategy, by its name in the file
+// (scoped ones, owner.rps@reviews, included). ok is false for an
 // unknown metric or one that does not apply.
 func basisOf(s source, name, metric, label string) (Basis, bool) {
-	mt, found := results.Lookup(metric)
+	mt, found := results.LookupIn(s.f.Topology, metric)
 	m := s.metrics(name)
 	if !found || m == nil || !mt.Applies(m) {
 		return Basis{}, false

@@ -12,6 +12,9 @@ import (
 func cost(s source) Figure {
 	calls := Panel{Title: "owner calls per page requested", Y: Axis{Label: "calls per page"}, Bars: &Bars{Groups: []string{"all pages"}}}
 	dup := Panel{Title: "Top Clients data held by each service", Bars: &Bars{}}
+	if s.f.Topology != nil {
+		dup.Title = "owners' data held by each page service"
+	}
 	broker := Panel{Title: "broker records", Y: Axis{Label: "records", Integer: true}, Bars: &Bars{Groups: []string{"published", "delivered", "redelivered", "lost"}}}
 
 	var callVals, brokerVals []float64
@@ -36,21 +39,21 @@ func cost(s source) Figure {
 		m, style := s.metrics(name), s.style[name]
 
 		requested := pageCount(m, pages.All)
-		for _, k := range pages.Kinds {
+		for _, k := range s.f.Shape().Kinds {
 			if k.Self {
 				requested += pageCount(m, k.Name)
 			}
 		}
 		if requested > 0 {
 			v := float64(m.Owner.Requests) / float64(requested)
-			calls.Bars.Series = append(calls.Bars.Series, BarSeries{Label: name, Style: style, Values: []float64{v}, Texts: []string{sig(v)}})
+			calls.Bars.Series = append(calls.Bars.Series, BarSeries{Label: s.label(name), Style: style, Values: []float64{v}, Texts: []string{sig(v)}})
 			callVals = append(callVals, v)
 		} else {
 			calls.Notes = append(calls.Notes, name+": no pages requested")
 		}
 
 		if len(dup.Bars.Groups) > 0 {
-			bs := BarSeries{Label: name, Style: style}
+			bs := BarSeries{Label: s.label(name), Style: style}
 			for _, svc := range dup.Bars.Groups {
 				v := float64(m.DuplicationBytes[svc]) / size
 				bs.Values = append(bs.Values, v)
@@ -65,7 +68,7 @@ func cost(s source) Figure {
 			continue
 		}
 		b := m.Broker
-		bs := BarSeries{Label: name, Style: style}
+		bs := BarSeries{Label: s.label(name), Style: style}
 		for _, v := range []int64{b.Published, b.Delivered, b.Redelivered, b.Lost} {
 			bs.Values = append(bs.Values, float64(v))
 			bs.Texts = append(bs.Texts, sig(float64(v)))

@@ -130,12 +130,17 @@ type Window struct {
 
 // Figures returns the data of every plot of f, in a fixed order: the latency
 // spectra (one per page kind), the time series, the trade-off map, the
-// consistency curve and the cost bars.
+// consistency curve and the cost bars; in the general form then the
+// figure per owner.
 func Figures(f *results.File) []Figure {
 	s := newSource(f)
 	figs := spectra(s)
 	figs = append(figs, seriesFigures(s)...)
-	return append(figs, tradeoff(s), consistency(s), cost(s))
+	figs = append(figs, tradeoff(s), consistency(s), cost(s))
+	if fig, ok := owners(s); ok {
+		figs = append(figs, fig)
+	}
+	return figs
 }
 
 // source is a result file arranged for plotting: strategies in a stable
@@ -171,6 +176,10 @@ func newSource(f *results.File) source {
 }
 
 func (s source) metrics(name string) *results.Metrics { return s.f.Strategies[name] }
+
+// label is a column's legend entry: its name, and for a plan its strategy
+// per owner (results.File.ColumnLabel).
+func (s source) label(name string) string { return s.f.ColumnLabel(name) }
 
 // applies reports whether the registered metric means something for the
 // strategy; an unknown metric name applies everywhere.

@@ -64,6 +64,17 @@ func addBars(pl *gplot.Plot, b *Bars, width vg.Length) error {
 	// Bars fill 80 % of a group's width on the data area.
 	groupW := (width - axesW) / vg.Length(len(b.Groups))
 	barW := groupW * 0.8 / vg.Length(n)
+	// Values printed above bars too narrow for them would run into each
+	// other ("910910"): then none is printed, and the figure's notes give
+	// every value with its interval.
+	labelled := true
+	for _, s := range b.Series {
+		for _, t := range s.Texts {
+			if textStyle(7.5, color.Black).Width(t) > barW*1.1 {
+				labelled = false
+			}
+		}
+	}
 	for j, s := range b.Series {
 		bc, err := plotter.NewBarChart(plotter.Values(s.Values), barW)
 		if err != nil {
@@ -73,7 +84,7 @@ func addBars(pl *gplot.Plot, b *Bars, width vg.Length) error {
 		bc.LineStyle.Width = 0
 		bc.Offset = (vg.Length(j) - vg.Length(n-1)/2) * barW
 		pl.Add(bc)
-		if len(s.Texts) != len(s.Values) {
+		if len(s.Texts) != len(s.Values) || !labelled {
 			continue
 		}
 		xys := make(plotter.XYs, len(s.Values))

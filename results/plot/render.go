@@ -67,6 +67,7 @@ const (
 	margin           = 0.12 * vg.Inch
 	legendMinW       = 1.3 * vg.Inch // notes wrap to at least this
 	legendMaxW       = 3.5 * vg.Inch
+	legendEntryMaxW  = 5.5 * vg.Inch
 	notesMaxW        = 2.4 * vg.Inch
 	legendRowH       = 16                       // points per legend entry, with room to spare
 	colourBarH       = 2*vg.Inch + 0.45*vg.Inch // the bar, its title and its end label
@@ -219,7 +220,11 @@ func layout(fig Figure) (w, h vg.Length, lay figLayout) {
 	}
 	// Notes (a figure's intervals and sample counts) widen the strip to
 	// about two lines each, up to notesMaxW.
+	// A legend entry keeps its one line up to legendEntryMaxW (a plan's
+	// label lists its strategy per owner); notes wrap to the width.
+	ew := lw
 	lw = min(max(lw, legendMinW, min(nw*0.55, notesMaxW)), legendMaxW)
+	lw = max(lw, min(ew, legendEntryMaxW))
 	lay.legendW = lw + margin
 	seen := map[string]bool{}
 	for _, p := range fig.Panels {

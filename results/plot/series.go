@@ -107,8 +107,14 @@ func seriesFigures(s source) []Figure {
 }
 
 func seriesPanel(s source, sm seriesMetric) Panel {
+	title := sm.title
+	if s.f.Topology != nil {
+		// The marketplace's owner is Top Clients; here the series sums the
+		// scenario's own owners.
+		title = strings.Replace(title, "the owner (Top Clients)", "the owners ("+strings.Join(s.f.Topology.Owners, ", ")+", summed)", 1)
+	}
 	p := Panel{
-		Title: sm.title,
+		Title: title,
 		X:     Axis{Label: "time since the start of the run (s)"},
 		Y:     Axis{Label: sm.label, Log: sm.log, Integer: sm.integer},
 	}
@@ -126,7 +132,7 @@ func seriesPanel(s source, sm seriesMetric) Panel {
 			p.Notes = append(p.Notes, name+" "+sm.why)
 			continue
 		}
-		line := Line{Label: name, Style: s.style[name]}
+		line := Line{Label: s.label(name), Style: s.style[name]}
 		var seg []XY
 		for _, sec := range m.Series {
 			if !Complete(sec, end) {

@@ -11,18 +11,25 @@ import (
 	"github.com/sharebench/sharebench/results"
 )
 
-// pageKinds are the page kinds in the order their spectra appear: the
-// public pages together, then each kind; kinds a file has beyond these
+// pageKinds are the page kinds of the file in the order their spectra
+// appear: the public pages together, then each kind of its topology (the
+// marketplace's for a file of that form); kinds a file has beyond these
 // follow by name.
-var pageKinds = append([]string{pages.All}, pages.Names()...)
+func (s source) pageKinds() []string {
+	return append([]string{pages.All}, s.f.Shape().KindNames()...)
+}
 
 // kindTitle names a page kind for a reader.
-func kindTitle(kind string) string {
+func (s source) kindTitle(kind string) string {
+	shape := s.f.Shape()
+	k, _ := shape.Kind(kind)
 	switch {
 	case kind == pages.All:
-		return "public pages (" + strings.Join(pages.Public(), ", ") + ")"
-	case pages.IsSelf(kind):
-		return kind + "-view pages"
+		return "public pages (" + strings.Join(shape.PublicKinds(), ", ") + ")"
+	case k.Self && s.f.Topology == nil:
+		return kind + "-view pages" // the marketplace's "self-view pages"
+	case k.Self:
+		return kind + " pages (self-view)"
 	}
 	return kind + " pages"
 }
@@ -39,6 +46,7 @@ const spectrumMaxDecades = 6
 // against 1/(1−p) on a log axis, so 50 %, 90 %, 99 %, 99.9 % … are evenly
 // spaced and the tail gets the room it deserves.
 func spectra(s source) []Figure {
+	pageKinds := s.pageKinds()
 	kinds := slices.Clone(pageKinds)
 	extra := map[string]bool{}
 	for _, name := range s.names {
@@ -70,6 +78,7 @@ func spectrum(s source, kind string) (fig Figure, ok bool) {
 		Y: Axis{Label: "latency (ms)"},
 	}
 	maxX, maxY := 10.0, 0.0 // at least out to 90 %
+	var lineNames []string  // the column of each line
 	for _, name := range s.names {
 		m := s.metrics(name)
 		enc, found := m.HDR["latency."+kind]
@@ -100,23 +109,28 @@ func spectrum(s source, kind string) (fig Figure, ok bool) {
 		maxX = max(maxX, pts[len(pts)-1].X)
 		sum := results.SummaryOf(h)
 		p.Lines = append(p.Lines, Line{
-			Label:    fmt.Sprintf("%s: p99 %s ms, max %s ms (n=%s)", name, sig(sum.P99), sig(sum.Max), results.Count(n)),
+			Label:    fmt.Sprintf("%s: p99 %s ms, max %s ms (n=%s)", s.label(name), sig(sum.P99), sig(sum.Max), results.Count(n)),
 			Style:    s.style[name],
 			Segments: [][]XY{pts},
 		})
+		lineNames = append(lineNames, name)
 		ok = true
 	}
 	staggerMarkers(p.Lines)
-	fig = Figure{Name: "latency-" + kind, Title: "Latency by percentile: " + kindTitle(kind)}
-	if kind == pages.All {
-		// The public pages' percentiles are the registered figures:
-		// their intervals and sample counts go beside the curves.
+	fig = Figure{Name: "latency-" + kind, Title: "Latency by percentile: " + s.kindTitle(kind)}
+	// The public pages' percentiles are the registered figures, and in
+	// the general form each kind's are too (latency.p99@product): their
+	// intervals and sample counts go beside the curves.
+	if kind == pages.All || s.f.Topology != nil && slices.Contains(s.f.Shape().KindNames(), kind) {
 		for _, q := range []struct{ metric, label string }{{"latency.p50", "p50"}, {"latency.p99", "p99"}, {"latency.p999", "p99.9"}} {
 			n := len(fig.Basis)
+			if kind != pages.All {
+				q.metric = results.Scoped(q.metric, kind)
+			}
 			addBasis(s, &fig, &p, q.metric, q.label)
 			for i := range p.Lines {
-				name, _, _ := strings.Cut(p.Lines[i].Label, ":")
-				p.Lines[i].Faint = p.Lines[i].Faint || q.metric == "latency.p99" && tooFew(fig.Basis[n:], name, q.metric)
+				name := lineNames[i]
+				p.Lines[i].Faint = p.Lines[i].Faint || q.label == "p99" && tooFew(fig.Basis[n:], name, q.metric)
 			}
 		}
 	}

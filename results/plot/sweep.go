@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -117,12 +118,21 @@ func SweepFigures(params []string, rows []results.SweepRow) []Figure {
 	}
 	s := newSource(rows[0].File)
 	var figs []Figure
-	for _, name := range sweepMetrics {
-		metric, ok := results.Lookup(name)
+	names := sweepMetrics
+	if t := rows[0].File.Topology; t != nil {
+		// The general form: whole pages complete, and each owner's load,
+		// which a sweep over one owner's service or a plan's choice moves.
+		names = append(slices.Clone(names), "page_completeness")
+		for _, o := range t.Owners {
+			names = append(names, results.Scoped("owner.rps", o))
+		}
+	}
+	for _, name := range names {
+		metric, ok := results.LookupIn(rows[0].File.Topology, name)
 		if !ok {
 			continue
 		}
-		fig := Figure{Name: "sweep-" + strings.ReplaceAll(name, ".", "-"), Title: fmt.Sprintf("%s over the sweep", name)}
+		fig := Figure{Name: "sweep-" + strings.NewReplacer(".", "-", results.ScopeSep, "-").Replace(name), Title: fmt.Sprintf("%s over the sweep", name)}
 		if len(params) == 1 {
 			fig.Panels = []Panel{sweepLines(s, params[0], rows, metric)}
 		} else {
@@ -176,7 +186,7 @@ func sweepLines(s source, param string, rows []results.SweepRow, metric results.
 			p.Notes = append(p.Notes, name+": "+metric.Name+" does not apply")
 			continue
 		}
-		p.Lines = append(p.Lines, Line{Label: name, Style: s.style[name], Marks: true, Segments: [][]XY{seg}, YErrs: errs})
+		p.Lines = append(p.Lines, Line{Label: s.label(name), Style: s.style[name], Marks: true, Segments: [][]XY{seg}, YErrs: errs})
 	}
 	p.Notes = append(p.Notes, "bars: 95 % intervals")
 	if len(few) > 0 {

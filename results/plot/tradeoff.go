@@ -76,7 +76,7 @@ func tradeoff(s source) Figure {
 			size = 0.3 + 2.7*m.Owner.RPS/maxRPS
 		}
 		p.Points = append(p.Points, Point{
-			Label: name,
+			Label: s.label(name),
 			Text:  fmt.Sprintf("%s\nowner %s req/s\ncomplete %s %%", name, sig(m.Owner.RPS), figureValue("%", 100*all.Completeness)),
 			Style: s.style[name],
 			XY:    XY{figs[0].Value, max(figs[1].Value, 0)},

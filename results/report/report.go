@@ -131,9 +131,11 @@ type page struct {
 	Facts       []string
 	Faults      []string
 	Verdicts    []Verdict
+	Recommend   *recommendation // the answer to the slo: targets, if any (recommend.go)
 	Summary     summary
 	Recovery    recoveryTable
-	Inputs      []inputRow // measured inputs, if any
+	Topology    *topologySection // the general form's services, pages and owners
+	Inputs      []inputRow       // measured inputs, if any
 	InputsNote  string
 	Images      []image
 	YAML        string
@@ -147,6 +149,7 @@ func newPage(f *results.File, images []image) page {
 		Images:   images,
 		YAML:     strings.TrimRight(f.ScenarioYAML, "\n"),
 		Inputs:   newInputRows(f.Inputs),
+		Topology: newTopologySection(f),
 	}
 	if len(p.Inputs) > 0 {
 		p.InputsNote = inputsNote
@@ -170,7 +173,7 @@ func newPage(f *results.File, images []image) page {
 		seedWord = "seeds"
 	}
 	p.Facts = []string{
-		"strategies: " + strings.Join(strategyNames(f), ", "),
+		columnsFact(f),
 		fmt.Sprintf("%s s measured after %s s of warm-up, virtual time", num(f.DurationS), num(f.WarmupS)),
 		seedWord + " " + strings.Join(seeds, ", "),
 	}
@@ -190,6 +193,7 @@ func newPage(f *results.File, images []image) page {
 		p.Facts = append(p.Facts, fmt.Sprintf("%s: %s", span, strings.Join(w.Labels, "; ")))
 	}
 	p.Facts = append(p.Facts, notes...)
+	p.Recommend = newRecommendation(f)
 	p.Summary = newSummary(f)
 	p.Recovery = newRecoveryTable(f, p.Verdicts)
 	if f.Wall.ElapsedS > 0 {
@@ -197,6 +201,24 @@ func newPage(f *results.File, images []image) page {
 			wallTime(f.Wall.ElapsedS), f.Wall.GoVersion, results.Thousands(math.Round(f.Wall.PagesPerSecond)))
 	}
 	return p
+}
+
+// columnsFact lists the columns compared: the strategies, and the plans
+// apart (a plan's choices are in the System section).
+func columnsFact(f *results.File) string {
+	var plain, plans []string
+	for _, name := range strategyNames(f) {
+		if _, ok := f.Shape().Plans[name]; ok {
+			plans = append(plans, name)
+		} else {
+			plain = append(plain, name)
+		}
+	}
+	s := "strategies: " + strings.Join(plain, ", ")
+	if len(plans) > 0 {
+		s += "; plans: " + strings.Join(plans, ", ")
+	}
+	return s
 }
 
 // wallTime rounds a wall-clock duration as a reader wants it: 1.3 s,
@@ -229,9 +251,13 @@ func writeMarkdown(w io.Writer, p page) error {
 	for _, fault := range p.Faults {
 		fmt.Fprintf(&b, "- fault %s\n", fault)
 	}
+	writeRecommendMarkdown(&b, p.Recommend)
+	if p.Topology != nil {
+		p.Topology.markdown(&b)
+	}
 	b.WriteString("\n## Verdict\n\n")
 	for _, v := range p.Verdicts {
-		fmt.Fprintf(&b, "**%s**\n\n", v.Strategy)
+		fmt.Fprintf(&b, "**%s**\n\n", v.Label)
 		if len(v.Wins) == 0 {
 			b.WriteString("- best on no metric\n")
 		}
@@ -316,6 +342,8 @@ table.summary thead th:first-child, table.summary tbody th { text-align: left; f
 table.summary td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.summary td.best { font-weight: bold; background: #eef6ea; }
 table.summary td.blank { color: #aaa; }
+table.topology td, table.topology thead th { text-align: left; white-space: normal; }
+table.summary tr.heading th { font-family: inherit; font-weight: bold; padding-top: 0.9em; border-bottom: 1px solid #bbb; }
 table.summary td.bad { color: #a02020; }
 table.summary td.ok { color: #2a6a2a; }
 .ci, .n { color: #777; font-weight: normal; font-size: 0.85em; }
@@ -333,10 +361,25 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 {{end}}{{range .Faults}}<li>fault {{.}}</li>
 {{else}}<li>no faults</li>
 {{end}}</ul>
+{{template "recommend" .Recommend}}
 
+{{with .Topology}}
+<h2 id="topology">System</h2>
+<p>{{.Intro}}</p>
+<table class="summary topology" id="topology-table">
+<thead><tr><th>page kind</th><th>service</th><th>what</th><th>reads</th></tr></thead>
+<tbody>
+{{range .Kinds}}<tr><th>{{.Name}}</th><td>{{.Service}}</td><td>{{.What}}</td><td>{{range $i, $r := .Reads}}{{if $i}}<br>{{end}}{{$r}}{{end}}</td></tr>
+{{end}}</tbody>
+</table>
+{{with .Plans}}<p>Plans (each a column, compared like a strategy):</p>
+<ul>
+{{range .}}<li>{{.}}</li>
+{{end}}</ul>
+{{end}}{{end}}
 <h2>Verdict</h2>
 {{range .Verdicts}}<div class="verdict">
-<h3>{{.Strategy}}</h3>
+<h3>{{.Label}}</h3>
 <ul>
 {{range .Wins}}<li>{{.}}</li>
 {{else}}<li>best on no metric</li>
@@ -359,7 +402,8 @@ table.summary td.toofew { color: #999; font-style: italic; background: repeating
 <table class="summary" id="summary-table">
 <thead><tr><th>metric</th>{{range .Summary.Strategies}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Summary.Rows}}<tr><th title="{{.Name}}">{{.Label}}</th>{{range .Cells}}<td{{if .Best}} class="best"{{else if .TooFew}} class="toofew"{{else if .Blank}} class="blank"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}{{if .Best}} ★{{else if .TooFew}} ?{{end}}{{with .Interval}} <span class="ci">{{.}}</span>{{end}}{{with .N}} <span class="n">{{.}}</span>{{end}}</td>{{end}}</tr>
+{{range .Summary.Rows}}{{with .Heading}}<tr class="heading"><th colspan="{{$.Summary.Span}}">{{.}}</th></tr>
+{{end}}<tr><th title="{{.Name}}">{{.Label}}</th>{{range .Cells}}<td{{if .Best}} class="best"{{else if .TooFew}} class="toofew"{{else if .Blank}} class="blank"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}{{if .Best}} ★{{else if .TooFew}} ?{{end}}{{with .Interval}} <span class="ci">{{.}}</span>{{end}}{{with .N}} <span class="n">{{.}}</span>{{end}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 {{range .Summary.Notes}}<p class="note">{{.}}</p>

@@ -8,20 +8,30 @@ import (
 	"github.com/sharebench/sharebench/results"
 )
 
-// summary is the report's table: a row per registered metric, a column
-// per strategy, in human units (bytes in KiB/MiB, small means written
-// with their power of ten, counts with thousands separators).
+// summary is the report's table: a row per metric of
+// results.MetricsFor(f.Topology) (the registry; in the general form also
+// page completeness and the scoped rows, under a heading per page kind
+// and owner), a column per strategy or plan, in human units (bytes in
+// KiB/MiB, small means written with their power of ten, counts with
+// thousands separators).
 type summary struct {
 	Strategies []string
 	Rows       []summaryRow
 	Notes      []string
 }
 
+// Span is how many columns a heading row spans: the label and each
+// strategy's.
+func (s summary) Span() int { return 1 + len(s.Strategies) }
+
 type summaryRow struct {
-	Metric string // the registry name, as compare's -max takes it
-	Name   string // as a sentence says it
-	Unit   string // for the header, e.g. "ms"; bytes say theirs in the cell
-	Cells  []summaryCell
+	// Heading, when set, opens a group of rows (a page kind's, an
+	// owner's) before this row.
+	Heading string
+	Metric  string // the metric's name, scoped or not, as compare's -max takes it
+	Name    string // as a sentence says it
+	Unit    string // for the header, e.g. "ms"; bytes say theirs in the cell
+	Cells   []summaryCell
 }
 
 type summaryCell struct {
@@ -45,8 +55,13 @@ func newSummary(f *results.File) summary {
 		seeds = max(seeds, len(f.Strategies[name].Replicas))
 	}
 	var tooFew []string
-	for _, metric := range results.Registry {
+	scope := ""
+	for _, metric := range results.MetricsFor(f.Topology) {
 		row := summaryRow{Metric: metric.Name, Name: metricName(metric.Name), Unit: metric.Unit}
+		if _, sc := results.SplitScope(metric.Name); sc != scope {
+			scope = sc
+			row.Heading = scopeHeading(f, sc)
+		}
 		if row.Unit == "B" {
 			row.Unit = ""
 		}
@@ -100,6 +115,29 @@ func newSummary(f *results.File) summary {
 	return s
 }
 
+// scopeHeading names the group of a page kind's or an owner's rows: what
+// the page is and which service renders it; the owner and how each
+// column shares its data.
+func scopeHeading(f *results.File, scope string) string {
+	t := f.Shape()
+	if k, ok := t.Kind(scope); ok {
+		what := "public page"
+		if k.Self {
+			what = "self-view"
+		}
+		return fmt.Sprintf("page %s (%s, rendered by %s)", scope, what, k.Service)
+	}
+	var by []string
+	for _, name := range strategyNames(f) {
+		st := t.StrategyFor(name, scope)
+		if o := f.Strategies[name].Owners[scope]; o != nil && o.Strategy != "" {
+			st = o.Strategy
+		}
+		by = append(by, name+": "+st)
+	}
+	return fmt.Sprintf("owner %s (shared %s)", scope, strings.Join(by, ", "))
+}
+
 // Rule states, in words, when a figure beats another (results.Best): what
 // stars the table and what a verdict may claim.
 func Rule() string {
@@ -130,6 +168,9 @@ func markdownHeader(b *strings.Builder, first string, columns []string) {
 func (s summary) markdown(b *strings.Builder) {
 	markdownHeader(b, "metric", s.Strategies)
 	for _, r := range s.Rows {
+		if r.Heading != "" {
+			b.WriteString("| **" + r.Heading + "** |" + strings.Repeat(" |", len(s.Strategies)) + "\n")
+		}
 		b.WriteString("| " + r.Label() + " |")
 		for _, c := range r.Cells {
 			t := c.Text

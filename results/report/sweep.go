@@ -37,6 +37,9 @@ type Sweep struct {
 	// CellDirs, if set, are the cells' directories relative to the
 	// report, one per row, which the table links.
 	CellDirs []string
+	// SLO are targets given beside the cells' own (sweep -slo), which the
+	// decision map judges them by too.
+	SLO []results.Target
 }
 
 // WriteSweepReport writes report.md and report.html for a sweep into dir,
@@ -85,6 +88,10 @@ func WriteSweepReport(dir string, s Sweep) error {
 		}
 	}
 	p := newSweepPage(s, axes, images)
+	var err error
+	if p.Decision, err = newDecisionSection(dir, axes, axisRows, s.SLO); err != nil {
+		return err
+	}
 	if err := results.WriteFileAtomic(filepath.Join(dir, MarkdownFile), func(w io.Writer) error {
 		return writeSweepMarkdown(w, p)
 	}); err != nil {
@@ -139,6 +146,8 @@ type sweepPage struct {
 	Header   []string
 	Rows     [][]string
 	Links    []string // per table row: the cell's directory, or ""
+	// Decision is the slo's decision map, if any (recommend.go).
+	Decision *decisionSection
 }
 
 func newSweepPage(s Sweep, axes []string, images []image) sweepPage {
@@ -156,9 +165,15 @@ func newSweepPage(s Sweep, axes []string, images []image) sweepPage {
 	if len(axes) > 2 {
 		p.Facts = append(p.Facts, fmt.Sprintf("%d parameters vary: plots cover one or two; %s holds every figure", len(axes), SweepCSVFile))
 	}
-	p.Header = append(append(slices.Clone(s.Params), "strategy", "pages"), sweepTableMetrics...)
+	topology := s.Rows[0].File.Topology
+	tableMetrics := sweepTableMetrics
+	if topology != nil {
+		// The general form: whether whole pages show every section.
+		tableMetrics = append(slices.Clone(tableMetrics), "page_completeness")
+	}
+	p.Header = append(append(slices.Clone(s.Params), "strategy", "pages"), tableMetrics...)
 	for i, h := range p.Header[len(s.Params)+2:] {
-		if m, ok := results.Lookup(h); ok && m.Unit != "" {
+		if m, ok := results.LookupIn(topology, h); ok && m.Unit != "" {
 			p.Header[len(s.Params)+2+i] = fmt.Sprintf("%s (%s)", h, m.Unit)
 		}
 	}
@@ -173,9 +188,9 @@ func newSweepPage(s Sweep, axes []string, images []image) sweepPage {
 				count = all.Count
 			}
 			row := append(slices.Clone(r.Values), name, fmt.Sprint(count))
-			for _, metricName := range sweepTableMetrics {
+			for _, metricName := range tableMetrics {
 				cell := "—"
-				if metric, ok := results.Lookup(metricName); ok && metric.Applies(m) {
+				if metric, ok := results.LookupIn(topology, metricName); ok && metric.Applies(m) && (metric.Has == nil || metric.Has(m)) {
 					cell = results.Significant(metric.Get(m), 3)
 					if ci, ok := m.CI95[metricName]; ok && ci > 0 {
 						cell += " ± " + results.Significant(ci, 2)
@@ -201,6 +216,7 @@ func writeSweepMarkdown(w io.Writer, p sweepPage) error {
 		fmt.Fprintf(&b, "- %s\n", f)
 	}
 	fmt.Fprintf(&b, "\nEvery metric of every cell and strategy: [%s](%s) (units in its first line; pandas: `read_csv(%q, comment=\"#\")`).\n", p.CSV, p.CSV, p.CSV)
+	writeDecisionMarkdown(&b, p.Decision)
 	if len(p.Images) > 0 {
 		b.WriteString("\n## Plots\n\n")
 		for _, img := range p.Images {
@@ -239,6 +255,7 @@ img { max-width: 100%; height: auto; }
 <h1>Sweep of {{.Scenario}}</h1>
 <ul>{{range .Facts}}<li>{{.}}</li>{{end}}</ul>
 <p>Every metric of every cell and strategy: <a href="{{.CSV}}">{{.CSV}}</a> (units in its first line).</p>
+{{template "decision" .Decision}}
 {{if .Images}}<h2>Plots</h2>
 {{range .Images}}<figure><img {{.Src}} width="{{.Width}}" height="{{.Height}}" alt="{{.Title}}"><figcaption>{{.Title}}</figcaption></figure>
 {{end}}{{end}}

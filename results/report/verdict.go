@@ -16,8 +16,11 @@ import (
 // best on, by how much, and where it falls short.
 type Verdict struct {
 	Strategy string
-	Wins     []string // e.g. "lowest p99 latency: 11.3 ms, 1.46× better than hybrid (16.5 ms)"
-	Losses   []string // e.g. "availability 99.20 %: 0.80 % of public pages not rendered"
+	// Label names the column for a reader: the strategy, or a plan with
+	// its strategy per owner (results.File.ColumnLabel).
+	Label  string
+	Wins   []string // e.g. "lowest p99 latency: 11.3 ms, 1.46× better than hybrid (16.5 ms)"
+	Losses []string // e.g. "availability 99.20 %: 0.80 % of public pages not rendered"
 	// Recovery says how it came back from each fault and change of the
 	// page rate (see Recovery for the definition).
 	Recovery []string
@@ -38,6 +41,7 @@ var metricNames = map[string]string{
 	"read_staleness.mean":  "expected staleness of a section read",
 	"read_staleness.p999":  "p99.9 staleness over all sections read",
 	"versions_behind":      "versions behind",
+	"page_completeness":    "page completeness (pages showing every section)",
 	"propagation.p99":      "p99 propagation",
 	"convergence":          "convergence time",
 	"self_view_violations": "self-view violations",
@@ -51,15 +55,30 @@ var metricNames = map[string]string{
 	"broker.max_lag":       "max consumer lag",
 }
 
-func metricName(name string) string {
-	if n, ok := metricNames[name]; ok {
-		return n
+// metricName reads a metric's name as a sentence would; a scoped one
+// (latency.p99@product) names its page kind or owner: "p99 latency of
+// product", "owner load of reviews".
+func metricName(full string) string {
+	name, scope := results.SplitScope(full)
+	n, ok := metricNames[name]
+	if !ok {
+		n = strings.ReplaceAll(name, "_", " ")
 	}
-	return name
+	if scope != "" {
+		switch name {
+		case "owner.rps":
+			n = "load"
+		case "owner.public_rps":
+			n = "reads for public pages"
+		}
+		return n + " of " + scope
+	}
+	return n
 }
 
 // Verdicts returns a verdict per strategy, in the file's order. A strategy
-// wins a registered metric by the rule tables star by (results.Best): its
+// wins a metric (the registry's; in the general form also page
+// completeness and each page kind's and owner's) by the rule tables star by (results.Best): its
 // figure rests on enough samples and its 95 % interval clears every other
 // strategy's. A verdict also never claims a win the table cannot show: the
 // two figures must differ as printed. Convergence of −1 (never) is not a
@@ -69,10 +88,10 @@ func Verdicts(f *results.File) []Verdict {
 	byName := map[string]*Verdict{}
 	out := make([]Verdict, len(names))
 	for i, name := range names {
-		out[i].Strategy = name
+		out[i].Strategy, out[i].Label = name, f.ColumnLabel(name)
 		byName[name] = &out[i]
 	}
-	for _, metric := range results.Registry {
+	for _, metric := range verdictMetrics(f) {
 		ranked := names
 		if metric.Name == "convergence" {
 			ranked = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return f.Strategies[n].NeverConverged })
@@ -105,6 +124,21 @@ func Verdicts(f *results.File) []Verdict {
 		}
 	}
 	return out
+}
+
+// verdictMetrics are the metrics a verdict may claim wins on: those of
+// results.MetricsFor, less a page kind's when it is the only public kind
+// (its figures are the public pages', already claimed).
+func verdictMetrics(f *results.File) []results.Metric {
+	ms := results.MetricsFor(f.Topology)
+	if f.Topology == nil {
+		return ms
+	}
+	public := f.Topology.PublicKinds()
+	return slices.DeleteFunc(ms, func(mt results.Metric) bool {
+		_, scope := results.SplitScope(mt.Name)
+		return len(public) == 1 && scope == public[0]
+	})
 }
 
 // strategyNames lists the strategies with metrics, in the file's order,
@@ -180,7 +214,15 @@ func losses(f *results.File, name string) []string {
 		out = append(out, fmt.Sprintf("availability %s: %s of public pages not rendered", formatValue("%", 100*all.Availability), formatPercentSmall(100*(1-all.Availability))))
 	}
 	if n := m.SelfViewViolations; n > 0 {
-		out = append(out, fmt.Sprintf("%d self-view violation%s: a seller saw a stale editor (read-your-writes broken)", n, plural(n)))
+		what := "a seller saw a stale editor"
+		if f.Topology != nil {
+			what = "a self-view showed a record older than its owner's"
+		}
+		out = append(out, fmt.Sprintf("%d self-view violation%s: %s (read-your-writes broken)", n, plural(n), what))
+	}
+	if all != nil && all.PageCompleteness != nil && all.PagesWithData > 0 && 100**all.PageCompleteness < completenessThreshold {
+		out = append(out, fmt.Sprintf("page completeness %s: %s of public pages missed a section whose record has data",
+			formatValue("%", 100**all.PageCompleteness), formatPercentSmall(100*(1-*all.PageCompleteness))))
 	}
 	if s := completenessLoss(f, m); s != "" {
 		out = append(out, s)
@@ -188,7 +230,14 @@ func losses(f *results.File, name string) []string {
 	if n := m.Broker.Lost; n > 0 {
 		out = append(out, fmt.Sprintf("%d broker record%s lost before a consumer read them", n, plural(n)))
 	}
-	if n := m.Owner.Rejected; n > 0 {
+	if f.Topology != nil && len(m.Owners) > 0 {
+		for _, o := range f.Topology.Owners {
+			if r := m.Owners[o]; r != nil && r.Load.Rejected > 0 {
+				n := r.Load.Rejected
+				out = append(out, fmt.Sprintf("owner %s rejected %s call%s with its queue full", o, results.Thousands(float64(n)), plural(n)))
+			}
+		}
+	} else if n := m.Owner.Rejected; n > 0 {
 		out = append(out, fmt.Sprintf("owner rejected %s call%s with its queue full", results.Thousands(float64(n)), plural(n)))
 	}
 	if mt, ok := results.Lookup("convergence"); ok && mt.Applies(m) && m.NeverConverged && healedInRun(f) {
@@ -229,6 +278,9 @@ func completenessLoss(f *results.File, m *results.Metrics) string {
 		if during := faultAt(f, worstT); during != "" {
 			s += " (during " + during + ")"
 		}
+	}
+	if f.Topology != nil {
+		return s + ": sections left out for records that have data"
 	}
 	return s + ": pages rendered without the section for sellers who have clients"
 }

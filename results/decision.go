@@ -1,0 +1,220 @@
+package results
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// A sweep's decision map: each cell of the grid judged against the slo
+// targets, the columns meeting them all and the cheapest of them, and the
+// places where moving one parameter changes the answer.
+
+// DecisionCell is one cell of a sweep judged against its targets.
+type DecisionCell struct {
+	Values []string // the swept parameters' values, in Params order
+	// Meeting are the columns meeting every target, cheapest first;
+	// Best is the first of them ("" if none).
+	Meeting []string
+	Best    string
+	// Near is the runner-up when Best is not cheaper than it beyond the
+	// costs' intervals ("" otherwise): the noise could swap them.
+	Near string
+	// Unclear are the columns that fail nothing but are unclear on some
+	// target: more seeds or a longer run would decide them.
+	Unclear []string
+	// Judged holds the cell's whole recommendation (what each column
+	// misses).
+	Judged *Recommendation
+}
+
+// DecisionMap is a sweep of one or two parameters judged cell by cell.
+type DecisionMap struct {
+	Params  []string
+	Values  [][]string // each parameter's values, in the order swept
+	Columns []string   // the columns compared, in the scenario's order
+	Targets []Target
+	Cells   []DecisionCell
+	// Boundaries are where the answer changes between neighbouring
+	// cells, as the report says them.
+	Boundaries []Boundary
+}
+
+// Boundary is one change of the answer between two neighbouring cells,
+// along Param, from value From to value To, the other parameter (if any)
+// held at At.
+type Boundary struct {
+	Param, From, To string
+	At              string // "page rate = 2000/s" for a two-parameter map; "" otherwise
+	Column          string // the column whose standing changes; "" for a change of the cheapest
+	Text            string
+}
+
+// Decide judges every cell of a sweep over params (rows as
+// plot.WriteSweep takes them: one value per parameter, in grid order)
+// against each cell's slo: targets with extra added (the -slo flag). Nil
+// when no cell has targets or the sweep has more than two parameters.
+func Decide(params []string, rows []SweepRow, extra []Target) *DecisionMap {
+	if len(params) == 0 || len(params) > 2 || len(rows) == 0 {
+		return nil
+	}
+	m := &DecisionMap{Params: params, Values: make([][]string, len(params))}
+	for _, r := range rows {
+		if len(r.Values) != len(params) || r.File == nil {
+			return nil
+		}
+		for i, v := range r.Values {
+			if !slices.Contains(m.Values[i], v) {
+				m.Values[i] = append(m.Values[i], v)
+			}
+		}
+		s := SLOOf(r.File)
+		if len(extra) > 0 {
+			s = s.With(extra)
+		}
+		rec := Recommend(r.File, s)
+		if rec == nil {
+			return nil
+		}
+		if m.Targets == nil {
+			m.Targets = rec.SLO.Targets
+			m.Columns = strategyOrder(r.File)
+		}
+		c := DecisionCell{Values: r.Values, Meeting: rec.MeetingNames(), Best: rec.Best(), Judged: rec}
+		if len(rec.Meeting) > 1 && !rec.Meeting[0].CheaperThan(rec.Meeting[1]) {
+			c.Near = rec.Meeting[1].Name
+		}
+		for _, col := range rec.Others {
+			if col.Verdict == Unclear {
+				c.Unclear = append(c.Unclear, col.Name)
+			}
+		}
+		m.Cells = append(m.Cells, c)
+	}
+	m.Boundaries = m.boundaries()
+	return m
+}
+
+// Cell returns the cell at the given value indexes (one per parameter).
+func (m *DecisionMap) Cell(idx ...int) *DecisionCell {
+	if len(idx) != len(m.Params) {
+		return nil
+	}
+	for p, j := range idx {
+		if j < 0 || j >= len(m.Values[p]) {
+			return nil
+		}
+	}
+	for i := range m.Cells {
+		c := &m.Cells[i]
+		ok := true
+		for p, j := range idx {
+			if c.Values[p] != m.Values[p][j] {
+				ok = false
+			}
+		}
+		if ok {
+			return c
+		}
+	}
+	return nil
+}
+
+// boundaries walks each parameter's axis, the other held fixed, and names
+// every step where a column starts or stops meeting every target, and
+// where the cheapest column meeting them changes.
+func (m *DecisionMap) boundaries() []Boundary {
+	var out []Boundary
+	for axis := range m.Params {
+		other := 1 - axis
+		fixed := []int{0}
+		if len(m.Params) == 2 {
+			fixed = make([]int, len(m.Values[other]))
+			for i := range fixed {
+				fixed[i] = i
+			}
+		}
+		for _, f := range fixed {
+			at := ""
+			if len(m.Params) == 2 {
+				at = fmt.Sprintf("%s = %s", m.Params[other], m.Values[other][f])
+			}
+			for i := 0; i+1 < len(m.Values[axis]); i++ {
+				idx := func(j int) []int {
+					if len(m.Params) == 1 {
+						return []int{j}
+					}
+					x := make([]int, 2)
+					x[axis], x[other] = j, f
+					return x
+				}
+				a, b := m.Cell(idx(i)...), m.Cell(idx(i+1)...)
+				if a == nil || b == nil {
+					continue
+				}
+				out = append(out, m.step(axis, at, a, b)...)
+			}
+		}
+	}
+	return out
+}
+
+// step names what changes from cell a to its neighbour b along axis.
+func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
+	param, from, to := m.Params[axis], a.Values[axis], b.Values[axis]
+	where := fmt.Sprintf("between %s = %s and %s", param, from, to)
+	if at != "" {
+		where += " (" + at + ")"
+	}
+	var out []Boundary
+	for _, col := range m.Columns {
+		was, is := slices.Contains(a.Meeting, col), slices.Contains(b.Meeting, col)
+		if was == is {
+			continue
+		}
+		bd := Boundary{Param: param, From: from, To: to, At: at, Column: col}
+		if was {
+			bd.Text = fmt.Sprintf("%s, %s stops meeting every target (%s)", where, col, missesOf(b, col))
+		} else {
+			bd.Text = fmt.Sprintf("%s, %s starts meeting every target (%s before)", where, col, missesOf(a, col))
+		}
+		out = append(out, bd)
+	}
+	if a.Best != b.Best {
+		bd := Boundary{Param: param, From: from, To: to, At: at}
+		switch {
+		case a.Best == "":
+			bd.Text = fmt.Sprintf("%s, %s becomes the cheapest meeting every target (none did)", where, b.Best)
+		case b.Best == "":
+			bd.Text = fmt.Sprintf("%s, no column meets every target any more (%s did)", where, a.Best)
+		case slices.Contains(b.Meeting, a.Best):
+			bd.Text = fmt.Sprintf("%s, %s stops being cheaper than %s", where, a.Best, b.Best)
+		default:
+			bd.Text = fmt.Sprintf("%s, the cheapest meeting every target changes from %s to %s", where, a.Best, b.Best)
+		}
+		if a.Near != "" || b.Near != "" {
+			bd.Text += " (costs within their intervals on one side)"
+		}
+		out = append(out, bd)
+	}
+	return out
+}
+
+// missesOf is what col misses in cell c: "owner.rps<=460 fail +49.7 req/s".
+func missesOf(c *DecisionCell, col string) string {
+	for _, cl := range c.Judged.Columns {
+		if cl.Name != col {
+			continue
+		}
+		var parts []string
+		for _, j := range cl.Misses() {
+			p := j.Target.String() + " " + j.Verdict.String()
+			if j.Verdict == Fail {
+				p += " by " + j.MissText()
+			}
+			parts = append(parts, p)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return "not run"
+}

@@ -1,0 +1,675 @@
+package results
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sharebench/sharebench/pages"
+)
+
+// Service-level objectives: targets on the table's figures, each column
+// (strategy or plan) judged against every one, and the columns meeting
+// them all ranked by what they cost. A target passes only when the whole
+// 95 % interval of its figure clears it (rule 1 of rule.go decides whether
+// the figure has an interval worth the name): a figure whose interval
+// straddles the target, or that rests on too few samples, is "unclear",
+// never "pass".
+
+// SLO is a scenario's slo: section.
+type SLO struct {
+	Targets Targets `yaml:"targets"`
+	// Cost weighs what a column costs, by metric name (any the table
+	// shows, scoped ones included, plus BrokerRate): the cost is Σ
+	// weight × figure, the figure in its table unit except bytes, which
+	// count in MB (10⁶ B). Nil: DefaultCost.
+	Cost map[string]float64 `yaml:"cost,omitempty"`
+}
+
+// BrokerRate is the cost term for broker traffic: messages published and
+// delivered per second of measured time, which no table row shows.
+const BrokerRate = "broker.rps"
+
+// DefaultCost prices 1 request per second to the owners like 1 MB of
+// copied data held by page services and like 10 broker messages per
+// second: the owner's load is what sharing strategies exist to spare.
+var DefaultCost = map[string]float64{"owner.rps": 1, "duplication": 1, BrokerRate: 0.1}
+
+// Target is one objective: a figure at most or at least a limit.
+type Target struct {
+	Metric  string  // a table's metric name, maybe scoped ("latency.p99@product")
+	AtLeast bool    // ≥ Limit; otherwise ≤ Limit
+	Limit   float64 // in the metric's table unit (ms, %, req/s, B)
+	Text    string  // the limit as written, "150ms"
+}
+
+// String is the target as the flag and the table write it:
+// "latency.p99<=150ms".
+func (t Target) String() string { return t.Metric + t.op() + t.Text }
+
+func (t Target) op() string {
+	if t.AtLeast {
+		return ">="
+	}
+	return "<="
+}
+
+// Targets are a scenario's targets in the order the file gives them (a
+// YAML mapping of metric name to limit, which a Go map would reorder).
+type Targets []Target
+
+// UnmarshalYAML reads `metric: limit` pairs: "<=150ms", ">=99.5%" (quoted:
+// YAML reads a leading > as folded text) or a bare limit, which takes the
+// metric's better direction (completeness: 99.5% means at least).
+func (ts *Targets) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: slo.targets: give a mapping of metric to limit, e.g. {latency.p99: <=150ms, completeness: 99.5%%}", n.Line)
+	}
+	*ts = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: slo.targets.%s: give a limit such as <=150ms or \">=99.5%%\"", v.Line, k.Value)
+		}
+		t, err := ParseTargetOf(k.Value, v.Value)
+		if err != nil {
+			return fmt.Errorf("line %d: slo.targets.%s: %v", v.Line, k.Value, err)
+		}
+		if slices.ContainsFunc(*ts, func(o Target) bool { return o.Metric == t.Metric }) {
+			return fmt.Errorf("line %d: slo.targets.%s: given twice; keep one", k.Line, k.Value)
+		}
+		*ts = append(*ts, t)
+	}
+	return nil
+}
+
+// MarshalYAML writes the targets back as the file gives them, so that a
+// result's scenario_yaml loads again.
+func (ts Targets) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, t := range ts {
+		n.Content = append(n.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: t.Metric},
+			&yaml.Node{Kind: yaml.ScalarNode, Value: t.op() + t.Text, Style: yaml.SingleQuotedStyle})
+	}
+	return n, nil
+}
+
+// ParseTarget reads a target as the -slo flag gives it:
+// "latency.p99<=150ms", "completeness>=99.5%".
+func ParseTarget(s string) (Target, error) {
+	for _, op := range []string{"<=", ">="} {
+		if name, limit, ok := strings.Cut(s, op); ok {
+			return ParseTargetOf(strings.TrimSpace(name), op+strings.TrimSpace(limit))
+		}
+	}
+	return Target{}, fmt.Errorf("%q: write METRIC<=LIMIT or METRIC>=LIMIT, e.g. latency.p99<=150ms or completeness>=99.5%%", s)
+}
+
+// ParseTargetOf reads the limit of a target on metric name: "<=150ms",
+// ">=99.5%", or a bare limit in the metric's better direction. The unit
+// must fit the metric's: a duration for ms, a per cent for %, a byte size
+// (B, kB, MB, GB, KiB, MiB, GiB) for bytes, a plain number otherwise.
+func ParseTargetOf(name, limit string) (Target, error) {
+	base, _ := SplitScope(name)
+	mt, ok := lookupAny(base)
+	if !ok {
+		return Target{}, fmt.Errorf("no metric %q; use a name the table shows: %s (or one of them @ a page kind or owner, e.g. latency.p99@product)", base, strings.Join(targetNames(), ", "))
+	}
+	t := Target{Metric: name, AtLeast: mt.Better == Higher}
+	text := strings.TrimSpace(limit)
+	switch {
+	case strings.HasPrefix(text, "<="):
+		t.AtLeast, text = false, strings.TrimSpace(text[2:])
+	case strings.HasPrefix(text, ">="):
+		t.AtLeast, text = true, strings.TrimSpace(text[2:])
+	case strings.HasPrefix(text, "<") || strings.HasPrefix(text, ">") || strings.HasPrefix(text, "="):
+		return Target{}, fmt.Errorf("%q: a target is <= or >= a limit (an interval clears a bound or not), e.g. <=150ms", limit)
+	}
+	if strings.ContainsAny(text, "<>=") {
+		return Target{}, fmt.Errorf("%q: a target is <= or >= one limit, e.g. <=150ms", limit)
+	}
+	v, err := parseLimit(mt, text)
+	if err != nil {
+		return Target{}, fmt.Errorf("%q: %v", limit, err)
+	}
+	t.Limit, t.Text = v, text
+	return t, nil
+}
+
+// parseLimit reads a limit in the metric's table unit.
+func parseLimit(mt Metric, s string) (float64, error) {
+	number := func(s string) (float64, error) {
+		v, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("%q is not a number", s)
+		}
+		return v, nil
+	}
+	switch mt.Unit {
+	case "ms":
+		if v, err := strconv.ParseFloat(s, 64); err == nil {
+			return v, nil // a bare number is milliseconds, as the table shows them
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, fmt.Errorf("%s is in ms: give a duration such as 150ms or 5s", mt.Name)
+		}
+		return float64(d) / float64(time.Millisecond), nil
+	case "%":
+		bare := !strings.HasSuffix(s, "%")
+		v, err := number(strings.TrimSuffix(s, "%"))
+		if err != nil {
+			return 0, fmt.Errorf("%s is a per cent: give e.g. 99.5%%", mt.Name)
+		}
+		if bare && v > 0 && v < 1 {
+			return 0, fmt.Errorf("%s is a per cent, as the table shows it: write %s%% for a fraction of %s", mt.Name, strconv.FormatFloat(100*v, 'g', -1, 64), s)
+		}
+		if v < 0 || v > 100 {
+			return 0, fmt.Errorf("%s is a per cent, between 0%% and 100%%", mt.Name)
+		}
+		return v, nil
+	case "B":
+		for _, u := range []struct {
+			suffix string
+			size   float64
+		}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"kB", 1e3}, {"KB", 1e3}, {"B", 1}} {
+			if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+				v, err := number(strings.TrimSpace(rest))
+				if err != nil {
+					return 0, fmt.Errorf("%s is bytes: give e.g. 64MiB", mt.Name)
+				}
+				return v * u.size, nil
+			}
+		}
+		return number(s)
+	}
+	v, err := number(strings.TrimSuffix(strings.TrimSuffix(s, "/s"), mt.Unit))
+	if err != nil && mt.Unit != "" {
+		return 0, fmt.Errorf("%s is in %s: give a number, e.g. 3000", mt.Name, mt.Unit)
+	}
+	return v, err
+}
+
+// lookupAny finds a Registry metric or page_completeness.
+func lookupAny(name string) (Metric, bool) {
+	if name == pageCompleteness.Name {
+		return pageCompleteness, true
+	}
+	return Lookup(name)
+}
+
+func targetNames() []string {
+	var names []string
+	for _, m := range Registry {
+		names = append(names, m.Name)
+	}
+	return append(names, pageCompleteness.Name)
+}
+
+// With returns the SLO with ts added, a target on a metric s already has
+// replaced (the -slo flag overrides the file).
+func (s *SLO) With(ts []Target) *SLO {
+	out := &SLO{}
+	if s != nil {
+		out.Targets, out.Cost = slices.Clone(s.Targets), maps.Clone(s.Cost)
+	}
+	for _, t := range ts {
+		if i := slices.IndexFunc(out.Targets, func(o Target) bool { return o.Metric == t.Metric }); i >= 0 {
+			out.Targets[i] = t
+		} else {
+			out.Targets = append(out.Targets, t)
+		}
+	}
+	return out
+}
+
+// Check refuses targets and cost terms naming a metric a file of topology
+// t (nil: the marketplace form) does not have. field is where it is, e.g.
+// "targets.latency.p99@product", and msg how to fix it.
+func (s *SLO) Check(t *pages.Topology) (field, msg string, ok bool) {
+	if s == nil {
+		return "", "", true
+	}
+	known := map[string]bool{BrokerRate: true}
+	var scoped []string
+	for _, m := range MetricsFor(t) {
+		known[m.Name] = true
+		if _, scope := SplitScope(m.Name); scope != "" {
+			scoped = append(scoped, m.Name)
+		}
+	}
+	hint := "this scenario has no page kinds or owners of its own (the marketplace form): use an unscoped name"
+	if len(scoped) > 0 {
+		hint = "scoped names here are " + strings.Join(scopeHints(t), ", ")
+	}
+	for _, tg := range s.Targets {
+		if !known[tg.Metric] {
+			return "targets." + tg.Metric, fmt.Sprintf("no such figure; %s", hint), false
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Cost)) {
+		w := s.Cost[name]
+		if !known[name] {
+			return "cost." + name, fmt.Sprintf("no such figure to weigh; use owner.rps, duplication, %s or another table metric (%s)", BrokerRate, hint), false
+		}
+		if mt, ok := lookupAny(baseName(name)); ok && mt.Better != Lower {
+			return "cost." + name, "a cost is something less of is better; this metric is better higher", false
+		}
+		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
+			return "cost." + name, fmt.Sprintf("a weight is a number ≥ 0, got %v", w), false
+		}
+	}
+	return "", "", true
+}
+
+func baseName(full string) string { name, _ := SplitScope(full); return name }
+
+func scopeHints(t *pages.Topology) []string {
+	var out []string
+	for _, k := range t.Kinds {
+		out = append(out, "…@"+k.Name+" (page kind)")
+	}
+	for _, o := range t.Owners {
+		out = append(out, "…@"+o+" (owner)")
+	}
+	return out
+}
+
+// SLOOf reads the slo: section of f's scenario; nil when it has none.
+// Best effort for files: the scenario was checked when it ran.
+func SLOOf(f *File) *SLO {
+	var doc struct {
+		SLO *SLO `yaml:"slo"`
+	}
+	if f == nil || yaml.Unmarshal([]byte(f.ScenarioYAML), &doc) != nil || doc.SLO == nil || len(doc.SLO.Targets) == 0 {
+		return nil
+	}
+	return doc.SLO
+}
+
+// Verdict is how a figure stands against a target.
+type Verdict int
+
+// Verdicts, worst last but one: a column meets its targets only when each
+// passes or does not apply.
+const (
+	Pass    Verdict = iota
+	NA              // the column does not measure the metric (propagation under sync)
+	Unclear         // the interval straddles the limit, or too few samples
+	Fail
+)
+
+func (v Verdict) String() string {
+	return [...]string{"pass", "n/a", "unclear", "fail"}[v]
+}
+
+// Judgement is one column's figure against one target.
+type Judgement struct {
+	Target  Target
+	Verdict Verdict
+	Figure  Figure
+	Unit    string
+	// Miss is by how much the figure misses the limit, in the metric's
+	// unit (> 0), for a fail or an unclear with a value.
+	Miss float64
+	// Reason says why a verdict other than pass: "n=200, needs 1000".
+	Reason string
+}
+
+// Short is the judgement as a table cell: "pass", "fail +30ms", "unclear".
+func (j Judgement) Short() string {
+	switch j.Verdict {
+	case Fail:
+		return "fail " + j.MissText()
+	case Unclear:
+		if j.Reason != "" && strings.HasPrefix(j.Reason, "n=") {
+			return "unclear (n)"
+		}
+	}
+	return j.Verdict.String()
+}
+
+// MissText is by how much the figure misses: "+30ms", "−0.8%".
+func (j Judgement) MissText() string {
+	sign := "+"
+	if j.Target.AtLeast {
+		sign = "−"
+	}
+	u := j.Unit
+	if u == "%" {
+		u = " pt"
+	} else if u == "B" {
+		return sign + Human(u, j.Miss)
+	}
+	if u != "ms" && u != " pt" && u != "" {
+		u = " " + u
+	}
+	return sign + Human(j.Unit, j.Miss) + u
+}
+
+// Judge judges the figure of m for target t (mt is the target's metric,
+// MetricsFor's entry for its full name).
+func Judge(mt Metric, m *Metrics, t Target) Judgement {
+	j := Judgement{Target: t, Unit: mt.Unit}
+	if m == nil {
+		j.Verdict, j.Reason = Unclear, "not run"
+		return j
+	}
+	if !mt.Applies(m) {
+		j.Verdict, j.Reason = NA, "keeps no views: nothing propagates"
+		return j
+	}
+	f := FigureOf(m, mt)
+	j.Figure = f
+	if f.Absent {
+		if mt.Has != nil && !mt.Has(m) && mt.Name == "convergence" {
+			j.Verdict, j.Reason = Fail, "never converged"
+			j.Miss = math.Inf(1)
+			return j
+		}
+		if mt.Has != nil && !mt.Has(m) {
+			j.Verdict, j.Reason = NA, "not measured for this column"
+			return j
+		}
+		j.Verdict, j.Reason = Unclear, "nothing to count"
+		return j
+	}
+	lo, hi := f.Lo(), f.Hi()
+	if !f.Comparable(mt) {
+		j.Verdict = Unclear
+		switch {
+		case f.Counted && !Enough(mt, f.N, f.Events):
+			j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
+		case !f.HasCI:
+			j.Reason = "no interval from one run: run -seeds 3 or more"
+		default:
+			j.Reason = "too few samples"
+		}
+		j.Miss = miss(t, f.Value)
+		return j
+	}
+	if !t.AtLeast {
+		lo, hi = -hi, -lo // judge ≤ as ≥ on the negated figure
+	}
+	limit := t.Limit
+	if !t.AtLeast {
+		limit = -limit
+	}
+	switch {
+	case lo >= limit:
+		j.Verdict = Pass
+	case hi < limit:
+		j.Verdict, j.Miss = Fail, miss(t, f.Value)
+	default:
+		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
+		j.Reason = fmt.Sprintf("the interval %s ±%s%s straddles %s", Human(mt.Unit, f.Value), Human(mt.Unit, f.CI95), unitSuffix(mt.Unit), t.Text)
+	}
+	return j
+}
+
+// unitSuffix is what follows a Human figure to name its unit ("" for
+// bytes, which Human names itself).
+func unitSuffix(unit string) string {
+	switch unit {
+	case "", "B":
+		return ""
+	case "%":
+		return "%"
+	}
+	return " " + unit
+}
+
+// miss is how far v is on the wrong side of t's limit (0 if it is not).
+func miss(t Target, v float64) float64 {
+	if t.AtLeast {
+		return max(t.Limit-v, 0)
+	}
+	return max(v-t.Limit, 0)
+}
+
+// Column is one column's judgement against every target and its cost.
+type Column struct {
+	Name       string
+	Verdict    Verdict // Pass: meets every target (n/a ones aside); else the worst
+	Judgements []Judgement
+	Cost       float64
+	CostParts  []CostPart // the terms of Cost, in name order, zero ones left out
+	// CostCI95 is the half-width of Cost's 95 % interval, the terms'
+	// intervals combined as independent (√Σ (weight·CI95)²); 0 for terms
+	// without sampling error (bytes held).
+	CostCI95 float64
+}
+
+// CostPart is one term of a column's cost.
+type CostPart struct {
+	Metric string
+	Value  float64 // the figure, in the cost's unit (MB for bytes)
+	CI95   float64 // its interval's half-width, same unit; 0 when none
+	Unit   string
+	Weight float64
+}
+
+// Meets reports whether the column meets every target.
+func (c Column) Meets() bool { return c.Verdict == Pass || c.Verdict == NA }
+
+// Misses are the judgements keeping the column from meeting its targets.
+func (c Column) Misses() []Judgement {
+	var out []Judgement
+	for _, j := range c.Judgements {
+		if j.Verdict == Fail || j.Verdict == Unclear {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// Recommendation is f judged against s: Meeting are the columns that
+// meet every target, cheapest first; Others the rest, in f's order.
+type Recommendation struct {
+	SLO     *SLO
+	Meeting []Column
+	Others  []Column
+	// Columns are all of them, in f's order.
+	Columns []Column
+}
+
+// Recommend judges every column of f against s (nil: f's own slo:
+// section, and nil if it has none).
+func Recommend(f *File, s *SLO) *Recommendation {
+	if s == nil {
+		s = SLOOf(f)
+	}
+	if s == nil || len(s.Targets) == 0 {
+		return nil
+	}
+	metrics := map[string]Metric{}
+	for _, m := range MetricsFor(f.Topology) {
+		if _, dup := metrics[m.Name]; !dup {
+			metrics[m.Name] = m
+		}
+	}
+	weights := s.Cost
+	if weights == nil {
+		weights = DefaultCost
+	}
+	r := &Recommendation{SLO: s}
+	for _, name := range strategyOrder(f) {
+		m := f.Strategies[name]
+		c := Column{Name: name}
+		for _, t := range s.Targets {
+			mt, ok := metrics[t.Metric]
+			if !ok {
+				// Never met by default: a target the file cannot judge is
+				// no target met.
+				j := Judgement{Target: t, Verdict: Unclear, Reason: "this file has no such figure"}
+				c.Judgements = append(c.Judgements, j)
+				c.Verdict = max(c.Verdict, Unclear)
+				continue
+			}
+			j := Judge(mt, m, t)
+			c.Judgements = append(c.Judgements, j)
+			if j.Verdict != NA {
+				c.Verdict = max(c.Verdict, j.Verdict)
+			}
+		}
+		if c.Verdict == NA {
+			c.Verdict = Pass
+		}
+		c.Cost, c.CostParts = costOf(f, m, metrics, weights)
+		var v float64
+		for _, p := range c.CostParts {
+			v += (p.Weight * p.CI95) * (p.Weight * p.CI95)
+		}
+		c.CostCI95 = math.Sqrt(v)
+		r.Columns = append(r.Columns, c)
+		if c.Meets() {
+			r.Meeting = append(r.Meeting, c)
+		} else {
+			r.Others = append(r.Others, c)
+		}
+	}
+	slices.SortStableFunc(r.Meeting, func(a, b Column) int { return cmp.Compare(a.Cost, b.Cost) })
+	return r
+}
+
+// Best is the cheapest column meeting every target; "" when none does.
+func (r *Recommendation) Best() string {
+	if r == nil || len(r.Meeting) == 0 {
+		return ""
+	}
+	return r.Meeting[0].Name
+}
+
+// MeetingNames are the columns meeting every target, cheapest first.
+func (r *Recommendation) MeetingNames() []string {
+	var out []string
+	if r != nil {
+		for _, c := range r.Meeting {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func costOf(f *File, m *Metrics, metrics map[string]Metric, weights map[string]float64) (float64, []CostPart) {
+	if m == nil {
+		return math.Inf(1), nil
+	}
+	var total float64
+	var parts []CostPart
+	for _, name := range slices.Sorted(maps.Keys(weights)) {
+		w := weights[name]
+		var v, ci float64
+		unit := ""
+		if name == BrokerRate {
+			if f.DurationS > 0 {
+				v = float64(m.Broker.Published+m.Broker.Delivered) / f.DurationS
+			}
+			unit = "msg/s"
+		} else if mt, ok := metrics[name]; ok && mt.Applies(m) && (mt.Has == nil || mt.Has(m)) {
+			v, unit = mt.Get(m), mt.Unit
+			if f := FigureOf(m, mt); f.HasCI && f.Method != MethodExact {
+				ci = f.CI95
+			}
+			if unit == "B" {
+				v, ci, unit = v/1e6, ci/1e6, "MB"
+			}
+		}
+		if w == 0 || v == 0 {
+			continue
+		}
+		total += w * v
+		parts = append(parts, CostPart{Metric: name, Value: v, CI95: ci, Unit: unit, Weight: w})
+	}
+	return total, parts
+}
+
+// CostText writes a column's cost with its terms: "1,234 (owner.rps 1,200 req/s; duplication 34 MB)".
+func (c Column) CostText() string {
+	if len(c.CostParts) == 0 {
+		return "0"
+	}
+	var terms []string
+	for _, p := range c.CostParts {
+		w := ""
+		if p.Weight != 1 {
+			w = Significant(p.Weight, 3) + "×"
+		}
+		terms = append(terms, fmt.Sprintf("%s %s%s %s", p.Metric, w, Human("", math.Round(p.Value*100)/100), p.Unit))
+	}
+	total := Significant(c.Cost, 4)
+	if c.CostCI95 > 0 {
+		total += " ±" + Significant(c.CostCI95, 2)
+	}
+	return total + " (" + strings.Join(terms, "; ") + ")"
+}
+
+// CheaperThan reports whether c's cost is below o's with their intervals
+// apart: a ranking the noise cannot reverse.
+func (c Column) CheaperThan(o Column) bool {
+	return o.Cost-c.Cost > c.CostCI95+o.CostCI95
+}
+
+// writeSLORows adds the table's verdict rows when f's scenario has
+// targets: one per target, then each column's verdict over them all.
+func writeSLORows(w io.Writer, f *File, order []string) {
+	r := Recommend(f, nil)
+	if r == nil {
+		return
+	}
+	by := map[string]Column{}
+	for _, c := range r.Columns {
+		by[c.Name] = c
+	}
+	for i, t := range r.SLO.Targets {
+		fmt.Fprintf(w, "slo %s", t)
+		for _, name := range order {
+			cell := "—"
+			if c, ok := by[name]; ok {
+				cell = c.Judgements[i].Short()
+			}
+			fmt.Fprintf(w, "\t%s", cell)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprint(w, "slo verdict")
+	for _, name := range order {
+		cell := "—"
+		if c, ok := by[name]; ok {
+			cell = columnWord(c)
+			if c.Meets() && c.Name == r.Best() {
+				cell += " (cheapest)"
+			}
+		}
+		fmt.Fprintf(w, "\t%s", cell)
+	}
+	fmt.Fprintln(w)
+}
+
+// columnWord is a column's verdict over all its targets.
+func columnWord(c Column) string {
+	switch c.Verdict {
+	case Pass, NA:
+		return "MEETS"
+	case Fail:
+		return "MISSES"
+	}
+	return "UNCLEAR"
+}
+
+// sloNote explains the verdict rows under the table.
+func sloNote(w io.Writer, f *File) {
+	if SLOOf(f) == nil {
+		return
+	}
+	fmt.Fprintln(w, "slo: pass only when the whole 95 % interval clears the target; fail when all of it misses (by how much); unclear when it straddles the target or rests on too few samples (n); n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cheapest by the slo's cost weights")
+}
