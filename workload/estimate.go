@@ -71,6 +71,9 @@ const (
 // Estimate works out what one run of the scenario will take (each
 // strategy the same seed; seeds multiply it).
 func (sc *Scenario) Estimate() Estimate {
+	if sc.general() {
+		return sc.generalEstimate()
+	}
 	var e Estimate
 	end := sc.End()
 	pg := sc.Traffic.Pages
@@ -232,9 +235,12 @@ func (sc *Scenario) lengthField(rateField string) string {
 
 // meanClients is the mean initial list of a seller with clients, as
 // NewSellers draws it (rounded, at least 1, at most the ID space).
-func (sc *Scenario) meanClients() float64 {
+func (sc *Scenario) meanClients() float64 { return meanItems(sc.Population.ClientsPerSeller) }
+
+// meanItems is the mean initial list of a record with data, items drawn
+// from d as NewSellers draws them.
+func meanItems(d sim.NumberDist) float64 {
 	const n = 1000
-	d := sc.Population.ClientsPerSeller
 	m := 0.0
 	for i := range n {
 		x := math.Round(d.Dist.Quantile((float64(i) + 0.5) / n))
@@ -429,4 +435,192 @@ func physicalMemory() int64 {
 		}
 	}
 	return fallback
+}
+
+// generalEstimate is Estimate for the general form, from the model with
+// the marketplace's coefficients: memory and events summed over the
+// owners (each its population, lists, views or ID sets, writes and
+// background) and over the page kinds' reads (each owner call a read
+// makes under its owner's strategy). A view's coefficient is for three
+// page services; an owner read by fewer is charged its share.
+func (sc *Scenario) generalEstimate() Estimate {
+	var e Estimate
+	md := sc.model()
+	end := sc.End()
+	pg := sc.Traffic.Pages
+	e.Pages = pg.Rate.Integral(0, end)
+	shareSum := 0.0
+	for _, k := range md.topo.Kinds {
+		shareSum += md.shares[k.Name]
+	}
+	share := func(kind string) float64 {
+		if shareSum <= 0 {
+			return 0
+		}
+		return md.shares[kind] / shareSum
+	}
+	rendered := 0.0 // records per page
+	for _, k := range md.topo.Kinds {
+		rendered += share(k.Name) * float64(k.Records())
+	}
+	common := []Part{
+		{"harness", "", fixedBytes},
+		{"renders", sc.lengthField("traffic.pages.rate"), e.Pages * (bytesPerPage + bytesPerRendered*rendered)},
+		{"overloaded queues", "traffic.pages.rate", sc.modelBacklog(md, share) * bytesPerBacklogged},
+	}
+	var work []Part
+	withData := map[string]float64{}
+	for _, name := range md.topo.Owners {
+		om := md.owners[name]
+		p := om.Population
+		withData[name] = *p.WithClients * float64(p.Sellers)
+		writes := float64(*om.Writes.Rate) * end.Seconds()
+		e.Writes += writes
+		field := "owners." + name
+		common = append(common,
+			Part{"population of " + name, field + ".population.records", float64(p.Sellers) * bytesPerSeller},
+			Part{"lists of " + name, field + ".population.items", withData[name] * meanItems(p.ClientsPerSeller) * (clientBytesFactor*float64(p.ClientBytes) + bytesPerClient)},
+			Part{"writes of " + name, field + ".writes.rate", writes * bytesPerWrite},
+		)
+		work = append(work, Part{"population of " + name, field + ".population.records", float64(p.Sellers) * cpuPerSeller})
+	}
+	work = append(work, Part{"rendering", "traffic.pages.rate", e.Pages * rendered * cpuPerRendered})
+	length := sc.runLength().Seconds()
+	for _, column := range sc.Columns() {
+		parts := slices.Clone(common)
+		events := e.Writes*eventsPerWrite + length*eventsPerSecond
+		bg := 0.0
+		var bgParts []Part
+		for _, name := range md.topo.Owners {
+			s := strategies.Strategy(md.topo.StrategyFor(column, name))
+			d := s.Design()
+			om := md.owners[name]
+			services := 0
+			for _, svc := range md.topo.Services {
+				if slices.Contains(md.topo.ServiceReads(svc), name) {
+					services++
+				}
+			}
+			viewShare := float64(services) / 3
+			field := "owners." + name
+			switch d.Keeps {
+			case strategies.KeepsLists:
+				parts = append(parts, Part{"views of " + name, field + ".population.with_data", withData[name] * viewBytesPerSeller * viewShare})
+			case strategies.KeepsIDSets:
+				parts = append(parts, Part{"ID sets of " + name, field + ".population.records", float64(om.Population.Sellers) * idBytesPerSeller * viewShare})
+			}
+			if d.Publishes == strategies.NoEvents {
+				continue
+			}
+			oc := sc.ownerConfig(name, s, om, nil)
+			per := func(every time.Duration) float64 {
+				if every <= 0 {
+					return 0
+				}
+				return length / every.Seconds()
+			}
+			relay := sc.Options.Async.RelayInterval.D()
+			if relay <= 0 {
+				relay = 10 * time.Millisecond // strategies' default
+			}
+			maxWait := sc.Broker.MaxWait.D()
+			if maxWait <= 0 {
+				maxWait = 500 * time.Millisecond // the broker's default
+			}
+			n := per(relay) + eventsPerPoll*viewShare*per(maxWait)
+			cpu := 0.0
+			if rounds := per(oc.ReconcileEvery); rounds > 0 {
+				records := float64(om.Population.Sellers)
+				n += rounds * eventsPerDigestCall * viewShare * math.Ceil(records/1000)
+				cpu += rounds * float64(services) * records * cpuPerReconciledEntry
+			}
+			bg += n
+			bgParts = append(bgParts, Part{"background of " + name, "options.async.relay_interval", n*cpuPerEvent + cpu})
+		}
+		calls := 0.0 // owner calls per page
+		for _, k := range md.topo.Kinds {
+			for _, rd := range k.Reads {
+				d := strategies.Strategy(md.topo.StrategyFor(column, rd.Owner)).Design()
+				calls += share(k.Name) * readCalls(k, rd, d, *md.owners[rd.Owner].Population.WithClients)
+			}
+		}
+		pageEvents := e.Pages * (eventsPerPage + eventsPerOwnerCall*calls)
+		events += pageEvents + bg
+		w := append(slices.Clone(work), Part{"events", sc.lengthField("traffic.pages.rate"), (events - bg) * cpuPerEvent})
+		w = append(w, bgParts...)
+		bytes, cpu := sum(parts), sum(w)
+		if bytes > e.Bytes {
+			e.Bytes, e.Parts = bytes, parts
+		}
+		if cpu > e.CPU.Seconds() {
+			e.CPU, e.Work = secondsDuration(cpu), w
+		}
+		e.Events = max(e.Events, events)
+	}
+	byValue := func(a, b Part) int { return cmp.Compare(b.Value, a.Value) }
+	slices.SortStableFunc(e.Parts, byValue)
+	slices.SortStableFunc(e.Work, byValue)
+	return e
+}
+
+// readCalls is how many owner calls one read rd of a page of kind k makes
+// under its owner's design d, wc the share of the owner's records with
+// data: a self-view always calls; a batch read makes one call, a single
+// read one per record; a design that reads when listed calls only for
+// records with data (a cache's hits are charged as calls, an upper bound).
+func readCalls(k pages.Kind, rd pages.Read, d strategies.Design, wc float64) float64 {
+	n := float64(rd.Records)
+	calls := 1.0
+	if !rd.Batch {
+		calls = n
+	}
+	switch {
+	case k.Self, d.Reads == strategies.ReadsAlways, d.Reads == strategies.ReadsOnMiss:
+		return calls
+	case d.Reads == strategies.ReadsWhenListed:
+		if rd.Batch {
+			return 1 - math.Pow(1-wc, n)
+		}
+		return n * wc
+	}
+	return 0
+}
+
+// modelBacklog is backlog over the model's page services, share giving
+// each kind's share of the page traffic.
+func (sc *Scenario) modelBacklog(md *model, share func(kind string) float64) float64 {
+	const steps = 1000
+	end := sc.End()
+	dt := end / steps
+	total := 0.0
+	for _, name := range md.topo.Services {
+		svc := md.services[name]
+		if svc == nil {
+			continue
+		}
+		s := 0.0
+		for _, k := range md.topo.Kinds {
+			if k.Service == name {
+				s += share(k.Name)
+			}
+		}
+		mean := svc.ServiceTime.Mean().Seconds()
+		if mean <= 0 || s <= 0 {
+			continue
+		}
+		capacity := float64(svc.Workers) / mean
+		excess := 0.0
+		for i := range steps {
+			t := dt*time.Duration(i) + dt/2
+			excess += max(0, sc.Traffic.Pages.Rate.At(t)*s-capacity) * dt.Seconds()
+		}
+		switch q := svc.spec().Queue; {
+		case q == sim.NoQueue:
+			excess = 0
+		case q > 0:
+			excess = min(excess, float64(q))
+		}
+		total += excess
+	}
+	return total
 }

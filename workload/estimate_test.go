@@ -41,7 +41,7 @@ func TestEstimateWithin2x(t *testing.T) {
 				top = max(top, ms.HeapInuse)
 				last = p
 			}, 1, sc.runLength())
-			_, n, err := runOne(sc, strategies.Strategy(st), sc.Seed, pt, 0)
+			_, n, err := runOne(sc, st, sc.Seed, pt, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,5 +222,44 @@ func TestEstimateIsTheSameEveryTime(t *testing.T) {
 		if e := sc.Estimate(); !reflect.DeepEqual(e, first) {
 			t.Fatalf("Estimate() = %+v; the first time %+v", e, first)
 		}
+	}
+}
+
+// TestEstimateGeneralForm: for a general-form scenario of two owners (a
+// page with a single-get read, a sequence, a self-view; two strategies
+// and a plan), the estimate of pages and events (the busiest column) is
+// within 2× of a run's, and it grows with an owner's records.
+func TestEstimateGeneralForm(t *testing.T) {
+	sc := generalScenario()
+	sc.Traffic.Pages.Rate = RateCurve{constantCurve{1000}}
+	sc.Duration = Duration(5 * time.Second)
+	est := sc.Estimate()
+	var pages, events float64
+	for _, col := range sc.Columns() {
+		var last Progress
+		pt := newProgressTracker(func(p Progress) { last = p }, 1, sc.runLength())
+		_, n, err := runOne(sc, col, sc.Seed, pt, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, events = float64(n), max(events, float64(last.Events))
+	}
+	for _, f := range []struct {
+		what     string
+		est, got float64
+	}{
+		{"pages", est.Pages, pages},
+		{"events", est.Events, events},
+	} {
+		if r := f.est / f.got; !(r >= 0.5 && r <= 2) {
+			t.Errorf("estimated %s = %.4g; measured %.4g (ratio %.2f, want within 2×)", f.what, f.est, f.got, r)
+		} else {
+			t.Logf("%s estimated %.4g, measured %.4g (ratio %.2f)", f.what, f.est, f.got, r)
+		}
+	}
+	bigger := generalScenario()
+	bigger.Owners["reviews"].Population.Records = 10_000_000
+	if b := bigger.Estimate(); !(b.Bytes > est.Bytes+1e9) || !strings.HasPrefix(b.Parts[0].Field, "owners.reviews.") {
+		t.Errorf("10M reviews: estimate %s, largest part %+v; want over 1 GiB more, from owners.reviews", b, b.Parts[0])
 	}
 }

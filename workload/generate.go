@@ -283,30 +283,34 @@ func (rw *recentWriters) add(s strategies.Seller) {
 	rw.next = (rw.next + 1) % recentWritersKept
 }
 
-// pageGen generates page requests: kind by the mix, sellers by
-// popularity, K of them for a search page; a self-view is, with
-// probability self_recent, of a seller who wrote recently.
+// pageGen generates page requests: kind by the shares, then for each of
+// the kind's reads its records by popularity over that read's owner (one
+// picker per owner), concatenated in read order; a self-view's first
+// record is, with probability self_recent, a recent writer of its first
+// read's owner. The marketplace draws what it always drew: a kind, then
+// one seller (search: search_results of them), then the self-view's coin.
 type pageGen struct {
 	r          *rand.Rand
 	kinds      weighted
-	pop        picker
-	search     int
+	byName     map[string]pages.Kind
+	pop        map[string]picker // by owner
 	selfRecent float64
-	recent     *recentWriters
+	recent     map[string]*recentWriters // by owner
 }
 
-func (g *pageGen) next() (string, []strategies.Seller) {
-	kind := g.kinds.pick(g.r)
-	n := 1
-	if pages.ShowsResults(kind) {
-		n = g.search
+func (g *pageGen) next() (pages.Kind, []strategies.Seller) {
+	kind := g.byName[g.kinds.pick(g.r)]
+	sellers := make([]strategies.Seller, 0, kind.Records())
+	for _, rd := range kind.Reads {
+		pop := g.pop[rd.Owner]
+		for range rd.Records {
+			sellers = append(sellers, pop.pick(g.r))
+		}
 	}
-	sellers := make([]strategies.Seller, n)
-	for i := range sellers {
-		sellers[i] = g.pop.pick(g.r)
-	}
-	if pages.IsSelf(kind) && len(g.recent.ring) > 0 && g.r.Float64() < g.selfRecent {
-		sellers[0] = g.recent.ring[g.r.IntN(len(g.recent.ring))]
+	if kind.Self && len(sellers) > 0 {
+		if recent := g.recent[kind.Reads[0].Owner]; recent != nil && len(recent.ring) > 0 && g.r.Float64() < g.selfRecent {
+			sellers[0] = recent.ring[g.r.IntN(len(recent.ring))]
+		}
 	}
 	return kind, sellers
 }
@@ -360,3 +364,13 @@ func (g *writeGen) next() strategies.Write {
 type streams struct{ s sim.Streams }
 
 func (s streams) get(concern string) *rand.Rand { return s.s.Stream("workload/" + concern) }
+
+// of is owner's stream for concern: the marketplace's owner keeps the
+// names it always had, every other owner's are suffixed "/<owner>", so
+// that adding an owner reshuffles nothing of the others.
+func (s streams) of(owner, concern string) *rand.Rand {
+	if owner == strategies.OwnerNode {
+		return s.get(concern)
+	}
+	return s.get(concern + "/" + owner)
+}

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
 )
@@ -125,12 +126,18 @@ func TestPageMixAndSelfRecent(t *testing.T) {
 	for s := range strategies.Seller(10) {
 		recent.add(1000 + s)
 	}
-	g := &pageGen{r: rng(4), kinds: newWeighted(map[string]float64{"gig": 0.5, "user": 0.3, "search": 0.15, "self": 0.05}, PageKinds),
-		pop: uniformPicker(100), search: 20, selfRecent: 0.8, recent: recent}
+	topo := pages.Marketplace(20)
+	g := &pageGen{r: rng(4), kinds: newWeighted(map[string]float64{"gig": 0.5, "user": 0.3, "search": 0.15, "self": 0.05}, topo.KindNames()),
+		byName: map[string]pages.Kind{}, pop: map[string]picker{strategies.OwnerNode: uniformPicker(100)}, selfRecent: 0.8,
+		recent: map[string]*recentWriters{strategies.OwnerNode: recent}}
+	for _, k := range topo.Kinds {
+		g.byName[k.Name] = k
+	}
 	counts := map[string]int{}
 	selfRecent := 0
 	for range draws {
-		kind, sellers := g.next()
+		k, sellers := g.next()
+		kind := k.Name
 		counts[kind]++
 		if want := map[bool]int{true: 20, false: 1}[kind == "search"]; len(sellers) != want {
 			t.Fatalf("%s page with %d sellers; want %d", kind, len(sellers), want)
@@ -396,5 +403,57 @@ func TestTinyRatesEndInTime(t *testing.T) {
 				t.Errorf("%s: %d arrivals in [0, %v); want ∫rate = %.1f ± %.1f", what, n, end, tt.want, tol)
 			}
 		}
+	}
+}
+
+// TestPageGenReadsEachOwner: a page of two reads draws each read's records
+// from its own owner's records, in read order, and a self-view's first
+// record is a recent writer of its first read's owner.
+func TestPageGenReadsEachOwner(t *testing.T) {
+	product := pages.Kind{Name: "product", Service: "product", Reads: []pages.Read{
+		{Owner: "inventory", Records: 2, Batch: true}, {Owner: "reviews", Records: 3},
+	}}
+	editor := pages.Kind{Name: "editor", Service: "product", Self: true, Reads: []pages.Read{{Owner: "reviews", Records: 1}}}
+	recent := map[string]*recentWriters{"inventory": {}, "reviews": {}}
+	recent["reviews"].add(7777)
+	g := &pageGen{
+		r: rng(9), kinds: newWeighted(map[string]float64{"product": 0.5, "editor": 0.5}, []string{"product", "editor"}),
+		byName:     map[string]pages.Kind{"product": product, "editor": editor},
+		pop:        map[string]picker{"inventory": uniformPicker(10), "reviews": uniformPicker(10_000)},
+		selfRecent: 1, recent: recent,
+	}
+	for range 1000 {
+		k, ss := g.next()
+		if len(ss) != k.Records() {
+			t.Fatalf("next() = %s page with %d records; want %d", k.Name, len(ss), k.Records())
+		}
+		switch k.Name {
+		case "product":
+			for i, s := range ss[:2] {
+				if s >= 10 {
+					t.Fatalf("product page record %d = %d; want an inventory record (< 10)", i, s)
+				}
+			}
+		case "editor":
+			if ss[0] != 7777 {
+				t.Fatalf("editor page record = %d; want the recent reviews writer 7777", ss[0])
+			}
+		}
+	}
+}
+
+// TestOwnerStreams: the marketplace's owner keeps its stream names, every
+// other owner's are its own.
+func TestOwnerStreams(t *testing.T) {
+	st := streams{sim.NewStreams(1)}
+	first := func(r *rand.Rand) uint64 { return r.Uint64() }
+	if a, b := first(st.of(strategies.OwnerNode, "writes")), first(st.get("writes")); a != b {
+		t.Errorf("of(topclients, writes) draws %d; want get(writes)'s %d", a, b)
+	}
+	if a, b := first(st.of("reviews", "writes")), first(st.get("writes")); a == b {
+		t.Errorf("of(reviews, writes) draws %d, the same as get(writes); want a stream of its own", a)
+	}
+	if a, b := first(st.of("reviews", "writes")), first(st.get("writes/reviews")); a != b {
+		t.Errorf("of(reviews, writes) draws %d; want get(writes/reviews)'s %d", a, b)
 	}
 }

@@ -28,7 +28,7 @@ func RunOneLive(sc *Scenario, strategy strategies.Strategy, seed uint64, lo Live
 	if err != nil {
 		return nil, 0, err
 	}
-	return runIn(w, sc, strategy, seed, nil, 0)
+	return runIn(w, sc, string(strategy), seed, nil, 0)
 }
 
 // networkFaults turns the scenario's network into latency and loss faults

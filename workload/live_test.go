@@ -154,3 +154,41 @@ func TestCalibrationVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveGeneralForm runs a small general-form scenario in the live world
+// (loopback, about 4s of wall clock): a plan with reviews async and
+// inventory sync. Bounds are generous, the machine being shared: pages
+// render, each owner's node is called by name, and the async owner's
+// views are fed.
+func TestLiveGeneralForm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the live world runs on the wall clock for about 4s")
+	}
+	sc := generalScenario()
+	sc.Duration, sc.Warmup = Duration(3*time.Second), Duration(time.Second)
+	sc.Traffic.Pages.Rate = RateCurve{constantCurve{50}}
+	sc.Strategies = nil // the plan alone
+	f, err := RunLive(sc, RunOptions{}, LiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Mode != "live" || f.Topology == nil || len(f.Order) != 1 || f.Order[0] != "mixed" {
+		t.Fatalf("live file: mode %q, topology %v, order %v; want live, the topology, [mixed]", f.Mode, f.Topology != nil, f.Order)
+	}
+	m := f.Strategies["mixed"]
+	if p := m.Pages["product"]; p == nil || p.Count < 50 || p.Availability < 0.9 {
+		t.Fatalf("live product pages = %+v; want at least 50 measured (3s at 50/s × 0.6) and availability ≥ 0.9", p)
+	}
+	for name, strategy := range map[string]string{"inventory": "sync", "reviews": "async"} {
+		o := m.Owners[name]
+		if o == nil || o.Strategy != strategy || o.Load.Requests == 0 {
+			t.Errorf("live Owners[%s] = %+v; want strategy %s and requests at its node", name, o, strategy)
+		}
+	}
+	if n := m.Owners["reviews"].PropagationMS.N; n == 0 {
+		t.Error("live: reviews (async) propagated nothing to its view; want its writes applied")
+	}
+	if v := m.SelfViewViolations; v != 0 {
+		t.Errorf("live self-view violations = %d; want 0", v)
+	}
+}

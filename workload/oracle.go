@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -14,28 +15,33 @@ import (
 	"github.com/sharebench/sharebench/workload/judge"
 )
 
-// oracle has every render judged against the owner's full version history
-// (package judge) and accumulates the verdicts into the run's metrics.
-// Memory grows with sellers and seconds, never with requests served: each
-// render is folded into counters and fixed-size histograms as it
-// completes.
+// oracle has every render judged against its owners' full version
+// histories (package judge), each section against the owner its read
+// names, and accumulates the verdicts into the run's metrics. Memory grows
+// with records and seconds, never with requests served: each render is
+// folded into counters and fixed-size histograms as it completes.
 type oracle struct {
-	hist     *judge.History
+	topo pages.Topology
+	// general: the scenario is in the general form, whose metrics add
+	// page completeness, per-owner figures and scoped intervals; the
+	// marketplace form's stay as they always were.
+	general  bool
 	warmup   time.Duration
 	end      time.Duration
 	lastHeal time.Duration // when the last fault heals; 0 if none
 
 	kinds       map[string]*tally // measured renders by page kind, and "all" public ones
+	byName      map[string]pages.Kind
+	owners      map[string]*ownerTrack
 	consistency []results.ConsistencyPoint
 	self        int64 // self-view violations
-	publicReads int64 // sections of measured public pages read from the owner
+	publicReads int64 // sections of measured public pages read from an owner
 	prop        *hdrhistogram.Histogram
 
-	// Views: what each has applied, for propagation lag and convergence.
-	applied    map[string][]uint64
-	latest     []uint64
+	// Views: mismatched counts (view, record) pairs behind their owner, for
+	// convergence.
 	mismatched int
-	converged  time.Duration // first instant after lastHeal with every view equal to the owner; -1 not yet
+	converged  time.Duration // first instant after lastHeal with every view equal to its owner; -1 not yet
 
 	// The measured window cut into strata (by fault windows) and each
 	// stratum into equal batches, for within-run intervals (batch means).
@@ -46,6 +52,19 @@ type oracle struct {
 	series []results.Second
 }
 
+// ownerTrack is what the oracle follows of one owner: its truth, the views
+// of its data, and its measured public sections.
+type ownerTrack struct {
+	hist    *judge.History
+	latest  []uint64
+	applied map[string][]uint64 // by page service: what its view of this owner has applied
+	prop    *hdrhistogram.Histogram
+	// sections: this owner's sections on measured public pages (pages
+	// counts sections, ok those on rendered pages).
+	sections    *tally
+	publicReads int64
+}
+
 // tally accumulates renders and the verdicts on their sections: one per
 // page kind (and all public pages) over the measured window, one per
 // batch, one for the series' current second.
@@ -54,6 +73,20 @@ type tally struct {
 	has, complete              int64 // sections of rendered pages whose owner had clients; of those, shown
 	shown, stale, versionsBack int64 // sections not missing; of those, stale; versions behind summed
 	lat, staleness             *hdrhistogram.Histogram
+	// Whole pages (general form): rendered pages with a section whose
+	// record has data; of those, pages showing every such section.
+	withData, whole int64
+}
+
+// wholePage counts a rendered page for page completeness: hasData, it had
+// a section whose record has data; complete, it showed every such one.
+func (t *tally) wholePage(hasData, complete bool) {
+	if hasData {
+		t.withData++
+		if complete {
+			t.whole++
+		}
+	}
 }
 
 // page counts one render of latency lat (µs).
@@ -85,9 +118,19 @@ func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool
 	}
 }
 
+// ownerSection counts a section in an owner's tally, where pages counts
+// sections and ok those on rendered pages.
+func (t *tally) ownerSection(sec strategies.Section, v judge.Verdict, pageFailed bool) {
+	t.pages++
+	if !pageFailed {
+		t.ok++
+	}
+	t.section(sec, v, pageFailed)
+}
+
 // reset empties t for the next second.
 func (t *tally) reset() {
-	t.pages, t.ok, t.has, t.complete, t.shown, t.stale, t.versionsBack = 0, 0, 0, 0, 0, 0, 0
+	t.pages, t.ok, t.has, t.complete, t.shown, t.stale, t.versionsBack, t.withData, t.whole = 0, 0, 0, 0, 0, 0, 0, 0, 0
 	t.lat.Reset()
 	t.staleness.Reset()
 }
@@ -103,6 +146,16 @@ type batch struct {
 	publicReads, selfSections, selfViolations int64
 	ownerRequests, seconds                    int64
 	prop                                      *hdrhistogram.Histogram
+	// General form only: measured renders by kind, and each owner's share.
+	kinds  map[string]*tally
+	owners map[string]*ownerBatch
+}
+
+// ownerBatch is one owner's part of a batch.
+type ownerBatch struct {
+	sections              tally
+	publicReads, requests int64
+	prop                  *hdrhistogram.Histogram
 }
 
 // batchCount is how many batches a measured window of d is cut into: 20,
@@ -143,10 +196,20 @@ func (o *oracle) stratify(faults []sim.Fault) {
 		n := max(2, int(math.Round(float64(total)*float64(to-from)/float64(o.end-o.warmup))))
 		o.strata = append(o.strata, stratum{from: from, to: to, first: len(o.batches), n: n})
 		for range n {
-			o.batches = append(o.batches, batch{
+			b := batch{
 				stratum: i, length: (to - from).Seconds() / float64(n),
 				tally: tally{lat: newBatchHistogram(), staleness: newBatchHistogram()}, prop: newBatchHistogram(),
-			})
+			}
+			if o.general {
+				b.kinds, b.owners = map[string]*tally{}, map[string]*ownerBatch{}
+				for _, k := range o.topo.Kinds {
+					b.kinds[k.Name] = &tally{lat: newBatchHistogram(), staleness: newBatchHistogram()}
+				}
+				for _, name := range o.topo.Owners {
+					b.owners[name] = &ownerBatch{sections: tally{lat: newBatchHistogram(), staleness: newBatchHistogram()}, prop: newBatchHistogram()}
+				}
+			}
+			o.batches = append(o.batches, b)
 		}
 	}
 }
@@ -157,18 +220,37 @@ func newTally() *tally {
 	return &tally{lat: results.NewLatencyHistogram(), staleness: results.NewLatencyHistogram()}
 }
 
+// newOracle is the marketplace's oracle: one owner, topclients, with
+// hist its history and sellers records.
 func newOracle(hist *judge.History, sellers int, warmup, end, lastHeal time.Duration) *oracle {
+	return newTopologyOracle(pages.Marketplace(1), false, map[string]int{strategies.OwnerNode: sellers},
+		map[string]*judge.History{strategies.OwnerNode: hist}, warmup, end, lastHeal)
+}
+
+// newTopologyOracle is the oracle of topology topo: records and hists
+// give each owner's record count and history; general says the scenario
+// is in the general form (its extra figures).
+func newTopologyOracle(topo pages.Topology, general bool, records map[string]int, hists map[string]*judge.History, warmup, end, lastHeal time.Duration) *oracle {
 	o := &oracle{
-		hist: hist, warmup: warmup, end: end, lastHeal: lastHeal,
-		kinds: map[string]*tally{}, prop: results.NewLatencyHistogram(),
-		applied: map[string][]uint64{}, latest: make([]uint64, sellers), converged: -1,
+		topo: topo, general: general, warmup: warmup, end: end, lastHeal: lastHeal,
+		kinds: map[string]*tally{}, byName: map[string]pages.Kind{}, owners: map[string]*ownerTrack{},
+		prop: results.NewLatencyHistogram(), converged: -1,
 		sec: *newTally(),
 	}
 	for i := range consistencyBins {
 		o.consistency = append(o.consistency, results.ConsistencyPoint{AfterMS: binEdge(i)})
 	}
-	for _, k := range append(slices.Clone(PageKinds), pages.All) {
-		o.kinds[k] = newTally()
+	for _, k := range topo.Kinds {
+		o.byName[k.Name] = k
+		o.kinds[k.Name] = newTally()
+	}
+	o.kinds[pages.All] = newTally()
+	for _, name := range topo.Owners {
+		ot := &ownerTrack{hist: hists[name], latest: make([]uint64, records[name]), applied: map[string][]uint64{}}
+		if general {
+			ot.prop, ot.sections = results.NewLatencyHistogram(), newTally()
+		}
+		o.owners[name] = ot
 	}
 	if lastHeal == 0 {
 		o.converged = 0
@@ -213,36 +295,56 @@ func consistencyBin(d time.Duration) int {
 	return min(consistencyBins-1, int(math.Ceil(math.Log(ms)/math.Log(math.Sqrt2))))
 }
 
-// committed is the owner's OnCommit tap: the truth moves on.
-func (o *oracle) committed(l *strategies.List) {
-	o.hist.Record(l)
-	prev := o.latest[l.Seller]
-	o.latest[l.Seller] = l.Version
-	for _, applied := range o.applied {
+// committed is an owner's OnCommit tap: its truth moves on.
+func (o *oracle) committed(owner string, l *strategies.List) {
+	ot := o.owners[owner]
+	ot.hist.Record(l)
+	prev := ot.latest[l.Seller]
+	ot.latest[l.Seller] = l.Version
+	for _, applied := range ot.applied { // a count: the order does not matter
 		if applied[l.Seller] == prev {
 			o.mismatched++ // was equal, is now behind
 		}
 	}
 }
 
-// watch starts following a view that holds the initial lists.
-func (o *oracle) watch(service string) {
-	o.applied[service] = slices.Clone(o.latest)
+// watch starts following service's view of owner, which holds the
+// initial lists.
+func (o *oracle) watch(service, owner string) {
+	ot := o.owners[owner]
+	ot.applied[service] = slices.Clone(ot.latest)
 }
 
-// applied is a view's OnApply tap: every version up to v is now visible
-// there.
-func (o *oracle) viewApplied(service string, s strategies.Seller, v uint64, now time.Duration) {
-	applied := o.applied[service]
+// watched reports whether the oracle follows any view.
+func (o *oracle) watched() bool {
+	for _, ot := range o.owners {
+		if len(ot.applied) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// viewApplied is a view's OnApply tap: every version of owner's record s
+// up to v is now visible in service's view.
+func (o *oracle) viewApplied(service, owner string, s strategies.Seller, v uint64, now time.Duration) {
+	ot := o.owners[owner]
+	applied := ot.applied[service]
 	prev := applied[s]
 	applied[s] = v
 	for u := prev + 1; u <= v; u++ {
-		if at, ok := o.hist.CommittedAt(s, u); ok && at >= o.warmup {
-			o.prop.RecordValue(micros(now - at))
-			o.batchAt(at, true).prop.RecordValue(micros(now - at))
+		if at, ok := ot.hist.CommittedAt(s, u); ok && at >= o.warmup {
+			lag := micros(now - at)
+			b := o.batchAt(at, true)
+			o.prop.RecordValue(lag)
+			b.prop.RecordValue(lag)
+			if o.general {
+				ot.prop.RecordValue(lag)
+				b.owners[owner].prop.RecordValue(lag)
+			}
 		}
 	}
-	if prev != o.latest[s] && v == o.latest[s] {
+	if prev != ot.latest[s] && v == ot.latest[s] {
 		o.mismatched--
 		if o.mismatched == 0 && o.converged < 0 && now >= o.lastHeal {
 			o.converged = now - o.lastHeal
@@ -250,12 +352,21 @@ func (o *oracle) viewApplied(service string, s strategies.Seller, v uint64, now 
 	}
 }
 
-// tick closes the second ending at now, with the owner's request rate and
-// the consumer lag of that second.
-func (o *oracle) tick(now time.Duration, ownerRequests int64, lag int64) {
+// tick closes the second ending at now, with the owners' requests in it
+// (in topology order) and the consumer lag of that second.
+func (o *oracle) tick(now time.Duration, requests []int64, lag int64) {
+	var ownerRequests int64
+	for _, n := range requests {
+		ownerRequests += n
+	}
 	if b := o.batchAt(now-time.Second, false); b != nil {
 		b.ownerRequests += ownerRequests
 		b.seconds++
+		if o.general {
+			for i, name := range o.topo.Owners {
+				b.owners[name].requests += requests[i]
+			}
+		}
 	}
 	t := &o.sec
 	s := results.Second{
@@ -286,17 +397,21 @@ func ratio(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
-// rendered has one page request judged, sent (as intended) at sent and
-// answered at done with page (or failed, without one), and counts the
-// verdicts.
+// rendered has one page request of kind judged, sent (as intended) at
+// sent and answered at done with page (or failed, without one), and counts
+// the verdicts: each section against the owner of its read.
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
-	self := pages.IsSelf(kind)
+	k, ok := o.byName[kind]
+	if !ok || len(k.Reads) == 0 {
+		panic("workload: a render of page kind " + kind + ", which the topology has not (or without reads)") // the generator draws only the topology's kinds
+	}
+	self := k.Self
 	// The tallies this render counts in: the series follows the public
 	// pages, measured or not; a measured render counts in its kind and, if
 	// public, in all and in its batch.
 	var b *batch
-	var buf [4]*tally
+	var buf [5]*tally
 	into := buf[:0]
 	if !self {
 		into = append(into, &o.sec)
@@ -307,28 +422,68 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 		if !self {
 			into = append(into, o.kinds[pages.All], &b.tally)
 		}
+		if o.general {
+			into = append(into, b.kinds[kind])
+		}
 	}
 	lat := micros(done - sent)
 	for _, t := range into {
 		t.page(failed, lat)
 	}
+	hasData, complete := false, true
+	read, left := 0, recordsOf(k, 0)
+	owner := k.Reads[0].Owner
+	ot := o.owners[owner]
 	for i, s := range sellers {
+		// The sellers are the reads' records in read order; a search page
+		// of the marketplace's oracle in tests may show more than its read
+		// says, all of its one owner.
+		for left == 0 && read+1 < len(k.Reads) {
+			read++
+			left = recordsOf(k, read)
+			owner = k.Reads[read].Owner
+			ot = o.owners[owner]
+		}
+		left--
 		sec := strategies.Section{Seller: s, Failed: true}
 		if !failed {
 			sec = page.Sections[i]
 		}
-		v := judge.Judge(o.hist, judge.Read{Section: sec, Arrived: done, Self: self})
+		v := judge.Judge(ot.hist, judge.Read{Section: sec, Arrived: done, Self: self})
 		for _, t := range into {
 			t.section(sec, v, failed)
+		}
+		if v.Clients > 0 {
+			hasData = true
+			complete = complete && sec.Shown()
 		}
 		switch {
 		case !measured:
 		case self:
 			o.selfView(b, v)
-		case v.Outcome != judge.Missing:
-			o.publicRead(b, sec, v)
+		default:
+			if o.general {
+				ot.sections.ownerSection(sec, v, failed)
+				b.owners[owner].sections.ownerSection(sec, v, failed)
+			}
+			if v.Outcome != judge.Missing {
+				o.publicRead(b, owner, sec, v)
+			}
 		}
 	}
+	if !failed {
+		for _, t := range into {
+			t.wholePage(hasData, complete)
+		}
+	}
+}
+
+// recordsOf is how many records read i of k shows; 0 past the last.
+func recordsOf(k pages.Kind, i int) int {
+	if i >= len(k.Reads) {
+		return 0
+	}
+	return k.Reads[i].Records
 }
 
 // selfView counts a measured self-view section: the invariant's sample,
@@ -341,13 +496,17 @@ func (o *oracle) selfView(b *batch, v judge.Verdict) {
 	}
 }
 
-// publicRead counts a measured public section that was shown: a read of
-// the owner's (owner.public_rps), and a point of the consistency curve,
-// by how long after the owner's last write the page arrived.
-func (o *oracle) publicRead(b *batch, sec strategies.Section, v judge.Verdict) {
+// publicRead counts a measured public section of owner that was shown: a
+// read of the owner's (owner.public_rps), and a point of the consistency
+// curve, by how long after the owner's last write the page arrived.
+func (o *oracle) publicRead(b *batch, owner string, sec strategies.Section, v judge.Verdict) {
 	if sec.FromOwner {
 		o.publicReads++
 		b.publicReads++
+		if o.general {
+			o.owners[owner].publicReads++
+			b.owners[owner].publicReads++
+		}
 	}
 	if v.SinceWrite >= 0 {
 		c := &o.consistency[consistencyBin(v.SinceWrite)]
@@ -362,23 +521,10 @@ func (o *oracle) publicRead(b *batch, sec strategies.Section, v judge.Verdict) {
 func (o *oracle) metrics() *results.Metrics {
 	m := &results.Metrics{Pages: map[string]*results.PageMetrics{}, HDR: map[string]string{}, SelfViewViolations: o.self}
 	for name, k := range o.kinds {
-		pm := &results.PageMetrics{
-			Count:          k.pages,
-			LatencyMS:      results.SummaryOf(k.lat),
-			Availability:   ratio(k.ok, k.pages),
-			Completeness:   ratio(k.complete, k.has),
-			StaleFraction:  0,
-			StalenessMS:    results.SummaryOf(k.staleness),
-			VersionsBehind: 0,
-			Rendered:       k.ok,
-			WithClients:    k.has,
-			Shown:          k.shown,
-			Stale:          k.stale,
-		}
-		pm.ReadStalenessMS = results.ReadStalenessOf(k.staleness, k.shown)
-		if k.shown > 0 { // no section shown, nothing stale
-			pm.StaleFraction = float64(k.stale) / float64(k.shown)
-			pm.VersionsBehind = float64(k.versionsBack) / float64(k.shown)
+		pm := k.pageMetrics()
+		if o.general {
+			pc := ratio(k.whole, k.withData)
+			pm.PageCompleteness, pm.PagesWithData = &pc, k.withData
 		}
 		m.Pages[name] = pm
 		m.HDR["latency."+name] = mustEncode(k.lat)
@@ -388,8 +534,20 @@ func (o *oracle) metrics() *results.Metrics {
 	}
 	m.PropagationMS = results.SummaryOf(o.prop)
 	m.HDR["propagation"] = mustEncode(o.prop)
+	if o.general {
+		m.Owners = map[string]*results.OwnerResult{}
+		for name, ot := range o.owners {
+			sections := ot.sections.pageMetrics()
+			sections.LatencyMS, sections.Availability = results.Summary{}, 0 // a section has neither
+			m.Owners[name] = &results.OwnerResult{Sections: *sections, PropagationMS: results.SummaryOf(ot.prop)}
+			// Snapshots under the scoped names, so that seeds merge into
+			// the owner's percentiles rather than averaging them.
+			m.HDR[results.Scoped("staleness", name)] = mustEncode(ot.sections.staleness)
+			m.HDR[results.Scoped("propagation", name)] = mustEncode(ot.prop)
+		}
+	}
 	switch {
-	case len(o.applied) == 0:
+	case !o.watched():
 		m.ConvergenceMS = 0 // no views to converge
 	case o.converged < 0:
 		m.NeverConverged = true // within the run: no time to report
@@ -402,6 +560,29 @@ func (o *oracle) metrics() *results.Metrics {
 	return m
 }
 
+// pageMetrics is t's figures as a page kind's.
+func (t *tally) pageMetrics() *results.PageMetrics {
+	pm := &results.PageMetrics{
+		Count:          t.pages,
+		LatencyMS:      results.SummaryOf(t.lat),
+		Availability:   ratio(t.ok, t.pages),
+		Completeness:   ratio(t.complete, t.has),
+		StaleFraction:  0,
+		StalenessMS:    results.SummaryOf(t.staleness),
+		VersionsBehind: 0,
+		Rendered:       t.ok,
+		WithClients:    t.has,
+		Shown:          t.shown,
+		Stale:          t.stale,
+	}
+	pm.ReadStalenessMS = results.ReadStalenessOf(t.staleness, t.shown)
+	if t.shown > 0 { // no section shown, nothing stale
+		pm.StaleFraction = float64(t.stale) / float64(t.shown)
+		pm.VersionsBehind = float64(t.versionsBack) / float64(t.shown)
+	}
+	return pm
+}
+
 // intervals gives every registered metric its sample count and, from the
 // batches, its within-run 95 % interval (results.BatchCI).
 func (o *oracle) intervals(m *results.Metrics) {
@@ -410,12 +591,6 @@ func (o *oracle) intervals(m *results.Metrics) {
 	for _, b := range o.batches {
 		self += b.selfSections
 		ownerRequests += b.ownerRequests
-	}
-	// Each metric: its sample count, and its value in a batch with the
-	// batch's weight, its samples (ok false for a batch without any).
-	type perBatch struct {
-		n     int64
-		value func(b *batch) (x, w float64, ok bool)
 	}
 	frac := func(a, d int64) (float64, float64, bool) {
 		if d == 0 {
@@ -426,22 +601,8 @@ func (o *oracle) intervals(m *results.Metrics) {
 	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
 		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
 	}
-	percent := func(x, w float64, ok bool) (float64, float64, bool) { return 100 * x, w, ok }
-	batched := map[string]perBatch{
-		"latency.p50":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 50) }},
-		"latency.p99":    {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99) }},
-		"latency.p999":   {all.ok, func(b *batch) (float64, float64, bool) { return pct(b.lat, 99.9) }},
-		"availability":   {all.pages, func(b *batch) (float64, float64, bool) { return percent(frac(b.ok, b.pages)) }},
-		"completeness":   {all.has, func(b *batch) (float64, float64, bool) { return percent(frac(b.complete, b.has)) }},
-		"stale_fraction": {all.shown, func(b *batch) (float64, float64, bool) { return percent(frac(b.stale, b.shown)) }},
-		"staleness.p99":  {all.stale, func(b *batch) (float64, float64, bool) { return pct(b.staleness, 99) }},
-		"read_staleness.mean": {all.shown, func(b *batch) (float64, float64, bool) {
-			return results.ReadStalenessOf(b.staleness, b.shown).Mean, float64(b.shown), b.shown > 0
-		}},
-		"read_staleness.p999": {all.shown, func(b *batch) (float64, float64, bool) {
-			return results.ReadStalenessOf(b.staleness, b.shown).P999, float64(b.shown), b.shown > 0
-		}},
-		"versions_behind": {all.shown, func(b *batch) (float64, float64, bool) { return frac(b.versionsBack, b.shown) }},
+	batched := pageBatched("", all, func(b *batch) *tally { return &b.tally })
+	for name, pb := range map[string]perBatch{
 		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, float64, bool) { return pct(b.prop, 99) }},
 		// An invariant: only its count of self-view sections judged.
 		"self_view_violations": {self, nil},
@@ -451,10 +612,42 @@ func (o *oracle) intervals(m *results.Metrics) {
 		"owner.public_rps": {o.publicReads, func(b *batch) (float64, float64, bool) {
 			return float64(b.publicReads) / b.length, b.length, true
 		}},
+	} {
+		batched[name] = pb
 	}
-	m.Stats = make(map[string]results.Stat, len(results.Registry))
-	m.CI95 = make(map[string]float64, len(results.Registry))
-	for _, mt := range results.Registry {
+	if o.general {
+		batched["page_completeness"] = perBatch{all.withData, func(b *batch) (float64, float64, bool) {
+			return percent(frac(b.whole, b.withData))
+		}}
+		for _, k := range o.topo.Kinds {
+			maps.Copy(batched, pageBatched(k.Name, o.kinds[k.Name], func(b *batch) *tally { return b.kinds[k.Name] }))
+		}
+		for _, name := range o.topo.Owners {
+			ot := o.owners[name]
+			maps.Copy(batched, pageBatched(name, ot.sections, func(b *batch) *tally { return &b.owners[name].sections }))
+			var requests int64
+			for _, b := range o.batches {
+				requests += b.owners[name].requests
+			}
+			batched[results.Scoped("owner.rps", name)] = perBatch{requests, func(b *batch) (float64, float64, bool) {
+				return float64(b.owners[name].requests) / float64(max(b.seconds, 1)), float64(b.seconds), b.seconds > 0
+			}}
+			batched[results.Scoped("owner.public_rps", name)] = perBatch{ot.publicReads, func(b *batch) (float64, float64, bool) {
+				return float64(b.owners[name].publicReads) / b.length, b.length, true
+			}}
+			batched[results.Scoped("propagation.p99", name)] = perBatch{ot.prop.TotalCount(), func(b *batch) (float64, float64, bool) {
+				return pct(b.owners[name].prop, 99)
+			}}
+		}
+	}
+	var topo *pages.Topology
+	if o.general {
+		topo = &o.topo
+	}
+	metrics := results.MetricsFor(topo)
+	m.Stats = make(map[string]results.Stat, len(metrics))
+	m.CI95 = make(map[string]float64, len(metrics))
+	for _, mt := range metrics {
 		pb, ok := batched[mt.Name]
 		switch {
 		case mt.Within == results.Exact:
@@ -483,6 +676,64 @@ func (o *oracle) intervals(m *results.Metrics) {
 		}
 		m.Stats[mt.Name] = st
 	}
+}
+
+// perBatch is one metric for intervals: its sample count, and its value
+// in a batch with the batch's weight, its samples (ok false for a batch
+// without any; value nil for a metric with no interval to make).
+type perBatch struct {
+	n     int64
+	value func(b *batch) (x, w float64, ok bool)
+}
+
+func percent(x, w float64, ok bool) (float64, float64, bool) { return 100 * x, w, ok }
+
+// pageBatched are the page metrics of scope ("" for all public pages, a
+// page kind, or an owner's sections): total is the measured tally, of
+// the batch's.
+func pageBatched(scope string, total *tally, of func(b *batch) *tally) map[string]perBatch {
+	frac := func(a, d int64) (float64, float64, bool) {
+		if d == 0 {
+			return 0, 0, false
+		}
+		return float64(a) / float64(d), float64(d), true
+	}
+	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
+		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
+	}
+	m := map[string]perBatch{
+		"latency.p50":    {total.ok, func(b *batch) (float64, float64, bool) { return pct(of(b).lat, 50) }},
+		"latency.p99":    {total.ok, func(b *batch) (float64, float64, bool) { return pct(of(b).lat, 99) }},
+		"latency.p999":   {total.ok, func(b *batch) (float64, float64, bool) { return pct(of(b).lat, 99.9) }},
+		"availability":   {total.pages, func(b *batch) (float64, float64, bool) { return percent(frac(of(b).ok, of(b).pages)) }},
+		"completeness":   {total.has, func(b *batch) (float64, float64, bool) { return percent(frac(of(b).complete, of(b).has)) }},
+		"stale_fraction": {total.shown, func(b *batch) (float64, float64, bool) { return percent(frac(of(b).stale, of(b).shown)) }},
+		"staleness.p99":  {total.stale, func(b *batch) (float64, float64, bool) { return pct(of(b).staleness, 99) }},
+		"read_staleness.mean": {total.shown, func(b *batch) (float64, float64, bool) {
+			t := of(b)
+			return results.ReadStalenessOf(t.staleness, t.shown).Mean, float64(t.shown), t.shown > 0
+		}},
+		"read_staleness.p999": {total.shown, func(b *batch) (float64, float64, bool) {
+			t := of(b)
+			return results.ReadStalenessOf(t.staleness, t.shown).P999, float64(t.shown), t.shown > 0
+		}},
+		"versions_behind": {total.shown, func(b *batch) (float64, float64, bool) {
+			t := of(b)
+			return frac(t.versionsBack, t.shown)
+		}},
+	}
+	if scope != "" {
+		m["page_completeness"] = perBatch{total.withData, func(b *batch) (float64, float64, bool) {
+			t := of(b)
+			return percent(frac(t.whole, t.withData))
+		}}
+		scoped := make(map[string]perBatch, len(m))
+		for name, pb := range m {
+			scoped[results.Scoped(name, scope)] = pb
+		}
+		return scoped
+	}
+	return m
 }
 
 func mustEncode(h *hdrhistogram.Histogram) string {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
@@ -27,7 +28,7 @@ func poissonCommits(o *oracle, r *rand.Rand, sellers int, lambda float64, until 
 				break
 			}
 			v++
-			o.committed(&strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
+			o.committed(strategies.OwnerNode, &strategies.List{Seller: s, Version: v, Committed: at, Clients: make([]strategies.Client, 1)})
 		}
 	}
 }
@@ -77,8 +78,8 @@ func TestOracleStalenessMatchesTheory(t *testing.T) {
 func TestOracleCatchesStaleSelfView(t *testing.T) {
 	hist := judge.NewHistory()
 	o := newOracle(hist, 10, 0, time.Minute, 0)
-	o.committed(&strategies.List{Seller: 3, Version: 1, Committed: time.Second})
-	o.committed(&strategies.List{Seller: 3, Version: 2, Committed: 2 * time.Second})
+	o.committed(strategies.OwnerNode, &strategies.List{Seller: 3, Version: 1, Committed: time.Second})
+	o.committed(strategies.OwnerNode, &strategies.List{Seller: 3, Version: 2, Committed: 2 * time.Second})
 	at := 3 * time.Second
 	for _, v := range []uint64{2, 1} {
 		page := &strategies.Page{Kind: "self", Sections: []strategies.Section{{Seller: 3, Version: v, ReadAt: at, FromOwner: true}}}
@@ -95,7 +96,7 @@ func TestOracleCatchesStaleSelfView(t *testing.T) {
 // counts in the series only.
 func TestOracleRoutesRenders(t *testing.T) {
 	o := newOracle(judge.NewHistory(), 10, 10*time.Second, 20*time.Second, 0)
-	o.committed(&strategies.List{Seller: 1, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
+	o.committed(strategies.OwnerNode, &strategies.List{Seller: 1, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
 	render := func(kind string, sent time.Duration) {
 		page := &strategies.Page{Kind: kind, Sections: []strategies.Section{{Seller: 1, Version: 1, Clients: 1, ReadAt: sent, FromOwner: true}}}
 		o.rendered(kind, []strategies.Seller{1}, sent, sent+time.Millisecond, page, false)
@@ -178,7 +179,7 @@ func TestCompletenessIsPerRender(t *testing.T) {
 	hist := judge.NewHistory()
 	o := newOracle(hist, 10, 0, 100*time.Second, 0)
 	for s := range strategies.Seller(10) {
-		o.committed(&strategies.List{Seller: s, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
+		o.committed(strategies.OwnerNode, &strategies.List{Seller: s, Version: 1, Committed: 0, Clients: make([]strategies.Client, 1)})
 	}
 	const pages, failing = 1000, 250
 	for i := range pages {
@@ -369,5 +370,73 @@ func TestOracleStrataFollowFaults(t *testing.T) {
 	}
 	if b := o.batchAt(4*time.Second, true); b != nil {
 		t.Errorf("batchAt(in the warm-up) = %p; want nil", b)
+	}
+}
+
+// TestOraclePageCompleteness: in the general form a rendered page is
+// whole when it shows every section whose record has data; a page with
+// no such section is not counted; a failed render counts in availability
+// only. Each section is judged against its own read's owner, and counted
+// in that owner's sections.
+func TestOraclePageCompleteness(t *testing.T) {
+	topo := pages.Topology{
+		Owners:   []string{"a", "b"},
+		Services: []string{"p"},
+		Kinds: []pages.Kind{{Name: "page", Service: "p", Reads: []pages.Read{
+			{Owner: "a", Records: 1, Batch: true}, {Owner: "b", Records: 2},
+		}}},
+	}
+	hists := map[string]*judge.History{"a": judge.NewHistory(), "b": judge.NewHistory()}
+	o := newTopologyOracle(topo, true, map[string]int{"a": 10, "b": 10}, hists, 0, time.Minute, 0)
+	// a's record 1 and b's record 2 have data; a's 2 and b's 1 have none.
+	o.committed("a", &strategies.List{Seller: 1, Version: 1, Clients: make([]strategies.Client, 1)})
+	o.committed("b", &strategies.List{Seller: 2, Version: 1, Clients: make([]strategies.Client, 1)})
+	shown := func(s strategies.Seller) strategies.Section {
+		return strategies.Section{Seller: s, Version: 1, Clients: 1, ReadAt: time.Second}
+	}
+	empty := func(s strategies.Seller) strategies.Section {
+		return strategies.Section{Seller: s, ReadAt: time.Second}
+	}
+	failed := func(s strategies.Seller) strategies.Section { return strategies.Section{Seller: s, Failed: true} }
+	for _, c := range []struct {
+		name            string
+		sellers         []strategies.Seller
+		sections        []strategies.Section // nil: the render failed
+		withData, whole int64
+	}{
+		{"every section with data shown", []strategies.Seller{1, 2, 1}, []strategies.Section{shown(1), shown(2), empty(1)}, 1, 1},
+		{"b's section with data failed", []strategies.Seller{1, 2, 1}, []strategies.Section{shown(1), failed(2), empty(1)}, 1, 0},
+		{"a's section with data failed", []strategies.Seller{1, 2, 2}, []strategies.Section{failed(1), shown(2), shown(2)}, 1, 0},
+		{"a section without data failed", []strategies.Seller{1, 1, 2}, []strategies.Section{shown(1), failed(1), shown(2)}, 1, 1},
+		{"no record with data", []strategies.Seller{2, 1, 1}, []strategies.Section{empty(2), empty(1), empty(1)}, 0, 0},
+		{"render failed", []strategies.Seller{1, 2, 2}, nil, 0, 0},
+	} {
+		before := *o.kinds["page"]
+		var page *strategies.Page
+		if c.sections != nil {
+			page = &strategies.Page{Kind: "page", Sections: c.sections}
+		}
+		o.rendered("page", c.sellers, 2*time.Second, 2*time.Second+time.Millisecond, page, page == nil)
+		k := o.kinds["page"]
+		if got, want := k.withData-before.withData, c.withData; got != want {
+			t.Errorf("%s: pages with data += %d; want %d", c.name, got, want)
+		}
+		if got, want := k.whole-before.whole, c.whole; got != want {
+			t.Errorf("%s: whole pages += %d; want %d", c.name, got, want)
+		}
+	}
+	m := o.metrics()
+	if got, want := *m.Pages["page"].PageCompleteness, 2.0/4; got != want || m.Pages["page"].PagesWithData != 4 {
+		t.Errorf("page completeness = %v of %d pages with data; want %v of 4", got, m.Pages["page"].PagesWithData, want)
+	}
+	// a's sections: records with data on rendered pages 1, 1, 1(failed), 1
+	// → 3 of 4 shown; b's: 2, 2(failed), 2, 2, 2 → 4 of 5.
+	for owner, want := range map[string]float64{"a": 3.0 / 4, "b": 4.0 / 5} {
+		if got := m.Owners[owner].Sections.Completeness; got != want {
+			t.Errorf("Owners[%s].Sections.Completeness = %v; want %v", owner, got, want)
+		}
+	}
+	if got := m.Owners["b"].Sections.Count; got != 12 {
+		t.Errorf("Owners[b].Sections.Count = %d; want 12 (two sections on each of 6 pages)", got)
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/sim"
 	"github.com/sharebench/sharebench/strategies"
@@ -34,7 +34,7 @@ type RunOptions struct {
 }
 
 // Progress is how far the runs of one Run call have got, summed over its
-// runs (strategies × seeds).
+// runs (columns × seeds).
 type Progress struct {
 	Done, Total    time.Duration // virtual time simulated so far, and in all (each run goes to its end plus the page timeout)
 	Pages          int64         // page requests sent so far
@@ -75,14 +75,15 @@ func (pt *progressTracker) advance(dt time.Duration, pages int64, events uint64,
 	pt.fn(pt.p)
 }
 
-// Run runs every strategy of the scenario for every seed, in virtual time,
+// Run runs every column of the scenario (each strategy, then each plan)
+// for every seed, in virtual time,
 // and returns the result file. The runs are independent worlds; with any
 // Parallel the file is the same, byte for byte, outside Wall.
 func Run(sc *Scenario, opts RunOptions) (*results.File, error) {
 	return runAll(sc, opts, "virtual", func(seed uint64) (world, error) { return newVirtualWorld(sc, seed), nil })
 }
 
-// runAll runs every strategy of the scenario for every seed, each in a
+// runAll runs every column of the scenario for every seed, each in a
 // world of its own that newWorld builds, opts.Parallel at once, and
 // assembles the result file, the same for every world.
 func runAll(sc *Scenario, opts RunOptions, mode string, newWorld func(seed uint64) (world, error)) (*results.File, error) {
@@ -90,13 +91,13 @@ func runAll(sc *Scenario, opts RunOptions, mode string, newWorld func(seed uint6
 	seeds := max(opts.Seeds, 1)
 	parallel := max(opts.Parallel, 1)
 	type job struct {
-		strategy strategies.Strategy
-		seed     uint64
+		column string // a strategy or a plan
+		seed   uint64
 	}
 	var jobs []job
-	for _, s := range sc.Strategies {
+	for _, c := range sc.Columns() {
 		for i := range seeds {
-			jobs = append(jobs, job{strategies.Strategy(s), sc.Seed + uint64(i)})
+			jobs = append(jobs, job{c, sc.Seed + uint64(i)})
 		}
 	}
 	where := ""
@@ -113,11 +114,11 @@ func runAll(sc *Scenario, opts RunOptions, mode string, newWorld func(seed uint6
 			w, err := newWorld(j.seed)
 			if err == nil {
 				var n int64
-				out[i], n, err = runIn(w, sc, j.strategy, j.seed, pt, opts.MaxEvents)
+				out[i], n, err = runIn(w, sc, j.column, j.seed, pt, opts.MaxEvents)
 				pages.Add(n)
 			}
 			if err != nil {
-				return fmt.Errorf("%s, seed %d%s: %w", j.strategy, j.seed, where, err)
+				return fmt.Errorf("%s, seed %d%s: %w", j.column, j.seed, where, err)
 			}
 			return nil
 		})
@@ -132,9 +133,10 @@ func runAll(sc *Scenario, opts RunOptions, mode string, newWorld func(seed uint6
 	return f, nil
 }
 
-// newFile assembles a result file from the runs' metrics, strategy by
-// strategy, seed by seed.
+// newFile assembles a result file from the runs' metrics, column by
+// column, seed by seed.
 func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
+	columns := sc.Columns()
 	f := &results.File{
 		Schema:       results.Schema,
 		Mode:         "virtual",
@@ -142,7 +144,7 @@ func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
 		ScenarioYAML: sc.YAML(),
 		DurationS:    sc.Duration.D().Seconds(),
 		WarmupS:      sc.Warmup.D().Seconds(),
-		Order:        slices.Clone(sc.Strategies),
+		Order:        columns,
 		Strategies:   map[string]*results.Metrics{},
 		Faults:       []results.FaultWindow{}, // [] rather than null in the file
 		Inputs:       sc.inputs(),
@@ -151,8 +153,12 @@ func newFile(sc *Scenario, seeds int, out []*results.Metrics) *results.File {
 	for i := range seeds {
 		f.Seeds = append(f.Seeds, sc.Seed+uint64(i))
 	}
-	for k, s := range sc.Strategies {
-		f.Strategies[s] = results.Aggregate(out[k*seeds : (k+1)*seeds])
+	for k, c := range columns {
+		f.Strategies[c] = results.Aggregate(out[k*seeds : (k+1)*seeds])
+	}
+	if sc.general() {
+		topo := sc.model().topo
+		f.Topology = &topo
 	}
 	for _, ft := range sc.Faults {
 		f.Faults = append(f.Faults, results.FaultWindow{AtS: ft.At.Seconds(), ForS: ft.For.Seconds(), Kind: string(ft.Kind), Label: ft.String()})
@@ -177,7 +183,13 @@ func wallFacts(started time.Time, parallel int, pages int64, cores int) results.
 // RunOne runs one strategy with one seed and returns its metrics and the
 // number of page requests it simulated.
 func RunOne(sc *Scenario, strategy strategies.Strategy, seed uint64) (*results.Metrics, int64, error) {
-	return runOne(sc, strategy, seed, nil, 0)
+	return runOne(sc, string(strategy), seed, nil, 0)
+}
+
+// RunColumn runs one column of the scenario (a strategy or a plan's name)
+// with one seed, like RunOne.
+func RunColumn(sc *Scenario, column string, seed uint64) (*results.Metrics, int64, error) {
+	return runOne(sc, column, seed, nil, 0)
 }
 
 // runLength is the virtual time a run simulates: the warm-up, the
@@ -188,14 +200,15 @@ func (sc *Scenario) runLength() time.Duration {
 
 // runOne is RunOne reporting its progress to pt every simulated second
 // and stopping after maxEvents events (0: no limit).
-func runOne(sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
-	return runIn(newVirtualWorld(sc, seed), sc, strategy, seed, pt, maxEvents)
+func runOne(sc *Scenario, column string, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
+	return runIn(newVirtualWorld(sc, seed), sc, column, seed, pt, maxEvents)
 }
 
-// runIn is one run of one strategy with one seed in w, the same in every
-// world: deploy, the oracle's taps, the owner's load at the warm-up's end
-// and at the end, the per-second series, the workload, the metrics.
-func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
+// runIn is one run of one column (a strategy, or a plan: a strategy per
+// owner) with one seed in w, the same in every world: deploy, the
+// oracle's taps, each owner's load at the warm-up's end and at the end,
+// the per-second series, the workload, the metrics.
+func runIn(w world, sc *Scenario, column string, seed uint64, pt *progressTracker, maxEvents uint64) (*results.Metrics, int64, error) {
 	defer w.close()
 	caps := w.caps()
 	if err := checkCapabilities(sc, caps); err != nil {
@@ -207,23 +220,33 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 	if err := w.addBroker(sc.brokerSpec()); err != nil {
 		return nil, 0, err
 	}
+	md := sc.model()
+	owners := md.topo.Owners
 	st := streams{sim.NewStreams(seed)}
-	sellers := NewSellers(sc.Population, st.get("population"), st.get("population/counts"))
+	pops := map[string]*Sellers{}
+	records, hists := map[string]int{}, map[string]*judge.History{}
+	for _, name := range owners {
+		om := md.owners[name]
+		pops[name] = NewSellers(om.Population, st.of(name, "population"), st.of(name, "population/counts"))
+		records[name], hists[name] = om.Population.Sellers, judge.NewHistory()
+	}
 
 	end := sc.End()
-	o := newOracle(judge.NewHistory(), sc.Population.Sellers, sc.Warmup.D(), end, lastHeal(sc))
+	o := newTopologyOracle(md.topo, sc.general(), records, hists, sc.Warmup.D(), end, lastHeal(sc))
 	o.stratify(sc.Faults)
-	committed := func(list *strategies.List) { w.guard(func() { o.committed(list) }) }
-	d, err := strategies.Deploy(w.hosts(), sc.strategyConfig(strategy, sellers, committed))
+	committed := func(owner string, list *strategies.List) { w.guard(func() { o.committed(owner, list) }) }
+	d, err := strategies.Deploy(w.hosts(), sc.deployConfig(md, column, pops, committed))
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, name := range strategies.PageServiceNames {
-		if v := d.View(name, strategies.OwnerNode); v != nil {
-			o.watch(name)
-			v.OnApply = func(service, _ string, s strategies.Seller, version uint64) {
-				at := w.now()
-				w.guard(func() { o.viewApplied(service, s, version, at) })
+	for _, service := range md.topo.Services {
+		for _, owner := range owners {
+			if v := d.Views[service][owner]; v != nil {
+				o.watch(service, owner)
+				v.OnApply = func(service, owner string, s strategies.Seller, version uint64) {
+					at := w.now()
+					w.guard(func() { o.viewApplied(service, owner, s, version, at) })
+				}
 			}
 		}
 	}
@@ -232,25 +255,37 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 		return nil, 0, err
 	}
 
-	dr := drive(w, sc, sellers, st, o)
+	dr := drive(w, sc, md, pops, st, o)
 
-	load := func() (l ownerLoad) {
-		s := w.stats(strategies.OwnerNode)
-		w.inTurn(strategies.OwnerNode, func() {
-			l = ownerLoad{s.Arrived, s.Rejected, d.Owner.Stats.Reads, d.Owner.Stats.EmptyReads, s.MaxInSystem}
-		})
-		return l
+	load := func() map[string]ownerLoad {
+		ls := map[string]ownerLoad{}
+		for _, name := range owners {
+			s := w.stats(name)
+			var l ownerLoad
+			w.inTurn(name, func() {
+				ow := d.Owners[name]
+				l = ownerLoad{s.Arrived, s.Rejected, ow.Stats.Reads, ow.Stats.EmptyReads, s.MaxInSystem}
+			})
+			ls[name] = l
+		}
+		return ls
 	}
-	var atWarmup ownerLoad
+	var atWarmup map[string]ownerLoad
 	w.at(sc.Warmup.D(), func() {
 		atWarmup = load()
-		w.resetPeaks(strategies.OwnerNode)
+		for _, name := range owners {
+			w.resetPeaks(name)
+		}
 	})
-	var lastArrived int64
+	lastArrived := make([]int64, len(owners))
 	tick := func(t time.Duration) {
-		arrived, lag := w.stats(strategies.OwnerNode).Arrived, w.brokerLag()
-		w.guard(func() { o.tick(t, arrived-lastArrived, lag) })
-		lastArrived = arrived
+		requests := make([]int64, len(owners))
+		for i, name := range owners {
+			arrived := w.stats(name).Arrived
+			requests[i], lastArrived[i] = arrived-lastArrived[i], arrived
+		}
+		lag := w.brokerLag()
+		w.guard(func() { o.tick(t, requests, lag) })
 	}
 	for t := time.Second; t <= end; t += time.Second {
 		w.at(t, func() { tick(t) })
@@ -282,8 +317,26 @@ func runIn(w world, sc *Scenario, strategy strategies.Strategy, seed uint64, pt 
 		return nil, 0, dr.wrong
 	}
 	m := o.metrics()
-	m.Owner = ownerMetrics(sc, o, atWarmup, atEnd)
+	secs := sc.Duration.D().Seconds()
+	var total ownerLoad
+	var totalWarm ownerLoad
+	for _, name := range owners {
+		total, totalWarm = total.plus(atEnd[name]), totalWarm.plus(atWarmup[name])
+	}
+	m.Owner = ownerMetrics(secs, o.publicReads, totalWarm, total)
 	m.DuplicationBytes = d.Duplication()
+	if sc.general() {
+		byOwner := d.DuplicationByOwner()
+		for _, name := range owners {
+			or := m.Owners[name]
+			or.Strategy = md.topo.StrategyFor(column, name)
+			or.Load = ownerMetrics(secs, o.owners[name].publicReads, atWarmup[name], atEnd[name])
+			or.Duplication = byOwner[name]
+			if or.Duplication == nil {
+				or.Duplication = map[string]int64{}
+			}
+		}
+	}
 	m.Broker = results.BrokerMetrics{Published: broker.Published, Delivered: broker.Delivered, Redelivered: broker.Redelivered, Lost: broker.Lost, MaxLag: broker.MaxLag}
 	return m, int64(dr.sent), nil
 }
@@ -296,32 +349,37 @@ type driven struct {
 	wrong error
 }
 
-// drive schedules the workload: the page and write schedules walked in
-// world time by harness callbacks, each request sent open loop — it never
-// waits for an earlier one, and its latency counts from when it was meant
-// to be sent. The count of page requests sent grows as the run goes.
-func drive(w world, sc *Scenario, sellers *Sellers, st streams, o *oracle) *driven {
-	g := newGenerators(sc, sellers, st)
-	pages, writes, recent, pageArrivals, writeArrivals := g.pages, g.writes, g.recent, g.pageArrivals, g.writeArrivals
+// drive schedules the workload: the page schedule and each owner's write
+// schedule walked in world time by harness callbacks, each request sent
+// open loop — it never waits for an earlier one, and its latency counts
+// from when it was meant to be sent. The count of page requests sent
+// grows as the run goes.
+func drive(w world, sc *Scenario, md *model, pops map[string]*Sellers, st streams, o *oracle) *driven {
+	g := newGenerators(sc, md, pops, st)
 	end := sc.End()
 	timeout := sc.Traffic.Pages.Timeout.D()
 	dr := new(driven)
 	ignore := func(any, error, time.Duration) {}
 
-	var nextWrite func()
-	nextWrite = func() {
-		wr := writes.next()
-		recent.add(wr.Seller)
-		w.send(strategies.OwnerNode, strategies.MethodWrite, wr, timeout, ignore)
-		if at := writeArrivals.next(end); at < end {
+	for _, ow := range g.owners {
+		var nextWrite func()
+		nextWrite = func() {
+			wr := ow.writes.next()
+			ow.recent.add(wr.Seller)
+			w.send(ow.name, strategies.MethodWrite, wr, timeout, ignore)
+			if at := ow.arrivals.next(end); at < end {
+				w.at(at, nextWrite)
+			}
+		}
+		if at := ow.arrivals.next(end); at < end {
 			w.at(at, nextWrite)
 		}
 	}
 	var nextPage func(sent time.Duration)
 	nextPage = func(sent time.Duration) {
-		kind, ss := pages.next()
+		kind, ss := g.pages.next()
 		dr.sent++
-		w.send(strategies.PageServices[kind], strategies.MethodRender, strategies.PageRequest{Kind: kind, Sellers: ss}, timeout, func(body any, err error, done time.Duration) {
+		w.send(kind.Service, strategies.MethodRender, strategies.PageRequest{Kind: kind.Name, Sellers: ss}, timeout, func(body any, err error, done time.Duration) {
 			var page *strategies.Page
 			var wrong error
 			if err == nil {
@@ -329,19 +387,16 @@ func drive(w world, sc *Scenario, sellers *Sellers, st streams, o *oracle) *driv
 			}
 			w.guard(func() {
 				if wrong != nil && dr.wrong == nil {
-					dr.wrong = fmt.Errorf("%s page sent at %v: %w", kind, sent, wrong)
+					dr.wrong = fmt.Errorf("%s page sent at %v: %w", kind.Name, sent, wrong)
 				}
-				o.rendered(kind, ss, sent, done, page, err != nil || wrong != nil)
+				o.rendered(kind.Name, ss, sent, done, page, err != nil || wrong != nil)
 			})
 		})
-		if at := pageArrivals.next(end); at < end {
+		if at := g.pageArrivals.next(end); at < end {
 			w.at(at, func() { nextPage(at) })
 		}
 	}
-	if at := writeArrivals.next(end); at < end {
-		w.at(at, nextWrite)
-	}
-	if at := pageArrivals.next(end); at < end {
+	if at := g.pageArrivals.next(end); at < end {
 		w.at(at, func() { nextPage(at) })
 	}
 	return dr
@@ -368,48 +423,75 @@ func pageOf(body any, sellers int) (*strategies.Page, error) {
 	return &p, nil
 }
 
-// generators are a run's schedules: pages, writes and their arrivals.
+// generators are a run's schedules: pages and their arrivals, and each
+// owner's writes and theirs.
 type generators struct {
-	pages                       *pageGen
-	writes                      *writeGen
-	recent                      *recentWriters
-	pageArrivals, writeArrivals *arrivals
+	pages        *pageGen
+	pageArrivals *arrivals
+	owners       []ownerGen // in topology order
 }
 
-func newGenerators(sc *Scenario, sellers *Sellers, st streams) generators {
+// ownerGen is one owner's write schedule.
+type ownerGen struct {
+	name     string
+	writes   *writeGen
+	recent   *recentWriters
+	arrivals *arrivals
+}
+
+// newGenerators makes a run's schedules from the model, each owner's from
+// streams of its own (streams.of).
+func newGenerators(sc *Scenario, md *model, pops map[string]*Sellers, st streams) generators {
 	pg := sc.Traffic.Pages
-	recent := &recentWriters{}
-	return generators{
-		recent: recent,
+	g := generators{
 		pages: &pageGen{
-			r: st.get("pages"), kinds: newWeighted(pg.Mix, PageKinds), pop: newPicker(pg.Popularity, sc.Population.Sellers, st.get("popularity")),
-			search: pg.SearchResults, selfRecent: *pg.SelfRecent, recent: recent,
+			r: st.get("pages"), kinds: newWeighted(md.shares, md.topo.KindNames()), byName: map[string]pages.Kind{},
+			pop: map[string]picker{}, selfRecent: *pg.SelfRecent, recent: map[string]*recentWriters{},
 		},
-		writes: &writeGen{
-			r: st.get("writes"), ops: newWeighted(sc.Traffic.Writes.Mix, []string{"add", "remove", "reorder"}),
-			pop: newPicker(sc.Traffic.Writes.Popularity, sc.Population.Sellers, st.get("write-popularity")), sellers: sellers,
-			lists: map[strategies.Seller][]uint32{},
-		},
-		pageArrivals:  &arrivals{curve: pg.Rate.Curve, poisson: pg.Arrival == "poisson", r: st.get("page-arrivals")},
-		writeArrivals: &arrivals{curve: constantCurve{float64(*sc.Traffic.Writes.Rate)}, poisson: true, r: st.get("write-arrivals")},
+		pageArrivals: &arrivals{curve: pg.Rate.Curve, poisson: pg.Arrival == "poisson", r: st.get("page-arrivals")},
 	}
+	for _, k := range md.topo.Kinds {
+		g.pages.byName[k.Name] = k
+	}
+	for _, name := range md.topo.Owners {
+		om := md.owners[name]
+		recent := &recentWriters{}
+		g.pages.recent[name] = recent
+		g.pages.pop[name] = newPicker(pg.Popularity, om.Population.Sellers, st.of(name, "popularity"))
+		g.owners = append(g.owners, ownerGen{
+			name: name, recent: recent,
+			writes: &writeGen{
+				r: st.of(name, "writes"), ops: newWeighted(om.Writes.Mix, []string{"add", "remove", "reorder"}),
+				pop: newPicker(om.Writes.Popularity, om.Population.Sellers, st.of(name, "write-popularity")), sellers: pops[name],
+				lists: map[strategies.Seller][]uint32{},
+			},
+			arrivals: &arrivals{curve: constantCurve{float64(*om.Writes.Rate)}, poisson: true, r: st.of(name, "write-arrivals")},
+		})
+	}
+	return g
 }
 
-// ownerLoad is the owner's counters a run reads at the warm-up's end and
+// ownerLoad is an owner's counters a run reads at the warm-up's end and
 // at its end.
 type ownerLoad struct {
 	arrived, rejected, reads, emptyReads int64
 	peak                                 int
 }
 
-// ownerMetrics is the owner's load over the measured window.
-func ownerMetrics(sc *Scenario, o *oracle, atWarmup, atEnd ownerLoad) results.OwnerMetrics {
-	secs := sc.Duration.D().Seconds()
+// plus is the load of two owners together; their peaks add up, an upper
+// bound of the peak they had together.
+func (l ownerLoad) plus(m ownerLoad) ownerLoad {
+	return ownerLoad{l.arrived + m.arrived, l.rejected + m.rejected, l.reads + m.reads, l.emptyReads + m.emptyReads, l.peak + m.peak}
+}
+
+// ownerMetrics is an owner's load over the measured window of secs
+// seconds, publicReads the sections public pages read from it.
+func ownerMetrics(secs float64, publicReads int64, atWarmup, atEnd ownerLoad) results.OwnerMetrics {
 	om := results.OwnerMetrics{
 		Requests:        atEnd.arrived - atWarmup.arrived,
 		Reads:           atEnd.reads - atWarmup.reads,
-		PublicReads:     o.publicReads,
-		PublicRPS:       float64(o.publicReads) / secs,
+		PublicReads:     publicReads,
+		PublicRPS:       float64(publicReads) / secs,
 		RPS:             float64(atEnd.arrived-atWarmup.arrived) / secs,
 		Rejected:        atEnd.rejected - atWarmup.rejected,
 		PeakConcurrency: int64(atEnd.peak),

@@ -274,39 +274,6 @@ func (s *Service) spec() sim.ServiceSpec {
 	return spec
 }
 
-// strategyConfig builds the strategies' configuration from the scenario:
-// every value comes from the scenario as parsed, so a zero there is a zero
-// here; what the scenario has no field for keeps strategies.DefaultConfig.
-func (sc *Scenario) strategyConfig(strategy strategies.Strategy, sellers *Sellers, onCommit func(*strategies.List)) strategies.Config {
-	o := sc.Options
-	cfg := strategies.DefaultConfig()
-	cfg.Strategy, cfg.Sellers, cfg.ClientSize = strategy, sc.Population.Sellers, sc.Population.ClientBytes
-	cfg.Initial = sellers.Initial
-	cfg.OnCommit = func(_ string, l *strategies.List) { onCommit(l) }
-	cfg.Call = strategies.CallOptions{
-		Timeout: o.Sync.Timeout.D(), Retries: o.Sync.Retries, Backoff: o.Sync.Backoff.D(),
-		RetryBudget: o.Sync.RetryBudget, Parallel: o.Sync.Parallel,
-	}
-	cfg.CacheTTL = o.Sync.CacheTTL.D()
-	cfg.StaleIfError = o.Sync.StaleIfError.D()
-	cfg.ReconcileEvery = o.Async.ReconcileEvery.D()
-	cfg.RelayInterval = o.Async.RelayInterval.D()
-	if strategy == strategies.Hybrid {
-		h := o.Hybrid.withSync(o.Sync)
-		cfg.Call.Timeout, cfg.Call.Retries, cfg.Call.Parallel = h.Timeout.D(), *h.Retries, *h.Parallel
-		cfg.ReconcileEvery = h.ReconcileEvery.D()
-	}
-	// The scenario has no field for it: anti-entropy waits at least as
-	// long as a page's call, and never less than the default second.
-	cfg.ReconcileTimeout = max(cfg.Call.Timeout, cfg.ReconcileTimeout)
-	cfg.Owner = sc.Services[strategies.OwnerNode].spec()
-	cfg.Pages = map[string]sim.ServiceSpec{}
-	for _, name := range strategies.PageServiceNames {
-		cfg.Pages[name] = sc.Services[name].spec()
-	}
-	return cfg
-}
-
 // withSync fills the fields h leaves out from sync's.
 func (h HybridOptions) withSync(s SyncOptions) HybridOptions {
 	if h.Timeout == nil {

@@ -61,7 +61,7 @@ judged. The built-in scenario calibration is made for it.
 	if err := checkOutputDir(dir, "-o"); err != nil { // before the runs, not after
 		return err
 	}
-	fmt.Fprintf(stderr, "calibrating %s: %d strategies, %v of live time each\n", sc.Name, len(sc.Strategies), sc.End())
+	fmt.Fprintf(stderr, "calibrating %s: %d strategies, %v of live time each\n", sc.Name, len(sc.Columns()), sc.End())
 	probe := workload.StartTimerProbe()
 	cs, virtual, live, err := workload.Calibrate(sc, workload.RunOptions{Parallel: 1}, lo)
 	late := probe()

@@ -81,7 +81,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *sloFail && sc.SLO == nil {
 		return usageError{"-slo-fail: the scenario has no slo: targets; add an slo: section or -slo 'METRIC<=LIMIT'"}
 	}
-	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Strategies)**seeds, *parallel), *force)
+	est, err := sizeGuard(sc, defaultConcurrency(len(sc.Columns())**seeds, *parallel), *force)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 	opts := workload.RunOptions{Seeds: *seeds, Parallel: *parallel, MaxEvents: eventBudget(sc, *force)}
 	if !*quiet && isTerminal(stderr) {
-		opts.Progress = progressBar(stderr, sc.Name, est, len(sc.Strategies)**seeds, *parallel)
+		opts.Progress = progressBar(stderr, sc.Name, est, len(sc.Columns())**seeds, *parallel)
 	}
 	var f *results.File
 	if *live {

@@ -34,13 +34,13 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		// Judged as run would run it: its strategies at once, as far as
 		// the cores go.
-		est, err := sc.CheckSize(limits, defaultConcurrency(len(sc.Strategies), runtime.NumCPU()))
+		est, err := sc.CheckSize(limits, defaultConcurrency(len(sc.Columns()), runtime.NumCPU()))
 		if err != nil {
 			fmt.Fprintln(stderr, err) // located: FILE:LINE: field: …
 			bad++
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s, %d strategies, %v + %v warm-up, %d faults); %s\n", arg, sc.Name, len(sc.Strategies), sc.Duration.D(), sc.Warmup.D(), len(sc.Faults), est)
+		fmt.Fprintf(stdout, "%s: ok (%s, %d strategies, %v + %v warm-up, %d faults); %s\n", arg, sc.Name, len(sc.Columns()), sc.Duration.D(), sc.Warmup.D(), len(sc.Faults), est)
 	}
 	if bad > 0 {
 		return inputError{fmt.Errorf("%d of %d scenarios are invalid", bad, fs.NArg())}
