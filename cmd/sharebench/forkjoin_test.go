@@ -118,7 +118,6 @@ func TestForkJoinMeanMatchesNelsonTantawi(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: 4 × 8 seeds of 42s of fork–join runs take seconds")
 	}
-	needGeneralForm(t)
 	const rho, mu = 0.5, 1000.0 // μ per second
 	for _, k := range []int{1, 2, 4, 8} {
 		t.Run(fmt.Sprintf("k=%d", k), func(t *testing.T) {
@@ -169,7 +168,6 @@ func TestForkJoinLightLoadIsMeanOfMaximum(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: 4 × 6 seeds of 1400s of fork–join runs take seconds")
 	}
-	needGeneralForm(t)
 	const rho, mu = 0.01, 1000.0
 	for _, k := range []int{1, 2, 4, 8} {
 		t.Run(fmt.Sprintf("k=%d", k), func(t *testing.T) {
@@ -258,7 +256,6 @@ func TestAvailabilityComposes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: 100s at 1,500 pages/s take seconds")
 	}
-	needGeneralForm(t)
 	var faults strings.Builder
 	for i := range 10 {
 		fmt.Fprintf(&faults, "  - {at: %ds, for: 1s, kind: outage, target: a}\n", 6+10*i)

@@ -12,66 +12,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/sharebench/sharebench/results"
 	"github.com/sharebench/sharebench/workload"
 )
-
-// generalFormProbe is the smallest scenario of the general form.
-const generalFormProbe = `
-name: probe
-duration: 1s
-warmup: 0s
-strategies: [sync]
-owners: {o: {population: {records: 10}, writes: {rate: 0/s}}}
-page_services: {s: {}}
-page_kinds: {k: {service: s, share: 1, reads: [{owner: o}]}}
-traffic: {pages: {rate: 10/s}}
-`
-
-var (
-	probeOnce     sync.Once
-	probeIgnored  bool
-	probeFailure  error
-	probeTopology string
-)
-
-// needGeneralForm skips t on a build whose run ignores the general form
-// (before the engine that runs it is merged: the scenario runs as the
-// marketplace and the result has no topology). Any other failure of the
-// general form fails t: only its absence skips.
-func needGeneralForm(t *testing.T) {
-	t.Helper()
-	probeOnce.Do(func() {
-		sc, err := workload.Parse("probe.yaml", []byte(generalFormProbe))
-		if err != nil {
-			probeFailure = err
-			return
-		}
-		sc.Duration = workload.Duration(time.Second)
-		f, err := workload.Run(sc, workload.RunOptions{Parallel: 1})
-		switch {
-		case err != nil:
-			probeFailure = err
-		case f.Topology == nil:
-			probeIgnored = true
-		default:
-			probeTopology = strings.Join(f.Topology.Owners, ",")
-		}
-	})
-	if probeFailure != nil {
-		t.Fatalf("a scenario of the general form does not run: %v", probeFailure)
-	}
-	if probeIgnored {
-		t.Skip("this build runs a general-form scenario as the marketplace (no topology in the result): the engine for any owners is not merged yet")
-	}
-	if probeTopology != "o" {
-		t.Fatalf("the probe's topology has owners %q; want o", probeTopology)
-	}
-}
 
 // readmeSection returns the lines of the README section titled heading,
 // up to the next heading of the same or a higher level.
@@ -135,7 +80,6 @@ const yourSystemHeading = "## Model your own system"
 // built-in product-page, byte for byte, so the example and the file never
 // drift apart.
 func TestREADMEProductPageIsTheBuiltin(t *testing.T) {
-	needGeneralForm(t)
 	section := readmeSection(t, yourSystemHeading)
 	_, builtin, err := workload.Builtin("product-page")
 	if err != nil {
@@ -179,7 +123,6 @@ func TestREADMEProductPageReportNamesItsOwnSystem(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: runs the product-page example (seconds)")
 	}
-	needGeneralForm(t)
 	section := readmeSection(t, yourSystemHeading)
 	args := readmeCommand(t, section, "run")
 	dir := t.TempDir()
@@ -305,7 +248,6 @@ func TestSweepOwnerWorkers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: three cells of 21s")
 	}
-	needGeneralForm(t)
 	rows := runSweep(t, sweepScenario, "owners.slow.service.workers=1,2,4")
 	if len(rows) != 3 {
 		t.Fatalf("%d cells; want 3", len(rows))
@@ -348,7 +290,6 @@ func TestSweepPlanOwnerChoice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: two cells of 21s")
 	}
-	needGeneralForm(t)
 	rows := runSweep(t, sweepScenario, "plans.mix.owners.slow=sync,async")
 	if len(rows) != 2 {
 		t.Fatalf("%d cells; want 2", len(rows))
