@@ -88,6 +88,7 @@ func (g *general) renderOn(at time.Duration, service, kind string, sellers ...st
 			rd.done, rd.err = g.client.Now(), err
 			if err == nil {
 				rd.page = body.(strategies.Page)
+				rd.err = rd.page.Err() // a page failed for a required section
 			}
 		})
 	})
@@ -204,6 +205,11 @@ func TestRequiredSectionFailsThePage(t *testing.T) {
 	if needsDown.err == nil || !strings.Contains(needsDown.err.Error(), "required section of a") {
 		t.Errorf("needs-a with a down: err = %v; want the page failed for its required section of a", needsDown.err)
 	}
+	// The failed page still says what each read got: a's section failed,
+	// b's was had (so each owner's completeness can be counted).
+	if s := needsDown.page.Sections; len(s) != 2 || !s[0].Failed || !s[1].Shown() {
+		t.Errorf("needs-a with a down: sections %+v; want a's Failed and b's had", s)
+	}
 	if wantsDown.err != nil {
 		t.Fatalf("wants-a with a down: %v; want the page rendered without a's section", wantsDown.err)
 	}
@@ -298,6 +304,10 @@ func TestSequenceStopsAtFailedRequiredRead(t *testing.T) {
 	}
 	if got := bCalls(); got != 0 {
 		t.Errorf("b got %d calls after a's required read failed; want 0", got)
+	}
+	// The failed page says which reads were made: a's, failed; b's never.
+	if s := rd.page.Sections; len(s) != 2 || !s[0].Failed || s[0].Unasked || !s[1].Failed || !s[1].Unasked {
+		t.Errorf("chain with a down: sections %+v; want a's Failed and b's Failed and Unasked", s)
 	}
 }
 

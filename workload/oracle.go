@@ -101,12 +101,25 @@ func (t *tally) page(failed bool, lat int64) {
 // section counts the verdict v on section sec of a render. Completeness is
 // per render: a page that failed to render counts in availability only.
 func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool) {
-	if v.Clients > 0 && !pageFailed {
+	if !pageFailed {
+		t.had(sec, v)
+		t.judged(v)
+	}
+}
+
+// had counts a section for completeness: its record had clients, and the
+// section showed them or not.
+func (t *tally) had(sec strategies.Section, v judge.Verdict) {
+	if v.Clients > 0 {
 		t.has++
 		if sec.Shown() {
 			t.complete++
 		}
 	}
+}
+
+// judged counts a shown section's staleness.
+func (t *tally) judged(v judge.Verdict) {
 	if v.Outcome == judge.Missing {
 		return
 	}
@@ -119,13 +132,18 @@ func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool
 }
 
 // ownerSection counts a section in an owner's tally, where pages counts
-// sections and ok those on rendered pages.
+// sections and ok those on rendered pages. Completeness counts it on every
+// page asked, rendered or not: whether the owner's section was had (a
+// page that failed for another owner's required section had this one; a
+// page with no answer, timed out or refused, had none). Staleness counts
+// it only on rendered pages, where it was shown.
 func (t *tally) ownerSection(sec strategies.Section, v judge.Verdict, pageFailed bool) {
 	t.pages++
+	t.had(sec, v)
 	if !pageFailed {
 		t.ok++
+		t.judged(v)
 	}
-	t.section(sec, v, pageFailed)
 }
 
 // reset empties t for the next second.
@@ -445,9 +463,14 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			ot = o.owners[owner]
 		}
 		left--
-		sec := strategies.Section{Seller: s, Failed: true}
-		if !failed {
-			sec = page.Sections[i]
+		// got is what the read got; sec what the reader was shown of it.
+		got := strategies.Section{Seller: s, Failed: true}
+		if page != nil {
+			got = page.Sections[i]
+		}
+		sec := got
+		if failed {
+			sec = strategies.Section{Seller: s, Failed: true}
 		}
 		v := judge.Judge(ot.hist, judge.Read{Section: sec, Arrived: done, Self: self})
 		for _, t := range into {
@@ -463,8 +486,7 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			o.selfView(b, v)
 		default:
 			if o.general {
-				ot.sections.ownerSection(sec, v, failed)
-				b.owners[owner].sections.ownerSection(sec, v, failed)
+				o.ownerSection(b, owner, judge.Read{Section: got, Arrived: done}, v, failed)
 			}
 			if v.Outcome != judge.Missing {
 				o.publicRead(b, owner, sec, v)
@@ -476,6 +498,24 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			t.wholePage(hasData, complete)
 		}
 	}
+}
+
+// ownerSection counts a measured public page's section in its owner's
+// tallies: r is what the read got, v the verdict on what the page showed.
+// A page failed for a required section still says what each read got: the
+// owner's own section, had or not, judged here; a read its sequence never
+// made is not the owner's to count. A page with no answer (timed out,
+// refused) got none of its sections: each counts as missing.
+func (o *oracle) ownerSection(b *batch, owner string, r judge.Read, v judge.Verdict, failed bool) {
+	ot := o.owners[owner]
+	if failed {
+		if r.Section.Unasked {
+			return
+		}
+		v = judge.Judge(ot.hist, r)
+	}
+	ot.sections.ownerSection(r.Section, v, failed)
+	b.owners[owner].sections.ownerSection(r.Section, v, failed)
 }
 
 // recordsOf is how many records read i of k shows; 0 past the last.
