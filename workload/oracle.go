@@ -632,15 +632,6 @@ func (o *oracle) intervals(m *results.Metrics) {
 		self += b.selfSections
 		ownerRequests += b.ownerRequests
 	}
-	frac := func(a, d int64) (float64, float64, bool) {
-		if d == 0 {
-			return 0, 0, false
-		}
-		return float64(a) / float64(d), float64(d), true
-	}
-	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
-		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
-	}
 	batched := pageBatched("", all, func(b *batch) *tally { return &b.tally })
 	for name, pb := range map[string]perBatch{
 		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, float64, bool) { return pct(b.prop, 99) }},
@@ -728,19 +719,23 @@ type perBatch struct {
 
 func percent(x, w float64, ok bool) (float64, float64, bool) { return 100 * x, w, ok }
 
+// frac is a batch's share a/d with its weight d; none without samples.
+func frac(a, d int64) (float64, float64, bool) {
+	if d == 0 {
+		return 0, 0, false
+	}
+	return float64(a) / float64(d), float64(d), true
+}
+
+// pct is a batch histogram's q-th percentile in ms, weighted by its count.
+func pct(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
+	return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
+}
+
 // pageBatched are the page metrics of scope ("" for all public pages, a
 // page kind, or an owner's sections): total is the measured tally, of
 // the batch's.
 func pageBatched(scope string, total *tally, of func(b *batch) *tally) map[string]perBatch {
-	frac := func(a, d int64) (float64, float64, bool) {
-		if d == 0 {
-			return 0, 0, false
-		}
-		return float64(a) / float64(d), float64(d), true
-	}
-	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
-		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
-	}
 	m := map[string]perBatch{
 		"latency.p50":    {total.ok, func(b *batch) (float64, float64, bool) { return pct(of(b).lat, 50) }},
 		"latency.p99":    {total.ok, func(b *batch) (float64, float64, bool) { return pct(of(b).lat, 99) }},
