@@ -255,3 +255,32 @@ func TestOwnerCompletenessCountsFailedPages(t *testing.T) {
 		t.Errorf("completeness@product = %.3f; want ≈ 1 (a rendered page had its required section)", got)
 	}
 }
+
+// TestSelfViewOnlyServiceHoldsNothing: a page service that serves only a
+// self-view (account, the editor of reviews) reads reviews directly under
+// every strategy: it holds no bytes, reviews' duplication is the product
+// service's copy alone, and the broker delivers each record to one group
+// per owner (product's), not two.
+func TestSelfViewOnlyServiceHoldsNothing(t *testing.T) {
+	sc := generalScenario()
+	sc.PageServices["account"] = &Service{Workers: 8, Queue: Unbounded, ServiceTime: sim.DurationDist{Dist: sim.Exp{M: 0.001}}}
+	sc.PageKinds["editor"].Service = "account"
+	m, _, err := RunColumn(sc, "async", sc.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.DuplicationBytes["account"]; got != 0 || m.DuplicationBytes["product"] == 0 {
+		t.Errorf("DuplicationBytes = %v; want account 0 (it only self-views) and product > 0", m.DuplicationBytes)
+	}
+	for _, owner := range []string{"inventory", "reviews"} {
+		if d := m.Owners[owner].Duplication; len(d) != 1 || d["product"] == 0 {
+			t.Errorf("Owners[%s].Duplication = %v; want product's copy only", owner, d)
+		}
+	}
+	if b := m.Broker; b.Published == 0 || b.Delivered-b.Redelivered > b.Published {
+		t.Errorf("broker published %d, delivered %d (%d again); want each record delivered once, to product's group", b.Published, b.Delivered, b.Redelivered)
+	}
+	if got := m.Pages["editor"].Availability; got < 0.999 {
+		t.Errorf("availability@editor = %.3f; want 1 (it reads reviews directly)", got)
+	}
+}
