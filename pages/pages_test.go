@@ -73,3 +73,38 @@ func TestShare(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceReads: a page service keeps a copy only of the owners its
+// public kinds read; it calls those and the ones its self-views read.
+func TestServiceReads(t *testing.T) {
+	one := func(o string) []Read { return []Read{{Owner: o, Records: 1, Batch: true}} }
+	topo := Topology{
+		Owners:   []string{"inventory", "pricing", "reviews"},
+		Services: []string{"store", "account"},
+		Kinds: []Kind{
+			{Name: "product", Service: "store", Reads: append(one("pricing"), one("inventory")...)},
+			{Name: "stock-editor", Service: "store", Self: true, Reads: one("reviews")},
+			{Name: "my-reviews", Service: "account", Self: true, Reads: one("reviews")},
+		},
+	}
+	for _, tt := range []struct {
+		service     string
+		reads, call []string
+	}{
+		{"store", []string{"inventory", "pricing"}, []string{"inventory", "pricing", "reviews"}},
+		{"account", nil, []string{"reviews"}},
+	} {
+		if got := topo.ServiceReads(tt.service); !slices.Equal(got, tt.reads) {
+			t.Errorf("ServiceReads(%s) = %v; want %v", tt.service, got, tt.reads)
+		}
+		if got := topo.ServiceCalls(tt.service); !slices.Equal(got, tt.call) {
+			t.Errorf("ServiceCalls(%s) = %v; want %v", tt.service, got, tt.call)
+		}
+	}
+	m := Marketplace(20)
+	for _, svc := range m.Services {
+		if got := m.ServiceReads(svc); !slices.Equal(got, []string{"topclients"}) {
+			t.Errorf("Marketplace ServiceReads(%s) = %v; want [topclients]", svc, got)
+		}
+	}
+}

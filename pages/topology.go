@@ -96,16 +96,26 @@ func (k Kind) ReadsOwner(owner string) bool {
 	return slices.ContainsFunc(k.Reads, func(r Read) bool { return r.Owner == owner })
 }
 
-// ServiceReads lists the owners a page service's kinds read, in the
-// topology's owner order.
+// ServiceReads lists the owners a page service's public kinds read, in
+// the topology's owner order: those it keeps a copy of (a view, a cache)
+// when the owner's strategy keeps one. A self-view reads its owner
+// directly (read your writes), so an owner only self-views read is not
+// among them.
 func (t Topology) ServiceReads(service string) []string {
+	return t.serviceOwners(service, func(k Kind) bool { return !k.Self })
+}
+
+// ServiceCalls lists the owners any of a page service's kinds read,
+// public or self-view, in the topology's owner order: those it may call.
+func (t Topology) ServiceCalls(service string) []string {
+	return t.serviceOwners(service, func(Kind) bool { return true })
+}
+
+func (t Topology) serviceOwners(service string, keep func(Kind) bool) []string {
 	var os []string
 	for _, o := range t.Owners {
-		for _, k := range t.Kinds {
-			if k.Service == service && k.ReadsOwner(o) {
-				os = append(os, o)
-				break
-			}
+		if slices.ContainsFunc(t.Kinds, func(k Kind) bool { return k.Service == service && keep(k) && k.ReadsOwner(o) }) {
+			os = append(os, o)
 		}
 	}
 	return os

@@ -135,3 +135,29 @@ func TestAPITravels(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedPageTravels: a page failed for a required section crosses
+// the live world's wire with its reason and every read's sections, so the
+// harness counts each owner's part in either world.
+func TestFailedPageTravels(t *testing.T) {
+	page := Page{Kind: "product", Failed: "product: the product page's required section of a could not be had", Sections: []Section{
+		{Seller: 1, Failed: true}, {Seller: 2, Version: 3, Clients: 2, FromOwner: true}, {Seller: 4, Failed: true, Unasked: true},
+	}}
+	b, err := msgpack.Marshal(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Page
+	if err := msgpack.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, page) {
+		t.Errorf("failed page travels back as %+v; want %+v", got, page)
+	}
+	if err := got.Err(); err == nil || err.Error() != page.Failed {
+		t.Errorf("Err() = %v; want %q", err, page.Failed)
+	}
+	if err := (Page{Kind: "product"}).Err(); err != nil {
+		t.Errorf("Err() of a rendered page = %v; want nil", err)
+	}
+}

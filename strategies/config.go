@@ -297,19 +297,14 @@ func (c Config) services() []string {
 	return ss
 }
 
-// serviceReads lists the owners a page service's kinds read, in owner
-// order.
-func (c Config) serviceReads(service string) []string {
-	var os []string
+// topology is the owners and kinds Deploy serves, as a pages.Topology:
+// which owners each page service reads is its to say.
+func (c Config) topology() pages.Topology {
+	t := pages.Topology{Services: c.services(), Kinds: c.kinds()}
 	for _, o := range c.owners() {
-		for _, k := range c.kinds() {
-			if k.Service == service && k.ReadsOwner(o.Name) {
-				os = append(os, o.Name)
-				break
-			}
-		}
+		t.Owners = append(t.Owners, o.Name)
 	}
-	return os
+	return t
 }
 
 // DefaultConfig is a configuration with the usual value in every field

@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sharebench/sharebench/pages"
 	"github.com/sharebench/sharebench/sim"
@@ -41,11 +42,13 @@ func (d *Deployment) Duplication() map[string]int64 {
 }
 
 // DuplicationByOwner is Duplication by [owner][service], with an entry
-// for every service that reads the owner.
+// for every service whose public pages read the owner (one that only
+// self-views read is read directly, never copied).
 func (d *Deployment) DuplicationByOwner() map[string]map[string]int64 {
 	m := map[string]map[string]int64{}
+	topo := d.Config.topology()
 	for _, name := range d.Services {
-		for _, owner := range d.Config.serviceReads(name) {
+		for _, owner := range topo.ServiceReads(name) {
 			if m[owner] == nil {
 				m[owner] = map[string]int64{}
 			}
@@ -102,8 +105,10 @@ var PageServiceNames = pages.Services()
 // Deploy wires the owners, each by its strategy's Design, and the page
 // services into the world's nodes: services, their handlers, and the
 // processes (outbox relays, consumers, anti-entropy) that run from each
-// node's start. Each page service gets, for every owner its kinds read, a
-// source by that owner's strategy. The world must have a broker if any
+// node's start. Each page service gets, for every owner its public kinds
+// read, a source by that owner's strategy (a view, a cache...), and for
+// every owner only its self-views read, the owner's client alone: no copy
+// it would never read. The world must have a broker if any
 // owner's strategy publishes.
 func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 	if err := cfg.Validate(); err != nil {
@@ -142,6 +147,7 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 		d.Owners[oc.Name] = o
 	}
 
+	topo := cfg.topology()
 	kinds := map[string]pages.Kind{}
 	for _, k := range cfg.kinds() {
 		kinds[k.Name] = k
@@ -152,14 +158,19 @@ func Deploy(h sim.Hosts, cfg Config) (*Deployment, error) {
 			env: env, cfg: cfg, name: name, kinds: kinds, sources: map[string]source{}, owners: map[string]*ownerSource{},
 			calls: map[string]CallOptions{}, records: map[string]int{}, Stats: PageStats{Renders: map[string]int64{}},
 		}
-		for _, ownerName := range cfg.serviceReads(name) {
+		public := topo.ServiceReads(name)
+		for _, ownerName := range topo.ServiceCalls(name) {
 			oc := owners[ownerName]
+			p.calls[ownerName], p.records[ownerName] = oc.Call, oc.Sellers
+			if !slices.Contains(public, ownerName) {
+				p.owners[ownerName] = newOwnerSource(env, oc.Name, oc.Call)
+				continue
+			}
 			src, err := d.source(h, env, name, oc, initial[ownerName])
 			if err != nil {
 				return nil, err
 			}
-			p.sources[ownerName], p.owners[ownerName], p.calls[ownerName] = src, src.owner, oc.Call
-			p.records[ownerName] = oc.Sellers
+			p.sources[ownerName], p.owners[ownerName] = src, src.owner
 		}
 		spec := cfg.Pages[name]
 		spec.Handler = p.Handle

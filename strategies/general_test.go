@@ -73,16 +73,22 @@ func newGeneral(t *testing.T, owners []strategies.OwnerConfig, kinds []pages.Kin
 
 // renderAt asks "page" for a page of kind at virtual time at.
 func (g *general) renderAt(at time.Duration, kind string, sellers ...strategies.Seller) *render {
+	return g.renderOn(at, "page", kind, sellers...)
+}
+
+// renderOn asks service for a page of kind at virtual time at.
+func (g *general) renderOn(at time.Duration, service, kind string, sellers ...strategies.Seller) *render {
 	rd := &render{kind: kind, sellers: sellers}
 	g.w.At(at, func() {
 		g.client.Go("render", func(ctx context.Context) {
 			ctx, cancel := g.client.WithTimeout(ctx, 5*time.Second)
 			defer cancel()
 			rd.sent = g.client.Now()
-			body, err := g.client.Call(ctx, "page", strategies.MethodRender, strategies.PageRequest{Kind: kind, Sellers: sellers})
+			body, err := g.client.Call(ctx, service, strategies.MethodRender, strategies.PageRequest{Kind: kind, Sellers: sellers})
 			rd.done, rd.err = g.client.Now(), err
 			if err == nil {
 				rd.page = body.(strategies.Page)
+				rd.err = rd.page.Err() // a page failed for a required section
 			}
 		})
 	})
@@ -199,6 +205,11 @@ func TestRequiredSectionFailsThePage(t *testing.T) {
 	if needsDown.err == nil || !strings.Contains(needsDown.err.Error(), "required section of a") {
 		t.Errorf("needs-a with a down: err = %v; want the page failed for its required section of a", needsDown.err)
 	}
+	// The failed page still says what each read got: a's section failed,
+	// b's was had (so each owner's completeness can be counted).
+	if s := needsDown.page.Sections; len(s) != 2 || !s[0].Failed || !s[1].Shown() {
+		t.Errorf("needs-a with a down: sections %+v; want a's Failed and b's had", s)
+	}
 	if wantsDown.err != nil {
 		t.Fatalf("wants-a with a down: %v; want the page rendered without a's section", wantsDown.err)
 	}
@@ -294,6 +305,10 @@ func TestSequenceStopsAtFailedRequiredRead(t *testing.T) {
 	if got := bCalls(); got != 0 {
 		t.Errorf("b got %d calls after a's required read failed; want 0", got)
 	}
+	// The failed page says which reads were made: a's, failed; b's never.
+	if s := rd.page.Sections; len(s) != 2 || !s[0].Failed || s[0].Unasked || !s[1].Failed || !s[1].Unasked {
+		t.Errorf("chain with a down: sections %+v; want a's Failed and b's Failed and Unasked", s)
+	}
 }
 
 // A self-view reads each of its owners directly, whatever their strategy,
@@ -323,6 +338,53 @@ func TestSelfViewReadsItsOwner(t *testing.T) {
 	}
 	if s := self.page.Sections[0]; !s.FromOwner || s.Version != 1 {
 		t.Errorf("a-editor section = %+v; want version 1 read from the owner (read your writes)", s)
+	}
+}
+
+// A page service whose kinds read an owner only through a self-view keeps
+// no copy of it (no view, no cache, no consumer group): the self-view
+// reads the owner directly. Its duplication is 0 and the owner's is the
+// public page service's alone.
+func TestSelfViewOnlyServiceKeepsNoCopy(t *testing.T) {
+	g := newGeneral(t,
+		[]strategies.OwnerConfig{owner("a", strategies.Async, ms), owner("b", strategies.SyncCache, ms)},
+		[]pages.Kind{
+			{Name: "public", Service: "page", Reads: []pages.Read{read("a", 1, false), read("b", 1, false)}},
+			{Name: "my-a", Service: "account", Self: true, Reads: []pages.Read{read("a", 1, false), read("b", 1, false)}},
+		},
+		func(c *strategies.Config) {
+			c.Pages["account"] = sim.ServiceSpec{Workers: 4, ServiceTime: sim.ConstDuration(0)}
+		})
+	aCalls := g.arrivedBetween("a", 0, time.Second)
+	g.writeAt(100*ms, "a", strategies.Write{Seller: 3, Op: strategies.Add, Client: 9})
+	pub := g.renderAt(300*ms, "public", 0, 0)
+	self := g.renderOn(300*ms, "account", "my-a", 0, 0)
+	g.w.Run(time.Second)
+	if pub.err != nil || self.err != nil {
+		t.Fatalf("renders: %v, %v", pub.err, self.err)
+	}
+	if v := g.d.Views["account"]; len(v) != 0 {
+		t.Errorf("account's views = %v; want none (only a self-view reads a)", v)
+	}
+	dup := g.d.Duplication()
+	if dup["account"] != 0 || dup["page"] == 0 {
+		t.Errorf("Duplication() = %v; want account 0 and page > 0 (its view of a, its cache of b)", dup)
+	}
+	for owner, byService := range g.d.DuplicationByOwner() {
+		if _, ok := byService["account"]; ok || len(byService) != 1 {
+			t.Errorf("DuplicationByOwner()[%s] = %v; want page's copy only", owner, byService)
+		}
+	}
+	// One consumer group (page's view of a): each record published is
+	// delivered once.
+	if bs := g.w.BrokerStats(); bs.Published == 0 || bs.Delivered != bs.Published {
+		t.Errorf("broker published %d, delivered %d; want each record delivered once (no account group)", bs.Published, bs.Delivered)
+	}
+	if got := aCalls(); got != 2 {
+		t.Errorf("a got %d requests; want 2 (the write, the self-view's read)", got)
+	}
+	if s := self.page.Sections; !s[0].FromOwner || !s[1].FromOwner || s[0].Version != 1 {
+		t.Errorf("my-a sections = %+v; want both read from their owners", s)
 	}
 }
 

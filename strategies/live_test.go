@@ -319,23 +319,7 @@ func TestLiveSelfViewNeverStale(t *testing.T) {
 			r.run(events)
 			time.Sleep(200*ms + pairs*10*ms + time.Second - r.w.Now())
 			r.stop()
-			judged := 0
-			for _, rd := range r.renders {
-				if rd.err != nil {
-					t.Errorf("self-view page failed to render: %v", rd.err)
-					continue
-				}
-				sec := rd.page.Sections[0]
-				if !sec.Failed {
-					judged++
-					if !sec.FromOwner {
-						t.Errorf("self-view section not read from the owner: %+v", sec)
-					}
-				}
-				if !r.hist.Current(sec) {
-					t.Errorf("stale self-view: %+v; the owner held version %d at %v", sec, r.hist.VersionAt(sec.Seller, sec.ReadAt), sec.ReadAt)
-				}
-			}
+			judged := judgeSelfViews(t, r.renders, r.hist)
 			if judged < pairs*3/4 {
 				t.Errorf("only %d of %d self-views rendered their section; too few to judge", judged, pairs)
 			}

@@ -1,6 +1,7 @@
 package strategies
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -141,22 +142,40 @@ type PageRequest struct {
 	Sellers []Seller
 }
 
-// Page is a rendered page: one section per record asked for (the
+// Page is a page service's answer: one section per record asked for (the
 // marketplace's are sellers' top clients), in order. A section it could not
 // get is Failed; the page renders without it unless its read is required.
 type Page struct {
 	Kind     string
 	Sections []Section
+	// Failed, when not empty, says why the page did not render: a required
+	// section could not be had. The page is a failure (Err) all the same,
+	// but it still carries what each read got, so that each owner's part
+	// is counted: its section was had, or not. It travels as the answer
+	// rather than as the call's error because neither world carries a body
+	// with an error (the live world's wire drops it).
+	Failed string
+}
+
+// Err is the page's failure to render, or nil if it rendered.
+func (p Page) Err() error {
+	if p.Failed == "" {
+		return nil
+	}
+	return errors.New(p.Failed)
 }
 
 // Section is what a page showed of one seller's top clients.
 type Section struct {
-	Seller    Seller
-	Version   uint64        // the list version shown (0: known to be empty)
-	Clients   int           // clients shown
-	ReadAt    time.Duration // when its source read it: the owner, a cache, a view
-	Failed    bool          // could not be had in time: the page rendered without it
-	FromOwner bool          // read from the owner by this render
+	Seller  Seller
+	Version uint64        // the list version shown (0: known to be empty)
+	Clients int           // clients shown
+	ReadAt  time.Duration // when its source read it: the owner, a cache, a view
+	Failed  bool          // could not be had in time: the page rendered without it
+	// Unasked: a sequence stopped at a failed required read before this
+	// one: never asked of its source (Failed too).
+	Unasked   bool
+	FromOwner bool // read from the owner by this render
 }
 
 // Shown reports whether the page showed the section.

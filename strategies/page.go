@@ -14,7 +14,7 @@ import (
 // more owners' records, each owner's got from the source its strategy
 // gives this service. An optional section the source cannot get in time
 // is left out (Failed) and the page renders; a required one fails the
-// page (Handle returns an error).
+// page (Handle answers a Page with Failed set, and every read's sections).
 type PageService struct {
 	env     sim.Env
 	cfg     Config
@@ -97,7 +97,7 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 		err = p.inParallel(ctx, alongside, fetch, work)
 	}
 	if err != nil {
-		return nil, err
+		return nil, err // out of time: no page, no sections
 	}
 	page := Page{Kind: pr.Kind, Sections: secs[0]}
 	if len(secs) > 1 {
@@ -105,7 +105,8 @@ func (p *PageService) Handle(ctx context.Context, req sim.Request) (any, error) 
 	}
 	for i, r := range reads {
 		if r.Required && anyFailed(secs[i]) {
-			return nil, fmt.Errorf("%s: the %s page's required section of %s could not be had", p.name, pr.Kind, r.Owner)
+			page.Failed = fmt.Sprintf("%s: the %s page's required section of %s could not be had", p.name, pr.Kind, r.Owner)
+			break
 		}
 	}
 	return page, nil
@@ -157,7 +158,7 @@ func (p *PageService) inSequence(ctx context.Context, reads []pages.Read, srcs [
 			if stopped {
 				secs[i] = make([]Section, len(sellers[i]))
 				for j, s := range sellers[i] {
-					secs[i][j] = Section{Seller: s, Failed: true}
+					secs[i][j] = Section{Seller: s, Failed: true, Unasked: true}
 				}
 				continue
 			}

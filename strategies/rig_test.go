@@ -229,3 +229,28 @@ func divergedViews(d *strategies.Deployment, sellers int) []string {
 	}
 	return out
 }
+
+// judgeSelfViews checks self-view renders in either world: each renders,
+// each section it had was read from the owner, and none is stale (read
+// your writes). It returns how many sections were had, to judge by.
+func judgeSelfViews(t *testing.T, renders []*render, hist *judge.History) int {
+	t.Helper()
+	judged := 0
+	for _, rd := range renders {
+		if rd.err != nil {
+			t.Errorf("self-view page failed to render: %v", rd.err)
+			continue
+		}
+		sec := rd.page.Sections[0]
+		if !sec.Failed {
+			judged++
+			if !sec.FromOwner {
+				t.Errorf("self-view section not read from the owner: %+v", sec)
+			}
+		}
+		if !hist.Current(sec) {
+			t.Errorf("stale self-view: %+v; the owner held version %d at %v", sec, hist.VersionAt(sec.Seller, sec.ReadAt), sec.ReadAt)
+		}
+	}
+	return judged
+}

@@ -146,22 +146,7 @@ func TestSelfViewNeverStale(t *testing.T) {
 					r.renderAt(at+time.Duration(rng.IntN(3))*ms, "self", s)
 				}
 				r.w.Run(writesEnd + time.Second)
-				judged := 0
-				for _, rd := range r.renders {
-					if rd.err != nil {
-						t.Fatalf("self-view page failed to render: %v", rd.err)
-					}
-					sec := rd.page.Sections[0]
-					if !sec.Failed {
-						judged++
-						if !sec.FromOwner {
-							t.Errorf("self-view section not read from the owner: %+v", sec)
-						}
-					}
-					if !r.hist.Current(sec) {
-						t.Errorf("stale self-view: %+v; the owner held version %d at %v", sec, r.hist.VersionAt(sec.Seller, sec.ReadAt), sec.ReadAt)
-					}
-				}
+				judged := judgeSelfViews(t, r.renders, r.hist)
 				// Owner outages may hide a quarter or more of them.
 				if judged < 150 {
 					t.Errorf("only %d of 400 self-views rendered their section; too few to judge", judged)

@@ -235,23 +235,6 @@ func (sc *Scenario) check(root *yaml.Node) error {
 	return sc.checkSLO(root)
 }
 
-// roles is what each node of a scenario's world does, for sim.CheckRoles:
-// the client sends writes to the owner and pages to the page services,
-// which call the owner; the owner publishes to the broker and the page
-// services' consumers read from it. No other two nodes exchange messages.
-var roles = func() sim.Roles {
-	r := sim.Roles{
-		Services:  serviceNames,
-		Consumers: strategies.PageServiceNames,
-		Driver:    clientNode,
-		Talk:      [][2]string{{clientNode, strategies.OwnerNode}, {strategies.OwnerNode, sim.BrokerNode}},
-	}
-	for _, p := range strategies.PageServiceNames {
-		r.Talk = append(r.Talk, [2]string{clientNode, p}, [2]string{p, strategies.OwnerNode}, [2]string{p, sim.BrokerNode})
-	}
-	return r
-}()
-
 func checkMix(root *yaml.Node, path string, mix map[string]float64, kinds []string) error {
 	whole := "; a mix given replaces the default one whole, so give the share of each of " + strings.Join(kinds, ", ")
 	if len(mix) == 0 {

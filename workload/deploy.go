@@ -27,19 +27,16 @@ func (sc *Scenario) deployConfig(md *model, column string, pops map[string]*Sell
 	for _, name := range md.topo.Owners {
 		owners = append(owners, sc.ownerConfig(name, strategies.Strategy(md.topo.StrategyFor(column, name)), md.owners[name], pops[name]))
 	}
-	if !sc.general() {
-		oc := owners[0]
-		cfg.Strategy, cfg.Sellers, cfg.ClientSize, cfg.Initial = oc.Strategy, oc.Sellers, oc.ClientSize, oc.Initial
-		cfg.Owner, cfg.Call = oc.Spec, oc.Call
-		cfg.ReconcileEvery, cfg.ReconcileTimeout = oc.ReconcileEvery, oc.ReconcileTimeout
-		return cfg
-	}
-	// The legacy single-owner fields carry the first owner too, for
-	// whatever still reads them (Deployment.Owner is the first).
+	// The legacy single-owner fields: the marketplace's owner, or the
+	// general form's first, for whatever still reads them
+	// (Deployment.Owner is the first).
 	oc := owners[0]
 	cfg.Strategy, cfg.Sellers, cfg.ClientSize, cfg.Initial = oc.Strategy, oc.Sellers, oc.ClientSize, oc.Initial
 	cfg.Owner, cfg.Call = oc.Spec, oc.Call
 	cfg.ReconcileEvery, cfg.ReconcileTimeout = oc.ReconcileEvery, oc.ReconcileTimeout
+	if !sc.general() {
+		return cfg
+	}
 	cfg.Owners = owners
 	cfg.Kinds = md.topo.Kinds
 	cfg.Work = map[string]sim.DurationDist{}

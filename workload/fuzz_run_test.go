@@ -149,8 +149,8 @@ func runFuzzed(t *testing.T, sc *Scenario) {
 	case err != nil:
 		t.Fatalf("Parse accepted the scenario but Run failed: %v\n%s", err, sc.YAML())
 	}
-	if last.RunsDone != len(sc.Strategies) || last.Done != last.Total {
-		t.Fatalf("progress at the end = %+v; want all %d runs done", last, len(sc.Strategies))
+	if last.RunsDone != len(sc.Columns()) || last.Done != last.Total {
+		t.Fatalf("progress at the end = %+v; want all %d runs done", last, len(sc.Columns()))
 	}
 }
 

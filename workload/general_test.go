@@ -317,3 +317,35 @@ func TestGeneralCountsRefuseFractions(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfViewOnlyServiceRoles: a page service that only self-views use
+// calls its owner but has no consumers, so a fault on its link to the
+// broker is refused as changing nothing, while one on its link to the
+// owner is taken.
+func TestSelfViewOnlyServiceRoles(t *testing.T) {
+	base := strings.Replace(productPage, "  product: {workers: 32}\n", "  product: {workers: 32}\n  account: {workers: 4}\n", 1)
+	base = strings.Replace(base, "inventory-editor: {service: product,", "inventory-editor: {service: account,", 1)
+	sc, err := Parse("shop.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sc.model().roles()
+	if !slices.Equal(r.Consumers, []string{"product"}) {
+		t.Errorf("roles().Consumers = %v; want [product] (account only self-views)", r.Consumers)
+	}
+	for _, tt := range []struct {
+		link string
+		ok   bool
+	}{
+		{"account->inventory", true},
+		{"account->broker", false},
+		{"product->broker", true},
+		{"account->reviews", false},
+	} {
+		y := strings.Replace(base, "faults:\n", "faults:\n  - {kind: partition, link: "+tt.link+", at: 2s, for: 1s}\n", 1)
+		_, err := Parse("shop.yaml", []byte(y))
+		if (err == nil) != tt.ok {
+			t.Errorf("Parse(partition %s) = %v; want ok %v", tt.link, err, tt.ok)
+		}
+	}
+}

@@ -285,7 +285,10 @@ func (rw *recentWriters) add(s strategies.Seller) {
 
 // pageGen generates page requests: kind by the shares, then for each of
 // the kind's reads its records by popularity over that read's owner (one
-// picker per owner), concatenated in read order; a self-view's first
+// picker per owner), concatenated in read order. Every record is its own
+// draw: the reads of one page are unrelated (a product page's inventory
+// and reviews records are not the same product's), and a read may repeat
+// a record; a self-view's first
 // record is, with probability self_recent, a recent writer of its first
 // read's owner. The marketplace draws what it always drew: a kind, then
 // one seller (search: search_results of them), then the self-view's coin.

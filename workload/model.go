@@ -187,24 +187,28 @@ func (m *model) nodes() []string {
 
 // roles is what each node of the world does, for sim.CheckRoles: the
 // client sends writes to each owner and pages to each page service, which
-// call the owners their kinds read; each owner publishes to the broker and
-// each page service's consumers read from it. No other two nodes exchange
+// calls the owners any of its kinds read; each owner publishes to the
+// broker, and a page service whose public kinds read an owner consumes
+// from it (a view of that owner). A service only self-views use keeps no
+// view, so it has no link to the broker. No other two nodes exchange
 // messages.
 func (m *model) roles() sim.Roles {
 	r := sim.Roles{
-		Services:  append(slices.Clone(m.topo.Owners), m.topo.Services...),
-		Consumers: slices.Clone(m.topo.Services),
-		Driver:    clientNode,
+		Services: append(slices.Clone(m.topo.Owners), m.topo.Services...),
+		Driver:   clientNode,
 	}
 	for _, o := range m.topo.Owners {
 		r.Talk = append(r.Talk, [2]string{clientNode, o}, [2]string{o, sim.BrokerNode})
 	}
 	for _, p := range m.topo.Services {
 		r.Talk = append(r.Talk, [2]string{clientNode, p})
-		for _, o := range m.topo.ServiceReads(p) {
+		for _, o := range m.topo.ServiceCalls(p) {
 			r.Talk = append(r.Talk, [2]string{p, o})
 		}
-		r.Talk = append(r.Talk, [2]string{p, sim.BrokerNode})
+		if len(m.topo.ServiceReads(p)) > 0 {
+			r.Consumers = append(r.Consumers, p)
+			r.Talk = append(r.Talk, [2]string{p, sim.BrokerNode})
+		}
 	}
 	return r
 }

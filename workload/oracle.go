@@ -101,12 +101,25 @@ func (t *tally) page(failed bool, lat int64) {
 // section counts the verdict v on section sec of a render. Completeness is
 // per render: a page that failed to render counts in availability only.
 func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool) {
-	if v.Clients > 0 && !pageFailed {
+	if !pageFailed {
+		t.had(sec, v)
+		t.judged(v)
+	}
+}
+
+// had counts a section for completeness: its record had clients, and the
+// section showed them or not.
+func (t *tally) had(sec strategies.Section, v judge.Verdict) {
+	if v.Clients > 0 {
 		t.has++
 		if sec.Shown() {
 			t.complete++
 		}
 	}
+}
+
+// judged counts a shown section's staleness.
+func (t *tally) judged(v judge.Verdict) {
 	if v.Outcome == judge.Missing {
 		return
 	}
@@ -119,13 +132,18 @@ func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool
 }
 
 // ownerSection counts a section in an owner's tally, where pages counts
-// sections and ok those on rendered pages.
+// sections and ok those on rendered pages. Completeness counts it on every
+// page asked, rendered or not: whether the owner's section was had (a
+// page that failed for another owner's required section had this one; a
+// page with no answer, timed out or refused, had none). Staleness counts
+// it only on rendered pages, where it was shown.
 func (t *tally) ownerSection(sec strategies.Section, v judge.Verdict, pageFailed bool) {
 	t.pages++
+	t.had(sec, v)
 	if !pageFailed {
 		t.ok++
+		t.judged(v)
 	}
-	t.section(sec, v, pageFailed)
 }
 
 // reset empties t for the next second.
@@ -445,9 +463,14 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			ot = o.owners[owner]
 		}
 		left--
-		sec := strategies.Section{Seller: s, Failed: true}
-		if !failed {
-			sec = page.Sections[i]
+		// got is what the read got; sec what the reader was shown of it.
+		got := strategies.Section{Seller: s, Failed: true}
+		if page != nil {
+			got = page.Sections[i]
+		}
+		sec := got
+		if failed {
+			sec = strategies.Section{Seller: s, Failed: true}
 		}
 		v := judge.Judge(ot.hist, judge.Read{Section: sec, Arrived: done, Self: self})
 		for _, t := range into {
@@ -463,8 +486,7 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			o.selfView(b, v)
 		default:
 			if o.general {
-				ot.sections.ownerSection(sec, v, failed)
-				b.owners[owner].sections.ownerSection(sec, v, failed)
+				o.ownerSection(b, owner, judge.Read{Section: got, Arrived: done}, v, failed)
 			}
 			if v.Outcome != judge.Missing {
 				o.publicRead(b, owner, sec, v)
@@ -476,6 +498,24 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			t.wholePage(hasData, complete)
 		}
 	}
+}
+
+// ownerSection counts a measured public page's section in its owner's
+// tallies: r is what the read got, v the verdict on what the page showed.
+// A page failed for a required section still says what each read got: the
+// owner's own section, had or not, judged here; a read its sequence never
+// made is not the owner's to count. A page with no answer (timed out,
+// refused) got none of its sections: each counts as missing.
+func (o *oracle) ownerSection(b *batch, owner string, r judge.Read, v judge.Verdict, failed bool) {
+	ot := o.owners[owner]
+	if failed {
+		if r.Section.Unasked {
+			return
+		}
+		v = judge.Judge(ot.hist, r)
+	}
+	ot.sections.ownerSection(r.Section, v, failed)
+	b.owners[owner].sections.ownerSection(r.Section, v, failed)
 }
 
 // recordsOf is how many records read i of k shows; 0 past the last.
@@ -592,15 +632,6 @@ func (o *oracle) intervals(m *results.Metrics) {
 		self += b.selfSections
 		ownerRequests += b.ownerRequests
 	}
-	frac := func(a, d int64) (float64, float64, bool) {
-		if d == 0 {
-			return 0, 0, false
-		}
-		return float64(a) / float64(d), float64(d), true
-	}
-	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
-		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
-	}
 	batched := pageBatched("", all, func(b *batch) *tally { return &b.tally })
 	for name, pb := range map[string]perBatch{
 		"propagation.p99": {o.prop.TotalCount(), func(b *batch) (float64, float64, bool) { return pct(b.prop, 99) }},
@@ -688,19 +719,23 @@ type perBatch struct {
 
 func percent(x, w float64, ok bool) (float64, float64, bool) { return 100 * x, w, ok }
 
+// frac is a batch's share a/d with its weight d; none without samples.
+func frac(a, d int64) (float64, float64, bool) {
+	if d == 0 {
+		return 0, 0, false
+	}
+	return float64(a) / float64(d), float64(d), true
+}
+
+// pct is a batch histogram's q-th percentile in ms, weighted by its count.
+func pct(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
+	return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
+}
+
 // pageBatched are the page metrics of scope ("" for all public pages, a
 // page kind, or an owner's sections): total is the measured tally, of
 // the batch's.
 func pageBatched(scope string, total *tally, of func(b *batch) *tally) map[string]perBatch {
-	frac := func(a, d int64) (float64, float64, bool) {
-		if d == 0 {
-			return 0, 0, false
-		}
-		return float64(a) / float64(d), float64(d), true
-	}
-	pct := func(h *hdrhistogram.Histogram, q float64) (float64, float64, bool) {
-		return float64(h.ValueAtPercentile(q)) / 1000, float64(h.TotalCount()), h.TotalCount() > 0
-	}
 	m := map[string]perBatch{
 		"latency.p50":    {total.ok, func(b *batch) (float64, float64, bool) { return pct(of(b).lat, 50) }},
 		"latency.p99":    {total.ok, func(b *batch) (float64, float64, bool) { return pct(of(b).lat, 99) }},

@@ -377,7 +377,9 @@ func TestOracleStrataFollowFaults(t *testing.T) {
 // whole when it shows every section whose record has data; a page with
 // no such section is not counted; a failed render counts in availability
 // only. Each section is judged against its own read's owner, and counted
-// in that owner's sections.
+// in that owner's sections on every page asked: a page failed for a
+// required section counts what each read got (a read its sequence never
+// made, not at all); a page with no answer, each section as missing.
 func TestOraclePageCompleteness(t *testing.T) {
 	topo := pages.Topology{
 		Owners:   []string{"a", "b"},
@@ -398,25 +400,30 @@ func TestOraclePageCompleteness(t *testing.T) {
 		return strategies.Section{Seller: s, ReadAt: time.Second}
 	}
 	failed := func(s strategies.Seller) strategies.Section { return strategies.Section{Seller: s, Failed: true} }
+	unasked := func(s strategies.Seller) strategies.Section {
+		return strategies.Section{Seller: s, Failed: true, Unasked: true}
+	}
 	for _, c := range []struct {
 		name            string
 		sellers         []strategies.Seller
-		sections        []strategies.Section // nil: the render failed
+		sections        []strategies.Section // nil: no answer
+		failed          bool                 // the page failed (for a required section, if it has sections)
 		withData, whole int64
 	}{
-		{"every section with data shown", []strategies.Seller{1, 2, 1}, []strategies.Section{shown(1), shown(2), empty(1)}, 1, 1},
-		{"b's section with data failed", []strategies.Seller{1, 2, 1}, []strategies.Section{shown(1), failed(2), empty(1)}, 1, 0},
-		{"a's section with data failed", []strategies.Seller{1, 2, 2}, []strategies.Section{failed(1), shown(2), shown(2)}, 1, 0},
-		{"a section without data failed", []strategies.Seller{1, 1, 2}, []strategies.Section{shown(1), failed(1), shown(2)}, 1, 1},
-		{"no record with data", []strategies.Seller{2, 1, 1}, []strategies.Section{empty(2), empty(1), empty(1)}, 0, 0},
-		{"render failed", []strategies.Seller{1, 2, 2}, nil, 0, 0},
+		{"every section with data shown", []strategies.Seller{1, 2, 1}, []strategies.Section{shown(1), shown(2), empty(1)}, false, 1, 1},
+		{"b's section with data failed", []strategies.Seller{1, 2, 1}, []strategies.Section{shown(1), failed(2), empty(1)}, false, 1, 0},
+		{"a's section with data failed", []strategies.Seller{1, 2, 2}, []strategies.Section{failed(1), shown(2), shown(2)}, false, 1, 0},
+		{"a section without data failed", []strategies.Seller{1, 1, 2}, []strategies.Section{shown(1), failed(1), shown(2)}, false, 1, 1},
+		{"no record with data", []strategies.Seller{2, 1, 1}, []strategies.Section{empty(2), empty(1), empty(1)}, false, 0, 0},
+		{"no answer", []strategies.Seller{1, 2, 2}, nil, true, 0, 0},
+		{"failed for a's required section", []strategies.Seller{1, 2, 2}, []strategies.Section{failed(1), shown(2), unasked(2)}, true, 0, 0},
 	} {
 		before := *o.kinds["page"]
 		var page *strategies.Page
 		if c.sections != nil {
 			page = &strategies.Page{Kind: "page", Sections: c.sections}
 		}
-		o.rendered("page", c.sellers, 2*time.Second, 2*time.Second+time.Millisecond, page, page == nil)
+		o.rendered("page", c.sellers, 2*time.Second, 2*time.Second+time.Millisecond, page, c.failed)
 		k := o.kinds["page"]
 		if got, want := k.withData-before.withData, c.withData; got != want {
 			t.Errorf("%s: pages with data += %d; want %d", c.name, got, want)
@@ -429,14 +436,19 @@ func TestOraclePageCompleteness(t *testing.T) {
 	if got, want := *m.Pages["page"].PageCompleteness, 2.0/4; got != want || m.Pages["page"].PagesWithData != 4 {
 		t.Errorf("page completeness = %v of %d pages with data; want %v of 4", got, m.Pages["page"].PagesWithData, want)
 	}
-	// a's sections: records with data on rendered pages 1, 1, 1(failed), 1
-	// → 3 of 4 shown; b's: 2, 2(failed), 2, 2, 2 → 4 of 5.
-	for owner, want := range map[string]float64{"a": 3.0 / 4, "b": 4.0 / 5} {
+	// a's sections with data: on rendered pages 1, 1, 1(failed), 1; with
+	// no answer 1 (missing); on the page failed for it, 1(failed) → 3 of
+	// 6 had. b's: 2, 2(failed), 2, 2, 2 rendered; 2, 2 with no answer;
+	// 2 had and one never asked on the failed page → 5 of 8.
+	for owner, want := range map[string]float64{"a": 3.0 / 6, "b": 5.0 / 8} {
 		if got := m.Owners[owner].Sections.Completeness; got != want {
 			t.Errorf("Owners[%s].Sections.Completeness = %v; want %v", owner, got, want)
 		}
 	}
-	if got := m.Owners["b"].Sections.Count; got != 12 {
-		t.Errorf("Owners[b].Sections.Count = %d; want 12 (two sections on each of 6 pages)", got)
+	if got := m.Owners["b"].Sections.Count; got != 13 {
+		t.Errorf("Owners[b].Sections.Count = %d; want 13 (two sections on each of 7 pages, less one never asked)", got)
+	}
+	if got := m.Pages["page"].Availability; got != 5.0/7 {
+		t.Errorf("availability = %v; want 5/7 (two pages failed)", got)
 	}
 }

@@ -389,7 +389,10 @@ func drive(w world, sc *Scenario, md *model, pops map[string]*Sellers, st stream
 				if wrong != nil && dr.wrong == nil {
 					dr.wrong = fmt.Errorf("%s page sent at %v: %w", kind.Name, sent, wrong)
 				}
-				o.rendered(kind.Name, ss, sent, done, page, err != nil || wrong != nil)
+				// A page failed for a required section still carries
+				// its sections: the oracle counts each owner's.
+				failed := err != nil || wrong != nil || page.Err() != nil
+				o.rendered(kind.Name, ss, sent, done, page, failed)
 			})
 		})
 		if at := g.pageArrivals.next(end); at < end {

@@ -20,7 +20,7 @@ import (
 
 func TestBuiltinsParseAndSayWhatTheyShow(t *testing.T) {
 	names := BuiltinNames()
-	want := []string{"baseline", "broker-partition", "calibration", "consumer-crash", "dense-clients", "hot-seller", "owner-outage", "owner-slow", "search-heavy", "sparse-clients", "traffic-spike"}
+	want := []string{"baseline", "broker-partition", "calibration", "consumer-crash", "dense-clients", "fan-out", "hot-seller", "mixed-plan", "owner-outage", "owner-slow", "product-page", "search-heavy", "sparse-clients", "traffic-spike", "two-owners"}
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Fatalf("BuiltinNames() = %v; want %v", names, want)
 	}
