@@ -70,6 +70,9 @@ func WriteBench(w io.Writer, f *File) error {
 				}
 				fmt.Fprintf(w, "%s/strategy=%s/page=%s %d", name, column, page, p.Count)
 				for _, u := range benchUnits {
+					if u.name == stalenessUnit && noStale(p) {
+						continue // nothing stale to describe: no value, not 0
+					}
 					if u.page != nil {
 						fmt.Fprintf(w, " %g %s", u.page(p), u.name)
 					} else if kind == pages.All && u.run != nil && (!u.views || HasViews(r)) {
@@ -97,6 +100,9 @@ func WriteBench(w io.Writer, f *File) error {
 				// measured page still has its load to report.
 				fmt.Fprintf(w, "%s/strategy=%s/owner=%s %d", name, column, benchWord(owner), max(1, o.Sections.Count))
 				for _, u := range ownerUnits {
+					if u.name == stalenessUnit && noStale(&o.Sections) {
+						continue
+					}
 					if !u.views || o.PropagationMS.N > 0 {
 						fmt.Fprintf(w, " %g %s", u.owner(o), u.name)
 					}
@@ -158,6 +164,10 @@ var ownerUnits = []benchUnit{
 	}},
 	{name: "propagation-p99-ns", views: true, owner: func(o *OwnerResult) float64 { return 1e6 * o.PropagationMS.P99 }},
 }
+
+// stalenessUnit is the conditional staleness, of stale sections only:
+// left out where none was stale, as the table shows "—".
+const stalenessUnit = "staleness-p99-ns"
 
 var benchUnits = []benchUnit{
 	{name: "p50-ns", page: func(p *PageMetrics) float64 { return 1e6 * p.LatencyMS.P50 }},

@@ -68,6 +68,12 @@ func csvNumber(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
+// noStale reports whether sections were counted and none was stale: the
+// conditional staleness then has nothing to describe ("—" in the table),
+// though a page kind's row reads it where the file holds no interval of
+// its own.
+func noStale(p *PageMetrics) bool { return p.Shown > 0 && p.Stale == 0 }
+
 // metricColumns is the header of the metric columns, in the order of ms.
 func metricColumns(ms []Metric) []string {
 	names := make([]string, len(ms))
@@ -83,7 +89,8 @@ func metricColumns(ms []Metric) []string {
 func metricCells(ms []Metric, m *Metrics, onlyPage bool) []string {
 	cells := make([]string, len(ms))
 	for i, metric := range ms {
-		if metric.Applies(m) && (!onlyPage || pageMetric(metric)) && !FigureOf(m, metric).Absent {
+		if metric.Applies(m) && (!onlyPage || pageMetric(metric)) && !FigureOf(m, metric).Absent &&
+			!(metric.Name == "staleness.p99" && noStale(allPages(m))) {
 			cells[i] = csvNumber(metric.Get(m))
 		}
 	}

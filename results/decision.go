@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -34,6 +35,9 @@ type DecisionMap struct {
 	Values  [][]string // each parameter's values, in the order swept
 	Columns []string   // the columns compared, in the scenario's order
 	Targets []Target
+	// Weights are the cost's weights the cells were ranked by (the
+	// scenario's slo.cost, else DefaultCost).
+	Weights map[string]float64
 	Cells   []DecisionCell
 	// Boundaries are where the answer changes between neighbouring
 	// cells, as the report says them.
@@ -48,6 +52,10 @@ type Boundary struct {
 	At              string // "page rate = 2000/s" for a two-parameter map; "" otherwise
 	Column          string // the column whose standing changes; "" for a change of the cheapest
 	Text            string
+	// what and detail make Text: "hybrid stops meeting every target" and
+	// " (owner.rps<=500 fail by +100 req/s)"; the same change at several
+	// values of the other parameter is one boundary (grouped).
+	what, detail string
 }
 
 // Decide judges every cell of a sweep over params (rows as
@@ -79,6 +87,10 @@ func Decide(params []string, rows []SweepRow, extra []Target) *DecisionMap {
 		if m.Targets == nil {
 			m.Targets = rec.SLO.Targets
 			m.Columns = strategyOrder(r.File)
+			m.Weights = rec.SLO.Cost
+			if m.Weights == nil {
+				m.Weights = DefaultCost
+			}
 		}
 		c := DecisionCell{Values: r.Values, Meeting: rec.MeetingNames(), Best: rec.Best(), Judged: rec}
 		if len(rec.Meeting) > 1 && !rec.Meeting[0].CheaperThan(rec.Meeting[1]) {
@@ -93,6 +105,24 @@ func Decide(params []string, rows []SweepRow, extra []Target) *DecisionMap {
 	}
 	m.Boundaries = m.boundaries()
 	return m
+}
+
+// CostText is the cost the cells are ranked by: "cost = 1 × owner.rps +
+// 1 × duplication (MB) + 0.1 × broker.rps".
+func (m *DecisionMap) CostText() string {
+	w := m.Weights
+	if w == nil {
+		w = DefaultCost
+	}
+	var terms []string
+	for _, name := range slices.Sorted(maps.Keys(w)) {
+		term := Significant(w[name], 3) + " × " + name
+		if mt, ok := lookupAny(baseName(name)); ok && mt.Unit == "B" {
+			term += " (MB)"
+		}
+		terms = append(terms, term)
+	}
+	return "cost = " + strings.Join(terms, " + ")
 }
 
 // Cell returns the cell at the given value indexes (one per parameter).
@@ -156,16 +186,56 @@ func (m *DecisionMap) boundaries() []Boundary {
 			}
 		}
 	}
+	return group(out)
+}
+
+// group makes one boundary of the same change between the same two
+// values at several values of the other parameter: "between a = 1 and 2
+// (b = x, y), hybrid stops …". Their details are kept when all agree,
+// else the first's, named as one example.
+func group(bs []Boundary) []Boundary {
+	var out []Boundary
+	var ats [][]string
+	var details [][]string
+	for _, b := range bs {
+		i := slices.IndexFunc(out, func(o Boundary) bool {
+			return o.Param == b.Param && o.From == b.From && o.To == b.To && o.what == b.what && o.Column == b.Column
+		})
+		if i < 0 {
+			out, ats, details = append(out, b), append(ats, nil), append(details, nil)
+			i = len(out) - 1
+		}
+		if b.At != "" {
+			ats[i] = append(ats[i], b.At)
+		}
+		details[i] = append(details[i], b.detail)
+	}
+	for i := range out {
+		b := &out[i]
+		where := fmt.Sprintf("between %s = %s and %s", b.Param, b.From, b.To)
+		if len(ats[i]) > 0 {
+			name, _, _ := strings.Cut(ats[i][0], " = ")
+			var vals []string
+			for _, at := range ats[i] {
+				_, v, _ := strings.Cut(at, " = ")
+				vals = append(vals, v)
+			}
+			b.At = name + " = " + strings.Join(vals, ", ")
+			where += " (" + b.At + ")"
+		}
+		detail := details[i][0]
+		if len(ats[i]) > 1 && detail != "" && slices.ContainsFunc(details[i], func(d string) bool { return d != detail }) {
+			detail = " (e.g. at " + ats[i][0] + ": " + strings.TrimPrefix(detail, " (")
+		}
+		b.Text = where + ", " + b.what + detail
+	}
 	return out
 }
 
-// step names what changes from cell a to its neighbour b along axis.
+// step names what changes from cell a to its neighbour b along axis
+// (group writes the text).
 func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 	param, from, to := m.Params[axis], a.Values[axis], b.Values[axis]
-	where := fmt.Sprintf("between %s = %s and %s", param, from, to)
-	if at != "" {
-		where += " (" + at + ")"
-	}
 	var out []Boundary
 	for _, col := range m.Columns {
 		was, is := slices.Contains(a.Meeting, col), slices.Contains(b.Meeting, col)
@@ -174,9 +244,9 @@ func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 		}
 		bd := Boundary{Param: param, From: from, To: to, At: at, Column: col}
 		if was {
-			bd.Text = fmt.Sprintf("%s, %s stops meeting every target (%s)", where, col, missesOf(b, col))
+			bd.what, bd.detail = col+" stops meeting every target", " ("+missesOf(b, col)+")"
 		} else {
-			bd.Text = fmt.Sprintf("%s, %s starts meeting every target (%s before)", where, col, missesOf(a, col))
+			bd.what, bd.detail = col+" starts meeting every target", " ("+missesOf(a, col)+" before)"
 		}
 		out = append(out, bd)
 	}
@@ -184,16 +254,16 @@ func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 		bd := Boundary{Param: param, From: from, To: to, At: at}
 		switch {
 		case a.Best == "":
-			bd.Text = fmt.Sprintf("%s, %s becomes the cheapest meeting every target (none did)", where, b.Best)
+			bd.what, bd.detail = b.Best+" becomes the cheapest meeting every target", " (none did)"
 		case b.Best == "":
-			bd.Text = fmt.Sprintf("%s, no column meets every target any more (%s did)", where, a.Best)
+			bd.what, bd.detail = "no column meets every target any more", " ("+a.Best+" did)"
 		case slices.Contains(b.Meeting, a.Best):
-			bd.Text = fmt.Sprintf("%s, %s stops being cheaper than %s", where, a.Best, b.Best)
+			bd.what = fmt.Sprintf("%s stops being cheaper than %s", a.Best, b.Best)
 		default:
-			bd.Text = fmt.Sprintf("%s, the cheapest meeting every target changes from %s to %s", where, a.Best, b.Best)
+			bd.what = fmt.Sprintf("the cheapest meeting every target changes from %s to %s", a.Best, b.Best)
 		}
 		if a.Near != "" || b.Near != "" {
-			bd.Text += " (costs within their intervals on one side)"
+			bd.detail += " (costs within their intervals on one side)"
 		}
 		out = append(out, bd)
 	}

@@ -50,8 +50,8 @@ func TestDecide(t *testing.T) {
 		got = append(got, b.Text)
 	}
 	wantEdges := []string{
-		"between a = 1 and 2 (b = x), hybrid stops meeting every target (owner.rps<=500 fail by +100 req/s)",
-		"between a = 1 and 2 (b = y), hybrid stops meeting every target (owner.rps<=500 fail by +100 req/s)",
+		// The same change at b = x and y is one line (review 15).
+		"between a = 1 and 2 (b = x, y), hybrid stops meeting every target (owner.rps<=500 fail by +100 req/s)",
 		"between a = 1 and 2 (b = y), the cheapest meeting every target changes from hybrid to async",
 		"between b = x and y (a = 1), async stops being cheaper than hybrid",
 	}
@@ -65,5 +65,18 @@ func TestDecide(t *testing.T) {
 	}
 	if Decide([]string{"a", "b", "c"}, rows, nil) != nil {
 		t.Error("Decide over three parameters: want nil (a map has one or two)")
+	}
+}
+
+// TestGroupBoundaries: the same change at several values of the other
+// parameter is one line; details that differ are shown as one example.
+func TestGroupBoundaries(t *testing.T) {
+	b := func(at, detail string) Boundary {
+		return Boundary{Param: "a", From: "1", To: "2", At: at, Column: "hybrid", what: "hybrid stops meeting every target", detail: detail}
+	}
+	got := group([]Boundary{b("b = x", " (fail by 1)"), b("b = y", " (fail by 2)"), b("b = z", " (fail by 1)")})
+	want := "between a = 1 and 2 (b = x, y, z), hybrid stops meeting every target (e.g. at b = x: fail by 1)"
+	if len(got) != 1 || got[0].Text != want {
+		t.Errorf("group = %+v; want one boundary %q", got, want)
 	}
 }

@@ -57,11 +57,14 @@ func TestRareStaleEvents(t *testing.T) {
 	}
 	sf, _ := Lookup("stale_fraction")
 	f := FigureOf(staleMetrics(1_000_000, 100, 0.01), sf)
-	if want := 1.96 * 0.01 / 10; !near(f.CI95, want) {
-		t.Errorf("FigureOf(100 stale).CI95 = %g; want the Poisson floor %g", f.CI95, want)
+	// The Poisson floor, widened to the wider side of Wilson's interval
+	// (binomialFloor): 100·(hi − p) for 100 of 10⁶.
+	_, hi := wilson(1e-4, 1_000_000, z975)
+	if poisson, want := 1.96*0.01/10, 100*(hi-1e-4); f.CI95 < poisson || !near(f.CI95, want) {
+		t.Errorf("FigureOf(100 stale).CI95 = %g; want Wilson's %g, above the Poisson floor %g", f.CI95, want, poisson)
 	}
-	if f := FigureOf(staleMetrics(1_000, 0, 0), sf); !near(f.CI95, 0.3) || !f.Comparable(sf) {
-		t.Errorf("FigureOf(0 of 1000 stale) = %+v; want comparable with the rule of three's 0.3 %%", f)
+	if f := FigureOf(staleMetrics(1_000, 0, 0), sf); !near(f.CI95, 100*z975*z975/(1000+z975*z975)) || !f.Comparable(sf) {
+		t.Errorf("FigureOf(0 of 1000 stale) = %+v; want comparable with Wilson's 0.38 %% (the rule of three's 0.3 %% widened)", f)
 	}
 	if f := FigureOf(staleMetrics(1_000_000, 2, 0.1), sf); f.Comparable(sf) || !f.TooFew(sf) || !f.Short(sf) {
 		t.Errorf("FigureOf(2 stale) = %+v; want not comparable, marked too few", f)

@@ -134,11 +134,19 @@ type Metrics struct {
 	// per page service.
 	Owners   map[string]*OwnerResult `json:"owners,omitempty"`
 	Replicas []*Metrics              `json:"replicas,omitempty"`
-	CI95     map[string]float64      `json:"ci95,omitempty"`
-	Stats    map[string]Stat         `json:"stats,omitempty"`
+	// CI95 holds the half-width the run made (batch means, or Student's
+	// t over seeds). Readers go through FigureOf, which widens it: a
+	// fraction's to at least Wilson's score interval for its count
+	// (Stat.N) and value, a rare-event figure's to at least a Poisson
+	// count's (rule.go, rule 1).
+	CI95  map[string]float64 `json:"ci95,omitempty"`
+	Stats map[string]Stat    `json:"stats,omitempty"`
 }
 
-// Stat is what one registered metric's figure rests on.
+// Stat is what one registered metric's figure rests on. The file holds
+// the batch-means (or seeds') half-width in CI95; readers widen it to at
+// least the binomial (Wilson) width for a fraction and the Poisson width
+// for rare events, from N and the value (FigureOf).
 type Stat struct {
 	// N counts the samples behind the figure, pooled over the seeds:
 	// public page renders for latency percentiles (rendered ones) and
@@ -324,12 +332,24 @@ type Metric struct {
 	// RareFraction: the figure is their fraction, which for no stale
 	// section still has the rule of three's bound.
 	Rare, RareFraction bool
+	// Fraction marks a share of N trials (Stat.N): availability,
+	// completeness, page_completeness, the stale fraction. Its interval is
+	// at least the binomial one (Wilson's score interval), and an SLO
+	// bounds it by counting its failures (Figure.Bounds).
+	Fraction bool
 	// Pages marks a figure of the public pages (pages.all): a strategy
 	// without that page kind does not measure it.
 	Pages bool
 	// Has reports whether m has a value for the metric at all (nil: always).
 	// A convergence that never happened has none.
 	Has func(*Metrics) bool
+	// counts, for a page kind's figure, reads its sample count and rare
+	// events from the kind's own counts, for files that hold no Stats
+	// entry for it (the marketplace form); hdr names the kind's latency
+	// histogram in Metrics.HDR, whose order statistics bound a percentile
+	// that has no interval (Figure.quantileBounds).
+	counts func(*Metrics) (n, events int64)
+	hdr    string
 }
 
 // Within says how a metric gets an interval from within one run.
@@ -376,8 +396,9 @@ func unbatched(mt *Metric) { mt.Within = Unbatched }
 func events(mt *Metric)    { mt.Events = true }
 func page(mt *Metric)      { mt.Pages = true }
 func rare(mt *Metric)      { mt.Rare = true }
+func fraction(mt *Metric)  { mt.Fraction = true }
 func rareFraction(mt *Metric) {
-	mt.Rare, mt.RareFraction = true, true
+	mt.Rare, mt.RareFraction, mt.Fraction = true, true, true
 }
 func quantile(q float64) func(*Metric) {
 	return func(mt *Metric) { mt.Quantile = q }
@@ -389,8 +410,8 @@ var Registry = []Metric{
 	metric("latency.p50", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P50 }, page, quantile(0.5)),
 	metric("latency.p99", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P99 }, page, quantile(0.99)),
 	metric("latency.p999", "ms", Lower, func(m *Metrics) float64 { return allPages(m).LatencyMS.P999 }, page, quantile(0.999)),
-	metric("availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }, page),
-	metric("completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }, page),
+	metric("availability", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Availability }, page, fraction),
+	metric("completeness", "%", Higher, func(m *Metrics) float64 { return 100 * allPages(m).Completeness }, page, fraction),
 	metric("stale_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * allPages(m).StaleFraction }, page, rareFraction),
 	// staleness.p99 is of stale sections only: rare stale sections make
 	// it rest on few samples, which Needed catches.

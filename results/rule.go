@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // The rule that decides when one strategy's figure beats another's. Tables
@@ -24,7 +26,12 @@ import (
 //     k = 0 a fraction's rule-of-three bound 3/n (n sections read; a
 //     figure other than the fraction has no such bound and k = 0 leaves it
 //     not comparable). Batch means alone cannot see the spread of two
-//     events that fall in one batch. A figure with no samples at all, or
+//     events that fall in one batch. Likewise a fraction's interval
+//     (Metric.Fraction) is at least the binomial one its count N and
+//     value allow: the half-width of Wilson's score interval, which stays
+//     above 0 at 0 % and 100 % (about 3.84/N there). Batch means alone
+//     give ±0 when every batch of a stratum saw the same outcome, and
+//     they cannot see how many samples fell in each stratum. A figure with no samples at all, or
 //     with no value (convergence that never happened), is absent: shown as
 //     "—", never ranked.
 //  2. a beats b when both are comparable, a is better in the metric's
@@ -55,8 +62,10 @@ func (mt Metric) Needed() int64 {
 	return MinSamples
 }
 
-// Enough is rule 1's count test, the one every part (tables, verdicts,
-// compare, sweep plots, calibrate) uses: n samples, k of them the rare
+// Enough is rule 1's count test, the one every part ranking figures
+// (tables, the report's verdicts, compare, sweep plots, calibrate) uses;
+// SLO judgements bound figures instead (Figure.Bounds), needing no count
+// but a percentile's: n samples, k of them the rare
 // events a Metric.Rare figure rests on (ignored otherwise), suffice to
 // compare a figure of mt.
 func Enough(mt Metric, n, k int64) bool {
@@ -105,6 +114,7 @@ type Figure struct {
 func FigureOf(m *Metrics, mt Metric) Figure {
 	f := figureOf(m, mt)
 	f.poissonFloor(mt)
+	f.binomialFloor(mt)
 	return f
 }
 
@@ -116,6 +126,19 @@ func figureOf(m *Metrics, mt Metric) Figure {
 		if f.DF == 0 && f.Batches >= 2 {
 			f.DF = float64(f.Batches - 1)
 		}
+	}
+	if !ok && mt.counts != nil {
+		// A page kind's figure in a file holding no Stats entry for it:
+		// its counts (pooled over the seeds), no interval.
+		f.N, _ = mt.counts(m)
+		if len(m.Replicas) > 0 {
+			f.N = 0
+			for _, r := range m.Replicas {
+				n, _ := mt.counts(r)
+				f.N += n
+			}
+		}
+		f.Counted, ok, st = true, true, Stat{N: f.N, Method: MethodNone}
 	}
 	f.Absent = mt.Has != nil && !mt.Has(m) || ok && st.N == 0 && mt.Within == Batched && !mt.Events
 	if mt.Rare {
@@ -180,6 +203,136 @@ func (f *Figure) poissonFloor(mt Metric) {
 		return
 	}
 	f.CI95 = math.Max(f.CI95, f.rareFloor(mt))
+}
+
+// binomialFloor widens a fraction's interval to at least Wilson's score
+// interval for its value over N trials (rule 1). The file holds the
+// batch-means half-width; every reader goes through FigureOf, so tables,
+// stars, compare and SLO verdicts all see the wider one.
+func (f *Figure) binomialFloor(mt Metric) {
+	if !mt.Fraction || !f.HasCI || !f.Counted || f.N <= 0 || f.Method == MethodExact {
+		return
+	}
+	p := min(max(f.Value/100, 0), 1)
+	lo, hi := wilson(p, f.N, z975)
+	f.CI95 = math.Max(f.CI95, 100*math.Max(p-lo, hi-p))
+}
+
+// Normal quantiles: two-sided and one-sided 95 %.
+const (
+	z975 = 1.959963984540054
+	z95  = 1.6448536269514722
+)
+
+// wilson is Wilson's score interval for a share p of n trials at the
+// normal quantile z.
+func wilson(p float64, n int64, z float64) (lo, hi float64) {
+	nf, z2 := float64(n), z*z
+	centre := (p + z2/(2*nf)) / (1 + z2/nf)
+	half := z / (1 + z2/nf) * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))
+	return max(centre-half, 0), min(centre+half, 1)
+}
+
+// poissonBounds are one-sided 95 % bounds on the mean of a Poisson count
+// that came out k (Wilson–Hilferty's approximation, within 1 % of the
+// exact ones; 0 and ≈3 for k = 0: the rule of three).
+func poissonBounds(k int64) (lo, hi float64) {
+	kf := float64(k)
+	cube := func(x float64) float64 { return x * x * x }
+	hi = (kf + 1) * cube(1-1/(9*(kf+1))+z95/(3*math.Sqrt(kf+1)))
+	if k > 0 {
+		lo = kf * cube(max(1-1/(9*kf)-z95/(3*math.Sqrt(kf)), 0))
+	}
+	return lo, hi
+}
+
+// Bounds are the one-sided 95 % bounds an SLO judges the figure by: the
+// figure's interval made one-sided (Student's t at its degrees of
+// freedom), widened for a fraction to what counting its outcomes allows
+// (the failures, or for a rare fraction the events, of N: none gives the
+// rule of three's 1 − 0.05^(1/N), about 3/N; some give Wilson's bound,
+// or Poisson's for rare events) and for a figure made of k rare events
+// to Poisson's relative bounds on k. Unlike rule 1 these need no minimum
+// count: a bound that clears a target clears it whatever the count. ok
+// is false when nothing bounds the figure (no interval, or a rare-event
+// mean over no events).
+func (f Figure) Bounds(mt Metric) (lo, hi float64, ok bool) {
+	lo, hi = f.Value, f.Value
+	switch {
+	case f.Method == MethodExact:
+		return lo, hi, true
+	case f.HasCI:
+		w := f.CI95 * oneSided(f.DF)
+		lo, hi, ok = f.Value-w, f.Value+w, true
+	}
+	switch {
+	case mt.Fraction && f.Counted && f.N > 0:
+		cl, ch := f.countBounds(mt)
+		lo, hi, ok = min(lo, cl), max(hi, ch), true
+	case mt.Rare && f.Events > 0:
+		pl, ph := poissonBounds(f.Events)
+		k := float64(f.Events)
+		lo, hi = min(lo, f.Value*pl/k), max(hi, f.Value*ph/k)
+	case mt.Rare:
+		ok = false // no stale section: nothing says how stale one would be
+	}
+	return lo, hi, ok
+}
+
+// quantileBounds bound a percentile that has no interval by the order
+// statistics of its histogram hist (HdrHistogram, µs): of n independent
+// samples, the q-quantile lies below the one of rank nq + z·√(nq(1−q)) + 1
+// with 95 % confidence, and above the one of rank nq − z·√(nq(1−q)). ok is
+// false when the histogram is missing or too small to give both.
+func quantileBounds(hist string, q float64) (lo, hi float64, ok bool) {
+	if hist == "" {
+		return 0, 0, false
+	}
+	h, err := DecodeHDR(hist)
+	if err != nil || h.TotalCount() == 0 {
+		return 0, 0, false
+	}
+	n := float64(h.TotalCount())
+	spread := z95 * math.Sqrt(n*q*(1-q))
+	rankHi, rankLo := n*q+spread+1, n*q-spread
+	if rankHi > n || rankLo < 1 {
+		return 0, 0, false
+	}
+	return float64(h.ValueAtQuantile(100*rankLo/n)) / 1000, float64(h.ValueAtQuantile(100*rankHi/n)) / 1000, true
+}
+
+// oneSided turns a two-sided 95 % half-width at df degrees of freedom (0:
+// normal) into a one-sided 95 % one.
+func oneSided(df float64) float64 {
+	if df <= 0 {
+		return z95 / z975
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
+	return t.Quantile(0.95) / t.Quantile(0.975)
+}
+
+// countBounds bound a fraction (in per cent) from its outcomes alone: N
+// trials, of which the share Value/100 came out one way.
+func (f Figure) countBounds(mt Metric) (lo, hi float64) {
+	n := float64(f.N)
+	p := min(max(f.Value/100, 0), 1)
+	k := math.Round(p * n)
+	if mt.Rare && f.Events > 0 {
+		k = float64(f.Events)
+	}
+	none := 1 - math.Pow(0.05, 1/n) // the rule of three's bound on a share seen in no trial
+	switch {
+	case k <= 0:
+		lo, hi = 0, none
+	case k >= n:
+		lo, hi = 1-none, 1
+	case mt.Rare:
+		pl, ph := poissonBounds(int64(k))
+		lo, hi = pl/n, min(ph/n, 1)
+	default:
+		lo, hi = wilson(p, f.N, z95)
+	}
+	return 100 * lo, 100 * hi
 }
 
 // rareFloor is the least 95 % half-width a rare-event figure can have:

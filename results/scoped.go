@@ -42,7 +42,7 @@ var OwnerScoped = []string{
 // the general form's figure for "pages showing everything they should".
 var pageCompleteness = metric("page_completeness", "%", Higher, func(m *Metrics) float64 {
 	return 100 * pageCompletenessOf(allPages(m))
-}, page, func(mt *Metric) { mt.Has = func(m *Metrics) bool { return allPages(m).PageCompleteness != nil } })
+}, page, fraction, func(mt *Metric) { mt.Has = func(m *Metrics) bool { return allPages(m).PageCompleteness != nil } })
 
 func pageCompletenessOf(p *PageMetrics) float64 {
 	if p == nil || p.PageCompleteness == nil {
@@ -89,7 +89,47 @@ func kindMetric(name, kind string) Metric {
 	if base.Has != nil {
 		mt.Has = func(m *Metrics) bool { return base.Has(&Metrics{Pages: map[string]*PageMetrics{pages.All: of(m)}}) }
 	}
+	mt.counts = func(m *Metrics) (n, events int64) {
+		p := of(m)
+		switch {
+		case strings.HasPrefix(name, "latency."):
+			return p.Rendered, 0
+		case name == "availability":
+			return p.Count, 0
+		case name == "completeness":
+			return p.WithClients, 0
+		case name == "page_completeness":
+			return p.PagesWithData, 0
+		case name == "staleness.p99":
+			return p.Stale, p.Stale
+		}
+		return p.Shown, p.Stale // stale fraction, read staleness
+	}
+	if strings.HasPrefix(name, "latency.") {
+		mt.hdr = "latency." + kind
+	}
 	return mt
+}
+
+// SLOMetricsFor lists the metrics slo targets may name in a file of
+// topology t: MetricsFor's, and for the marketplace form (nil t) also each
+// of its page kinds' (latency.p99@gig), which its files hold without
+// intervals of their own: a target on one is judged by the kind's counts
+// (a fraction) or its latency histogram's order statistics (a
+// percentile).
+func SLOMetricsFor(t *pages.Topology) []Metric {
+	out := MetricsFor(t)
+	if t != nil {
+		return out
+	}
+	for _, k := range pages.Marketplace(1).Kinds {
+		for _, name := range KindScoped {
+			if name != pageCompleteness.Name {
+				out = append(out, kindMetric(name, k.Name))
+			}
+		}
+	}
+	return out
 }
 
 // ownerMetric is base metric name read from owner owner's figures.

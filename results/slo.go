@@ -18,11 +18,17 @@ import (
 
 // Service-level objectives: targets on the table's figures, each column
 // (strategy or plan) judged against every one, and the columns meeting
-// them all ranked by what they cost. A target passes only when the whole
-// 95 % interval of its figure clears it (rule 1 of rule.go decides whether
-// the figure has an interval worth the name): a figure whose interval
-// straddles the target, or that rests on too few samples, is "unclear",
-// never "pass".
+// them all ranked by what they cost. A target passes only when the
+// figure's one-sided 95 % bound clears it (Figure.Bounds: the interval
+// made one-sided, and for a fraction what counting its failures allows,
+// so that no failure in n passes only targets below about 1 − 3/n), and
+// fails only when the bound on the other side misses it too: a figure
+// whose bounds straddle the target, or a percentile resting on too few
+// samples for rule 1, is "unclear", never "pass". Rare events need no
+// minimum count here (a bound that clears the target clears it); the
+// starring rule keeps its minimum. A figure one run gives no interval
+// (owner.rejected, broker.lost, convergence) is judged as observed: it is
+// what happened in the run.
 
 // SLO is a scenario's slo: section.
 type SLO struct {
@@ -71,24 +77,31 @@ type Targets []Target
 // metric's better direction (completeness: 99.5% means at least).
 func (ts *Targets) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: slo.targets: give a mapping of metric to limit, e.g. {latency.p99: <=150ms, completeness: 99.5%%}", n.Line)
+		return lineError(n.Line, "slo.targets: give a mapping of metric to limit, e.g. {latency.p99: <=150ms, completeness: 99.5%%}")
 	}
 	*ts = nil
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if v.Kind != yaml.ScalarNode {
-			return fmt.Errorf("line %d: slo.targets.%s: give a limit such as <=150ms or \">=99.5%%\"", v.Line, k.Value)
+			return lineError(v.Line, "slo.targets.%s: give a limit such as <=150ms or \">=99.5%%\"", k.Value)
 		}
 		t, err := ParseTargetOf(k.Value, v.Value)
 		if err != nil {
-			return fmt.Errorf("line %d: slo.targets.%s: %v", v.Line, k.Value, err)
+			return lineError(v.Line, "slo.targets.%s: %v", k.Value, err)
 		}
 		if slices.ContainsFunc(*ts, func(o Target) bool { return o.Metric == t.Metric }) {
-			return fmt.Errorf("line %d: slo.targets.%s: given twice; keep one", k.Line, k.Value)
+			return lineError(k.Line, "slo.targets.%s: given twice; keep one", k.Value)
 		}
 		*ts = append(*ts, t)
 	}
 	return nil
+}
+
+// lineError is a mistake at a line of the scenario, as the YAML decoder
+// reports its own (a TypeError), so that the scenario's reader names it
+// "file:line: field: message" like every other.
+func lineError(line int, format string, args ...any) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: ", line) + fmt.Sprintf(format, args...)}}
 }
 
 // MarshalYAML writes the targets back as the file gives them, so that a
@@ -157,6 +170,10 @@ func parseLimit(mt Metric, s string) (float64, error) {
 	switch mt.Unit {
 	case "ms":
 		if v, err := strconv.ParseFloat(s, 64); err == nil {
+			if v > 0 && v < 1 {
+				// Under a millisecond is more likely seconds written bare.
+				return 0, fmt.Errorf("%s is in ms: a bare %s would be %s ms; write %sms if you mean it, or %sms for %s s", mt.Name, s, s, s, strconv.FormatFloat(1000*v, 'g', -1, 64), s)
+			}
 			return v, nil // a bare number is milliseconds, as the table shows them
 		}
 		d, err := time.ParseDuration(s)
@@ -171,7 +188,7 @@ func parseLimit(mt Metric, s string) (float64, error) {
 			return 0, fmt.Errorf("%s is a per cent: give e.g. 99.5%%", mt.Name)
 		}
 		if bare && v > 0 && v < 1 {
-			return 0, fmt.Errorf("%s is a per cent, as the table shows it: write %s%% for a fraction of %s", mt.Name, strconv.FormatFloat(100*v, 'g', -1, 64), s)
+			return 0, fmt.Errorf("%s is a per cent, as the table shows it: write %s%% for a fraction of %s, or %s%% if you meant %s per cent", mt.Name, strconv.FormatFloat(100*v, 'g', -1, 64), s, s, s)
 		}
 		if v < 0 || v > 100 {
 			return 0, fmt.Errorf("%s is a per cent, between 0%% and 100%%", mt.Name)
@@ -240,16 +257,12 @@ func (s *SLO) Check(t *pages.Topology) (field, msg string, ok bool) {
 		return "", "", true
 	}
 	known := map[string]bool{BrokerRate: true}
-	var scoped []string
-	for _, m := range MetricsFor(t) {
+	for _, m := range SLOMetricsFor(t) {
 		known[m.Name] = true
-		if _, scope := SplitScope(m.Name); scope != "" {
-			scoped = append(scoped, m.Name)
-		}
 	}
-	hint := "this scenario has no page kinds or owners of its own (the marketplace form): use an unscoped name"
-	if len(scoped) > 0 {
-		hint = "scoped names here are " + strings.Join(scopeHints(t), ", ")
+	hint := "scoped names here are " + strings.Join(scopeHints(t), ", ")
+	if t == nil {
+		hint += "; the marketplace form's owner has the unscoped owner.* figures"
 	}
 	for _, tg := range s.Targets {
 		if !known[tg.Metric] {
@@ -274,6 +287,10 @@ func (s *SLO) Check(t *pages.Topology) (field, msg string, ok bool) {
 func baseName(full string) string { name, _ := SplitScope(full); return name }
 
 func scopeHints(t *pages.Topology) []string {
+	if t == nil {
+		m := pages.Marketplace(1)
+		t = &pages.Topology{Kinds: m.Kinds} // its owner is not a scope
+	}
 	var out []string
 	for _, k := range t.Kinds {
 		out = append(out, "…@"+k.Name+" (page kind)")
@@ -323,6 +340,30 @@ type Judgement struct {
 	Miss float64
 	// Reason says why a verdict other than pass: "n=200, needs 1000".
 	Reason string
+	// Samples, for an unclear verdict, is about how many times the
+	// samples it rests on would likely decide it (an interval narrows as
+	// 1/√n); 0 when more samples would not tell (a value on the limit,
+	// or no bound at all). Likely is the verdict they would likely give.
+	Samples float64
+	Likely  Verdict
+}
+
+// DecideText says what would decide an unclear verdict: "about 4× the
+// samples (a run 4× longer, or -seeds 4); likely pass". "" otherwise.
+func (j Judgement) DecideText() string {
+	if j.Verdict != Unclear || j.Samples <= 1 || math.IsInf(j.Samples, 0) || math.IsNaN(j.Samples) {
+		return ""
+	}
+	k := math.Ceil(j.Samples*10) / 10
+	if k >= 2 {
+		k = math.Ceil(j.Samples)
+	}
+	times := strconv.FormatFloat(k, 'g', -1, 64)
+	text := fmt.Sprintf("about %s× the samples (a run %s× longer, or -seeds %d)", times, times, int(math.Ceil(k)))
+	if j.Likely == Pass || j.Likely == Fail {
+		text += "; likely " + j.Likely.String()
+	}
+	return text
 }
 
 // Short is the judgement as a table cell: "pass", "fail +30ms", "unclear".
@@ -383,37 +424,79 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		j.Verdict, j.Reason = Unclear, "nothing to count"
 		return j
 	}
-	lo, hi := f.Lo(), f.Hi()
-	if !f.Comparable(mt) {
-		j.Verdict = Unclear
+	lo, hi, bounded := f.Bounds(mt)
+	if !bounded && mt.hdr != "" {
+		// A page kind's percentile the file holds no interval for.
+		if qlo, qhi, ok := quantileBounds(m.HDR[mt.hdr], mt.Quantile); ok {
+			lo, hi, bounded = min(qlo, f.Value), max(qhi, f.Value), true
+		}
+	}
+	switch {
+	case mt.Quantile > 0 && mt.Within == Batched && f.Counted && f.N < mt.Needed():
+		// A percentile's batch-means interval on few samples is itself a
+		// guess: the count rule stays.
+		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
+		j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
+		j.Likely = Unclear
+		if f.N > 0 {
+			j.Samples = float64(mt.Needed()) / float64(f.N)
+		}
+		return j
+	case !f.HasCI && mt.Within == Unbatched:
+		// A figure only a run's end knows (rejections, lost records, the
+		// convergence after the heal) is, for one run, what happened in
+		// it: judged as observed. Seeds give it an interval.
+		lo, hi, bounded = f.Value, f.Value, true
+	case !bounded:
+		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
 		switch {
-		case f.Counted && !Enough(mt, f.N, f.Events):
-			j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
+		case mt.Rare && f.Events == 0 && f.Counted:
+			j.Reason = fmt.Sprintf("n=%s, no stale section: nothing bounds how stale one would be (a stale_fraction target can pass)", Count(f.N))
 		case !f.HasCI:
 			j.Reason = "no interval from one run: run -seeds 3 or more"
 		default:
 			j.Reason = "too few samples"
 		}
-		j.Miss = miss(t, f.Value)
 		return j
 	}
-	if !t.AtLeast {
-		lo, hi = -hi, -lo // judge ≤ as ≥ on the negated figure
-	}
-	limit := t.Limit
-	if !t.AtLeast {
-		limit = -limit
-	}
 	switch {
-	case lo >= limit:
+	case t.AtLeast && lo >= t.Limit || !t.AtLeast && hi <= t.Limit:
 		j.Verdict = Pass
-	case hi < limit:
+	case t.AtLeast && hi < t.Limit || !t.AtLeast && lo > t.Limit:
 		j.Verdict, j.Miss = Fail, miss(t, f.Value)
 	default:
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
-		j.Reason = fmt.Sprintf("the interval %s ±%s%s straddles %s", Human(mt.Unit, f.Value), Human(mt.Unit, f.CI95), unitSuffix(mt.Unit), t.Text)
+		j.Samples, j.Likely = samplesToDecide(t, f.Value, lo, hi)
+		if mt.Fraction && (f.Value <= 0 || f.Value >= 100) {
+			// No failure yet: the rule of three's bound narrows as 1/n,
+			// not 1/√n.
+			j.Samples = math.Sqrt(j.Samples)
+		}
+		u := unitSuffix(mt.Unit)
+		j.Reason = fmt.Sprintf("%s%s: its one-sided 95 %% bounds %s%s and %s%s straddle %s", Human(mt.Unit, f.Value), u, Human(mt.Unit, lo), u, Human(mt.Unit, hi), u, t.Text)
+		if f.Counted {
+			j.Reason += fmt.Sprintf(" (n=%s)", Count(f.N))
+		}
 	}
 	return j
+}
+
+// samplesToDecide is about how many times the samples would narrow bounds
+// lo–hi around v (as 1/√n) until they clear t's limit, and which way.
+func samplesToDecide(t Target, v, lo, hi float64) (float64, Verdict) {
+	gap := v - t.Limit // > 0: v is above the limit
+	if gap == 0 {
+		return 0, Unclear
+	}
+	width := v - lo // the side that must shrink to clear the limit
+	if gap < 0 {
+		width = hi - v
+	}
+	k := (width / math.Abs(gap)) * (width / math.Abs(gap))
+	if (gap > 0) == t.AtLeast {
+		return k, Pass
+	}
+	return k, Fail
 }
 
 // unitSuffix is what follows a Human figure to name its unit ("" for
@@ -478,6 +561,9 @@ type Recommendation struct {
 	SLO     *SLO
 	Meeting []Column
 	Others  []Column
+	// Undecided are the Others that fail no target, only unclear ones,
+	// cheapest first: what to look at when none meets every target.
+	Undecided []Column
 	// Columns are all of them, in f's order.
 	Columns []Column
 }
@@ -492,7 +578,7 @@ func Recommend(f *File, s *SLO) *Recommendation {
 		return nil
 	}
 	metrics := map[string]Metric{}
-	for _, m := range MetricsFor(f.Topology) {
+	for _, m := range SLOMetricsFor(f.Topology) {
 		if _, dup := metrics[m.Name]; !dup {
 			metrics[m.Name] = m
 		}
@@ -538,6 +624,12 @@ func Recommend(f *File, s *SLO) *Recommendation {
 		}
 	}
 	slices.SortStableFunc(r.Meeting, func(a, b Column) int { return cmp.Compare(a.Cost, b.Cost) })
+	for _, c := range r.Others {
+		if c.Verdict == Unclear {
+			r.Undecided = append(r.Undecided, c)
+		}
+	}
+	slices.SortStableFunc(r.Undecided, func(a, b Column) int { return cmp.Compare(a.Cost, b.Cost) })
 	return r
 }
 
@@ -641,18 +733,50 @@ func writeSLORows(w io.Writer, f *File, order []string) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprint(w, "slo verdict")
+	fmt.Fprint(w, "slo cost")
 	for _, name := range order {
 		cell := "—"
 		if c, ok := by[name]; ok {
-			cell = columnWord(c)
-			if c.Meets() && c.Name == r.Best() {
-				cell += " (cheapest)"
+			cell = Significant(c.Cost, 3)
+			if c.CostCI95 > 0 {
+				cell += " ±" + Significant(c.CostCI95, 2)
 			}
 		}
 		fmt.Fprintf(w, "\t%s", cell)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprint(w, "slo verdict")
+	for _, name := range order {
+		cell := "—"
+		if c, ok := by[name]; ok {
+			cell = columnWord(c)
+			if c.Meets() {
+				cell += cheapestMark(r, c)
+			}
+		}
+		fmt.Fprintf(w, "\t%s", cell)
+	}
+	fmt.Fprintln(w)
+}
+
+// cheapestMark marks a meeting column " (cheapest)", or " (≈ cheapest)"
+// when its cost and the cheapest's are within each other's intervals
+// (the cheapest itself then too): noise the ranking cannot see through.
+func cheapestMark(r *Recommendation, c Column) string {
+	best := r.Meeting[0]
+	near := false
+	for _, o := range r.Meeting[1:] {
+		if !best.CheaperThan(o) && (c.Name == best.Name || c.Name == o.Name) {
+			near = true
+		}
+	}
+	switch {
+	case near:
+		return " (≈ cheapest)"
+	case c.Name == best.Name:
+		return " (cheapest)"
+	}
+	return ""
 }
 
 // columnWord is a column's verdict over all its targets.
@@ -671,5 +795,5 @@ func sloNote(w io.Writer, f *File) {
 	if SLOOf(f) == nil {
 		return
 	}
-	fmt.Fprintln(w, "slo: pass only when the whole 95 % interval clears the target; fail when all of it misses (by how much); unclear when it straddles the target or rests on too few samples (n); n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cheapest by the slo's cost weights")
+	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a figure one run gives no interval (counters, convergence) is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cost by the slo's cost weights (±: its 95 % interval); ≈ cheapest: costs within each other's intervals")
 }

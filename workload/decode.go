@@ -48,7 +48,7 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	dir, name := filepath.Dir(name), filepath.Base(name)
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: not valid YAML: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fmt.Errorf("%s: not valid YAML: %s%s", name, strings.TrimPrefix(err.Error(), "yaml: "), quoteHint(data, err))
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: a scenario is a YAML mapping (name:, duration:, traffic: ...); this file has none", name)

@@ -2,6 +2,8 @@ package workload
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -30,9 +32,33 @@ func (sc *Scenario) checkSLO(root *yaml.Node) error {
 		return nil
 	}
 	if field, msg, ok := sc.SLO.Check(sc.resultTopology()); !ok {
-		return problem(root, "slo."+field, "%s", msg)
+		return &checkError{sloLine(root, field), "slo." + field, msg}
 	}
 	return nil
+}
+
+// sloLine is the line of field ("targets.owner.rps@reviews", "cost.x")
+// under slo:, the key found by its exact name: metric names hold dots,
+// which problem's path lookup would split on.
+func sloLine(root *yaml.Node, field string) int {
+	if root == nil || len(root.Content) == 0 {
+		return 1
+	}
+	slo := findNode(root.Content[0], "slo")
+	if slo == nil {
+		return 1
+	}
+	section, name, _ := strings.Cut(field, ".")
+	sec := findNode(slo, section)
+	if sec == nil || sec.Kind != yaml.MappingNode {
+		return slo.Line
+	}
+	for i := 0; i+1 < len(sec.Content); i += 2 {
+		if sec.Content[i].Value == name {
+			return sec.Content[i].Line
+		}
+	}
+	return sec.Line
 }
 
 // resultTopology is the topology its result files record: nil for the
@@ -59,4 +85,24 @@ func (sc *Scenario) WithTargets(ts []results.Target) error {
 		return err
 	}
 	return nil
+}
+
+// unquotedLimit is a mapping value starting with > or <, as in
+// `completeness: >=99.5%`: YAML reads > as a folded block (< is plain text).
+var unquotedLimit = regexp.MustCompile(`^\s*[^#'"]+:\s+>`)
+
+// quoteHint is the fix for a YAML syntax error at a line giving an
+// unquoted limit such as >=99.5%; "" for any other error.
+func quoteHint(data []byte, err error) string {
+	var line int
+	if _, scanErr := fmt.Sscanf(strings.TrimPrefix(err.Error(), "yaml: "), "line %d:", &line); scanErr != nil {
+		return ""
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, i := range []int{line - 1, line - 2} { // the error may name the line after
+		if i >= 0 && i < len(lines) && unquotedLimit.MatchString(lines[i]) {
+			return fmt.Sprintf("; line %d: quote a limit starting with >, e.g. completeness: '>=99.5%%' (YAML reads a leading > as folded text)", i+1)
+		}
+	}
+	return ""
 }

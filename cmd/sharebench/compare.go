@@ -69,6 +69,9 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	if err := results.CheckLimits(base, ts); err != nil {
 		return usageError{"-max: " + fs.Arg(0) + ": " + err.Error()}
 	}
+	if err := checkCompareSLO(next, slo, fs.Arg(1)); err != nil {
+		return err
+	}
 	notes, err := results.CheckInputs(base, next, *allowMissing)
 	if err != nil {
 		return inputError{fmt.Errorf("%s against %s: %w", fs.Arg(0), fs.Arg(1), err)}

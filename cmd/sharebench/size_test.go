@@ -78,3 +78,20 @@ func TestEventBudget(t *testing.T) {
 		t.Errorf("eventBudget(baseline, -force) = %d; want 0 (no budget)", got)
 	}
 }
+
+// TestValidateCountsColumns: validate counts strategies and plans apart,
+// each in its number (review: "4 strategies" for 3 and a plan).
+func TestValidateCountsColumns(t *testing.T) {
+	plan := "plans:\n  - {name: mixed, default: sync, owners: {reviews: async}}\n"
+	tests := []struct{ yaml, want string }{
+		{shopScenario, "2 strategies, 4s + 1s warm-up, 0 faults"},
+		{strings.Replace(shopScenario, "[sync, async]", "[sync]", 1), "1 strategy, "},
+		{shopScenario + plan, "2 strategies + 1 plan, "},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		if err := run([]string{"validate", writeScenario(t, tt.yaml)}, &out, new(bytes.Buffer)); err != nil || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("validate → %q, %v; want %q", out.String(), err, tt.want)
+		}
+	}
+}

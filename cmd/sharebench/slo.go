@@ -86,6 +86,9 @@ func sloGate(f *results.File, enabled bool) error {
 			if j.Verdict == results.Fail {
 				m += " by " + j.MissText()
 			}
+			if d := j.DecideText(); d != "" {
+				m += " (to decide: " + d + ")"
+			}
 			misses = append(misses, m)
 		}
 		why = append(why, c.Name+": "+strings.Join(misses, ", "))
@@ -117,6 +120,17 @@ func writeDecision(stdout io.Writer, dir string, axes []string, rows []results.S
 	}
 	for _, b := range m.Boundaries {
 		fmt.Fprintf(stdout, "  %s\n", b.Text)
+	}
+	return nil
+}
+
+// checkCompareSLO refuses compare -slo targets on figures the new file
+// (named name) does not have, as run and sweep refuse them: a misspelt
+// target would otherwise never fail.
+func checkCompareSLO(next *results.File, flags sloFlags, name string) error {
+	s := &results.SLO{Targets: flags.targets()}
+	if field, msg, ok := s.Check(next.Topology); !ok {
+		return usageError{fmt.Sprintf("-slo %s: %s: %s", strings.TrimPrefix(field, "targets."), name, msg)}
 	}
 	return nil
 }

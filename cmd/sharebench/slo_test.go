@@ -147,3 +147,78 @@ func TestSLOExitStatus(t *testing.T) {
 		t.Errorf("compare -slo completeness>=50%%: exit %d (%v); want 0", code, err)
 	}
 }
+
+// shopScenario is a small scenario of the general form: owners inventory
+// and reviews, page kind product on service store.
+const shopScenario = `name: shop
+duration: 4s
+warmup: 1s
+strategies: [sync, async]
+owners:
+  inventory:
+    population: {records: 500}
+  reviews:
+    population: {records: 200}
+page_services: {store: {workers: 8}}
+page_kinds:
+  product: {service: store, share: 1, reads: [{owner: inventory}, {owner: reviews, records: 5}]}
+`
+
+// TestCompareSLOUnknownTarget: compare -slo refuses a target on a figure
+// the new file lacks (a misspelt owner) with a usage error, as run -slo
+// does, instead of warning and passing.
+func TestCompareSLOUnknownTarget(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "shop.yaml")
+	if err := os.WriteFile(path, []byte(shopScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := filepath.Join(dir, "r")
+	if err := run([]string{"run", "-q", "-o", r, path}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	err := run([]string{"compare", "-slo", "owner.rps@reveiws<=10", r, r}, &stdout, new(bytes.Buffer))
+	if code := exitStatus(err, new(bytes.Buffer)); code != exitUsage || !strings.Contains(err.Error(), "owner.rps@reveiws") || !strings.Contains(err.Error(), "no such figure") {
+		t.Errorf("compare -slo owner.rps@reveiws<=10: exit %d (%v); want %d naming the target", code, err, exitUsage)
+	}
+	err = run([]string{"compare", "-slo", "owner.rps@reviews<=100000", r, r}, &stdout, new(bytes.Buffer))
+	if code := exitStatus(err, new(bytes.Buffer)); code != 0 {
+		t.Errorf("compare -slo owner.rps@reviews<=100000: exit %d (%v); want 0", code, err)
+	}
+}
+
+// TestRunSLORareEvents: the review's run: no failed page in a few
+// thousand cannot pass 99.99 % (the rule of three supports about
+// 1 − 3/n), while a stale fraction of a few sections in tens of
+// thousands passes 1 % (its Poisson bound clears it), whatever the count.
+func TestRunSLORareEvents(t *testing.T) {
+	path := writeScenario(t, shopScenario)
+	var stdout bytes.Buffer
+	args := []string{"run", "-q", "-o", t.TempDir(), "-slo", "availability>=99.99%", "-slo", "stale_fraction<=1%", "-slo", "owner.rejected<=0", path}
+	if err := run(args, &stdout, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "slo" {
+			rows[f[1]] = f[2:]
+		}
+	}
+	for target, want := range map[string]string{"availability>=99.99%": "unclear", "stale_fraction<=1%": "pass", "owner.rejected<=0": "pass"} {
+		got := rows[target]
+		if len(got) != 2 || got[0] != want || got[1] != want {
+			t.Errorf("run -slo %s: verdicts %q; want %s for sync and async\n%s", target, got, want, stdout.String())
+		}
+	}
+}
+
+// TestSLOGateSaysWhatDecides: -slo-fail with only unclear verdicts names
+// what would decide each (review 8).
+func TestSLOGateSaysWhatDecides(t *testing.T) {
+	path := writeScenario(t, shopScenario)
+	err := run([]string{"run", "-q", "-o", t.TempDir(), "-slo", "availability>=99.99%", "-slo-fail", path}, new(bytes.Buffer), new(bytes.Buffer))
+	if code := exitStatus(err, new(bytes.Buffer)); code != exitSLO || !strings.Contains(err.Error(), "availability>=99.99% unclear (to decide: about ") {
+		t.Errorf("run -slo-fail availability>=99.99%%: exit %d (%v); want %d saying what would decide it", code, err, exitSLO)
+	}
+}

@@ -40,7 +40,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 			bad++
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s, %d strategies, %v + %v warm-up, %d faults); %s\n", arg, sc.Name, len(sc.Columns()), sc.Duration.D(), sc.Warmup.D(), len(sc.Faults), est)
+		fmt.Fprintf(stdout, "%s: ok (%s, %s, %v + %v warm-up, %s); %s\n", arg, sc.Name, columnsText(sc), sc.Duration.D(), sc.Warmup.D(), countText(len(sc.Faults), "fault", "faults"), est)
 	}
 	if bad > 0 {
 		return inputError{fmt.Errorf("%d of %d scenarios are invalid", bad, fs.NArg())}
@@ -76,3 +76,22 @@ func eventBudget(sc *workload.Scenario, force bool) uint64 {
 // defaultConcurrency is how many runs of runs are held at once with
 // parallel of them allowed.
 func defaultConcurrency(runs, parallel int) int { return max(1, min(runs, parallel)) }
+
+// columnsText counts a scenario's columns as what they are: "3 strategies
+// + 1 plan", "1 strategy".
+func columnsText(sc *workload.Scenario) string {
+	plans := len(sc.Plans)
+	text := countText(len(sc.Columns())-plans, "strategy", "strategies")
+	if plans > 0 {
+		text += " + " + countText(plans, "plan", "plans")
+	}
+	return text
+}
+
+// countText is n and the noun in its number: "1 plan", "2 plans".
+func countText(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

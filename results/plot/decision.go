@@ -70,6 +70,9 @@ func WriteDecision(dir string, m *results.DecisionMap) ([]string, error) {
 	return names, nil
 }
 
+// DecisionKey explains the marks of the map's cells.
+const DecisionKey = "≈: costs within each other's 95 % intervals; ? fails no target but is unclear on some"
+
 // DecisionLabel is what a cell of the map says: the cheapest meeting
 // every target, the others meeting them, and those still unclear.
 func DecisionLabel(c *results.DecisionCell) string {
@@ -98,7 +101,8 @@ func decisionPlot(m *results.DecisionMap) (*gplot.Plot, vg.Length, vg.Length, er
 	for _, t := range m.Targets {
 		targets = append(targets, t.String())
 	}
-	pl.Title.Text = "Decision map: the cheapest column meeting every target\n" + wrapList("targets: ", targets, 70)
+	pl.Title.Text = "Decision map: the cheapest column meeting every target\n" + wrapList("targets: ", targets, 70) +
+		"\n" + m.CostText() + "\n" + DecisionKey
 	restyle(&pl.Title.TextStyle, 11)
 	pl.Title.Padding = vg.Points(8)
 	pl.X.Label.Text = m.Params[0]

@@ -66,3 +66,32 @@ func TestRenderDecision(t *testing.T) {
 		t.Errorf("RenderDecision over three parameters = %v; want an error", err)
 	}
 }
+
+// TestDecisionFigureKey: the map states the cost weights it ranks by and
+// explains its marks (review 15).
+func TestDecisionFigureKey(t *testing.T) {
+	target, _ := results.ParseTarget("owner.rps<=460")
+	m := &results.DecisionMap{
+		Params: []string{"population.with_clients"}, Values: [][]string{{"0.4", "0.5"}},
+		Columns: []string{"async", "hybrid"}, Targets: []results.Target{target},
+		Weights: map[string]float64{"owner.rps": 1, "duplication": 2},
+		Cells: []results.DecisionCell{
+			{Values: []string{"0.4"}, Meeting: []string{"async", "hybrid"}, Best: "async", Near: "hybrid"},
+			{Values: []string{"0.5"}, Unclear: []string{"hybrid"}},
+		},
+	}
+	var b bytes.Buffer
+	if err := RenderDecision(&b, m, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	texts, err := svgTexts(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{"cost = 2.00 × duplication (MB) + 1.00 × owner.rps", "≈: costs within each other's 95 % intervals", "? fails no target but is unclear on some"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("decision map SVG texts lack %q:\n%s", want, all)
+		}
+	}
+}

@@ -22,8 +22,12 @@ type recommendation struct {
 	Targets  string
 	Headline string
 	Ranked   []rankedColumn
-	Others   []missingColumn
-	CostNote string
+	// Undecided: when none meets every target, the columns failing none
+	// (only unclear), cheapest first, each unclear target with what would
+	// decide it.
+	Undecided []rankedColumn
+	Others    []missingColumn
+	CostNote  string
 }
 
 type rankedColumn struct {
@@ -50,6 +54,13 @@ func newRecommendation(f *results.File) *recommendation {
 	}
 	rec := &recommendation{Targets: strings.Join(targets, ", ")}
 	switch best := r.Best(); {
+	case best == "" && len(r.Undecided) > 0:
+		var names []string
+		for _, c := range r.Undecided {
+			names = append(names, c.Name)
+		}
+		rec.Headline = fmt.Sprintf("None is shown to meet every target yet; %s fail%s none, only unclear ones: cheapest first below, with what would decide them.",
+			strings.Join(names, ", "), map[bool]string{true: "s", false: ""}[len(names) == 1])
 	case best == "":
 		rec.Headline = "No strategy or plan meets every target."
 	case len(r.Meeting) == 1:
@@ -69,7 +80,23 @@ func newRecommendation(f *results.File) *recommendation {
 		}
 		rec.Ranked = append(rec.Ranked, rc)
 	}
+	if len(r.Meeting) == 0 {
+		for i, c := range r.Undecided {
+			rc := rankedColumn{Rank: i + 1, Name: c.Name, Cost: c.CostText()}
+			for _, j := range c.Misses() {
+				note := missText(j)
+				if d := j.DecideText(); d != "" {
+					note += "; to decide it: " + d
+				}
+				rc.Notes = append(rc.Notes, note)
+			}
+			rec.Undecided = append(rec.Undecided, rc)
+		}
+	}
 	for _, c := range r.Others {
+		if len(r.Meeting) == 0 && c.Verdict == results.Unclear {
+			continue // ranked above, with what would decide it
+		}
 		mc := missingColumn{Name: c.Name, Verdict: strings.ToLower(c.Verdict.String())}
 		if c.Verdict == results.Fail {
 			mc.Verdict = "misses"
@@ -88,8 +115,11 @@ func newRecommendation(f *results.File) *recommendation {
 	for _, name := range slices.Sorted(maps.Keys(weights)) {
 		terms = append(terms, fmt.Sprintf("%s × %s", results.Significant(weights[name], 3), name))
 	}
-	rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB, rates per second. A target passes only when its whole 95 %% interval clears it; \"unclear\" when the interval straddles the target or the figure rests on too few samples.",
-		strings.Join(terms, " + "), which)
+	rule := "A target passes only when the figure's one-sided 95 % bound clears it (a fraction's bound counts its failures: none in n supports only about 1 − 3/n); it fails when the bound on the other side misses it too; \"unclear\" when the two straddle the target, or a percentile rests on too few samples."
+	rec.CostNote = rule
+	if len(rec.Ranked)+len(rec.Undecided) > 0 { // a cost only where it ranks something
+		rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB, rates per second. %s", strings.Join(terms, " + "), which, rule)
+	}
 	return rec
 }
 
@@ -108,8 +138,8 @@ func missText(j results.Judgement) string {
 	case results.Fail:
 		return fmt.Sprintf("%s: fails by %s (%s)", j.Target, strings.TrimLeft(j.MissText(), "+−"), fig)
 	case results.Unclear:
-		if strings.HasPrefix(j.Reason, "the interval") {
-			return fmt.Sprintf("%s: unclear, %s (n=%s)", j.Target, j.Reason, results.Count(f.N))
+		if strings.Contains(j.Reason, "one-sided") {
+			return fmt.Sprintf("%s: unclear, %s", j.Target, j.Reason) // it names the figure and n
 		}
 		return fmt.Sprintf("%s: unclear, %s (%s)", j.Target, j.Reason, fig)
 	}
@@ -127,7 +157,13 @@ func writeRecommendMarkdown(b *strings.Builder, r *recommendation) {
 			fmt.Fprintf(b, "   - %s\n", n)
 		}
 	}
-	if len(r.Ranked) > 0 {
+	for _, c := range r.Undecided {
+		fmt.Fprintf(b, "%d. **%s** fails no target, unclear on %d; cost %s\n", c.Rank, c.Name, len(c.Notes), c.Cost)
+		for _, n := range c.Notes {
+			fmt.Fprintf(b, "   - %s\n", n)
+		}
+	}
+	if len(r.Ranked) > 0 || len(r.Undecided) > 0 {
 		b.WriteString("\n")
 	}
 	for _, c := range r.Others {
@@ -151,6 +187,9 @@ var _ = template.Must(htmlTemplate.New("recommend").Parse(`{{if .}}<style>
 <p class="headline">{{.Headline}}</p>
 {{with .Ranked}}<ol class="ranked">
 {{range .}}<li><strong>{{.Name}}</strong> meets every target; cost {{.Cost}}{{range .Notes}}<br><span class="note">{{.}}</span>{{end}}</li>
+{{end}}</ol>
+{{end}}{{with .Undecided}}<ol class="ranked">
+{{range .}}<li><strong>{{.Name}}</strong> fails no target, unclear on {{len .Notes}}; cost {{.Cost}}{{range .Notes}}<br><span class="note">{{.}}</span>{{end}}</li>
 {{end}}</ol>
 {{end}}{{with .Others}}<ul class="misses">
 {{range .}}<li class="loss">⚠ <strong>{{.Name}}</strong> {{.Verdict}}:<ul>{{range .Misses}}<li>{{.}}</li>{{end}}</ul></li>

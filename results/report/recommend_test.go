@@ -15,17 +15,18 @@ import (
 	"github.com/sharebench/sharebench/results"
 )
 
-// withSLO is the owner-outage sample judged against completeness >= 99 %
+// withSLO is the owner-outage sample judged against completeness >= 97 %
 // and latency.p99 <= 20 ms: sync misses the p99 (26.7 ±2.4 ms); sync's and
-// hybrid's completeness (83.5 ±17.1 %, an older run's wide interval)
-// straddles 99 %, so hybrid is unclear; async meets both.
+// hybrid's completeness (83.5 ±17.1 %, an older run's wide interval: its
+// one-sided 95 % bound 97.71 %) does not clear 97 %, so hybrid is unclear;
+// async meets both.
 func withSLO(tb testing.TB) *results.File {
 	tb.Helper()
 	f, err := results.ReadFile("../plot/testdata/owner-outage.json")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f.ScenarioYAML += "slo:\n  targets:\n    completeness: '>=99%'\n    latency.p99: <=20ms\n"
+	f.ScenarioYAML += "slo:\n  targets:\n    completeness: '>=97%'\n    latency.p99: <=20ms\n"
 	return f
 }
 
@@ -36,7 +37,7 @@ func TestRecommendationOpensTheReport(t *testing.T) {
 	f := withSLO(t)
 	r := results.Recommend(f, nil)
 	if got := strings.Join(r.MeetingNames(), ","); got != "async" {
-		t.Fatalf("owner-outage sample, completeness>=99%%: meeting %q; want async (the sample changed?)", got)
+		t.Fatalf("owner-outage sample, completeness>=97%%: meeting %q; want async (the sample changed?)", got)
 	}
 	dir := t.TempDir()
 	if err := WriteReport(dir, f); err != nil {
@@ -64,7 +65,7 @@ func TestRecommendationOpensTheReport(t *testing.T) {
 			at = i
 		}
 	}
-	if want := "completeness>=99%: unclear, the interval 83.55 ±17.14% straddles 99% (n=118k)"; !strings.Contains(string(md), want) {
+	if want := "completeness>=97%: unclear, 83.55%: its one-sided 95 % bounds 69.38% and 97.71% straddle 97% (n=118k)"; !strings.Contains(string(md), want) {
 		t.Errorf("report.md: no %q (hybrid's straddling interval)", want)
 	}
 	plain, err := results.ReadFile("../plot/testdata/owner-outage.json")

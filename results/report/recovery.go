@@ -32,7 +32,8 @@ import (
 type Recovery struct {
 	Window plot.Window
 	// Affected: some second left the level before. Recovered: it came
-	// back and stayed, AfterS seconds after the disturbance ended.
+	// back and stayed, AfterS seconds after the disturbance ended (or,
+	// with BackS > 0, came back then, too late to confirm).
 	Affected, Recovered bool
 	AfterS              float64
 	// ObservedS is how long after the disturbance's end the series runs
@@ -48,6 +49,11 @@ type Recovery struct {
 	// AftermathAvailability and AftermathCompleteness are the means over
 	// the seconds after the end when it did not recover: what it settled at.
 	AftermathAvailability, AftermathCompleteness float64
+	// WatchedS counts the usable seconds after the end (0: the next
+	// disturbance followed at once: nothing to watch). BackS, when it did
+	// not recover, is the stretch of them within the level that reaches
+	// the end of the watch: back, but too short to confirm (< MinStayS).
+	WatchedS, BackS float64
 }
 
 // Recovery parameters.
@@ -142,12 +148,16 @@ func recoveryOf(series []results.Second, warmup, end float64, d plot.Window, unt
 		r.AfterS = start - d.ToS
 		return r
 	}
+	if r.BackS = seen; seen > 0 {
+		r.AfterS = start - d.ToS // back since then, not confirmed
+	}
 	var n int
 	for _, s := range series {
 		if usable(s) && s.T >= d.ToS && s.T+1 <= until {
 			r.AftermathAvailability += s.Availability
 			r.AftermathCompleteness += s.Completeness
 			n++
+			r.WatchedS++
 		}
 	}
 	if n > 0 {
@@ -170,6 +180,11 @@ func (r Recovery) Sentence() string {
 		return head + "back within 2 points of its level before in the first second after the end"
 	case r.Recovered:
 		return head + fmt.Sprintf("back within 2 points of its level before %s s after the end", num(r.AfterS))
+	case r.WatchedS == 0:
+		return head + "no time to watch its recovery: the next disturbance (or the run's end) followed at once"
+	case r.BackS > 0:
+		return head + fmt.Sprintf("back within 2 points of its level before %s s after the end, not confirmed: %s s watched, %s s needed",
+			num(r.AfterS), num(r.BackS), num(MinStayS))
 	}
 	return head + fmt.Sprintf("not recovered in the %s s watched after the end: availability %s, completeness %s on average (before: %s, %s)",
 		num(r.ObservedS), percent(r.AftermathAvailability), percent(r.AftermathCompleteness), percent(r.LevelAvailability), percent(r.LevelCompleteness))
@@ -184,6 +199,10 @@ func (r Recovery) Short() string {
 		return "unaffected"
 	case r.Recovered:
 		return num(r.AfterS) + " s"
+	case r.WatchedS == 0:
+		return "no time to watch"
+	case r.BackS > 0:
+		return "back, not confirmed (needs " + num(MinStayS) + " s)"
 	}
 	return "not within " + num(r.ObservedS) + " s"
 }

@@ -62,7 +62,9 @@ func TestRecoveryOf(t *testing.T) {
 		{"availability too", 1, join(span(20, 30, 1, 0.8), span(30, 36, 0.5, 0)), 65, "6 s", true, "6 s after the end", 0.01},
 		{"flaps, then stays", 1, join(span(20, 32, 1, 0.8), span(36, 38, 1, 0.9)), 65, "8 s", true, "8 s after the end", 0.81},
 		{"never", 1, span(20, 65, 0.47, 0), 65, "not within 35 s", true, "availability 47.0 %, completeness 0.0 % on average (before: 100.0 %, 100.0 %)", 0.01},
-		{"back too late to tell", 1, span(20, 62, 1, 0.5), 65, "not within 35 s", true, "not recovered", 0.51},
+		{"back too late to tell", 1, span(20, 62, 1, 0.5), 65, "back, not confirmed (needs 5 s)", true, "back within 2 points of its level before 32 s after the end, not confirmed: 3 s watched, 5 s needed", 0.51},
+		{"no time to watch", 1, span(20, 30, 1, 0.5), 30, "no time to watch", true, "no time to watch its recovery", 0.51},
+		{"never, 3 s watched", 1, span(20, 65, 1, 0.5), 33, "not within 3 s", true, "not recovered in the 3 s watched", 0.51},
 		{"level below 100 %", 0.93, join(span(20, 30, 1, 0.3), span(30, 65, 1, 0.92)), 65, "0 s", true, "first second", 0.31},
 		{"until the next disturbance", 1, join(span(20, 34, 1, 0.5), span(45, 60, 1, 0.2)), 45, "4 s", true, "4 s after", 0.51},
 	} {

@@ -192,8 +192,10 @@ func newSweepPage(s Sweep, axes []string, images []image) sweepPage {
 				cell := "—"
 				if metric, ok := results.LookupIn(topology, metricName); ok && metric.Applies(m) && (metric.Has == nil || metric.Has(m)) {
 					cell = results.Significant(metric.Get(m), 3)
-					if ci, ok := m.CI95[metricName]; ok && ci > 0 {
-						cell += " ± " + results.Significant(ci, 2)
+					// FigureOf: the interval as every reader sees it,
+					// widened to what the counts allow.
+					if f := results.FigureOf(m, metric); f.HasCI && f.Method != results.MethodExact && f.CI95 > 0 {
+						cell += " ± " + results.Significant(f.CI95, 2)
 					}
 				}
 				row = append(row, cell)

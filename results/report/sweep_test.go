@@ -62,3 +62,23 @@ func TestWriteSweepReport(t *testing.T) {
 		t.Error("WriteSweepReport(a cell with one value for two parameters) = nil; want an error")
 	}
 }
+
+// TestSweepReportIntervals: the sweep table prints intervals as every
+// reader sees them (FigureOf): a fraction whose batch means said ±0 is
+// shown with its binomial width (review 2).
+func TestSweepReportIntervals(t *testing.T) {
+	f := sweepFile(100)
+	m := f.Strategies["sync"]
+	m.CI95 = map[string]float64{"availability": 0}
+	m.Stats = map[string]results.Stat{"availability": {N: 1000, Method: results.MethodBatchMeans, Batches: 20, DF: 19}}
+	dir := t.TempDir()
+	s := Sweep{Scenario: "s", Params: []string{"population.with_clients"}, Rows: []results.SweepRow{{Values: []string{"0.1"}, File: f}, {Values: []string{"0.9"}, File: sweepFile(900)}}}
+	if err := WriteSweepReport(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, MarkdownFile))
+	// Wilson at 100 % of 1000: 3.84/1003.84 = 0.38 %.
+	if !strings.Contains(string(md), "| 100 ± 0.38 |") {
+		t.Errorf("sweep report.md: availability 100 %% of 1000 with batch means ±0; want \"100 ± 0.38\":\n%s", md)
+	}
+}
