@@ -138,8 +138,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := results.WriteTable(stdout, f); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n%s: %d strateg%s × %d seed%s in %.1fs of wall time, %.0f simulated page requests per second per core, max RSS %d MiB\nwrote %s\n",
-		sc.Name, len(f.Order), plural(len(f.Order), "y", "ies"), len(f.Seeds), plural(len(f.Seeds), "", "s"),
+	fmt.Fprintf(stdout, "\n%s: %s × %s in %.1fs of wall time, %.0f simulated page requests per second per core, max RSS %d MiB\nwrote %s\n",
+		sc.Name, columnsText(sc), countText(len(f.Seeds), "seed", "seeds"),
 		f.Wall.ElapsedS, f.Wall.PagesPerSecond, f.Wall.MaxRSSBytes>>20, path)
 	return gate
 }
