@@ -275,35 +275,40 @@ func showsResults(k pages.Kind) bool { return k.Results }
 // over the run when the rate exceeds what their workers serve: the
 // integral of the excess, on a grid, bounded by the queue.
 func (sc *Scenario) backlog() float64 {
+	total := 0.0
+	for _, name := range strategies.PageServiceNames {
+		share := pages.Share(sc.Traffic.Pages.Mix, func(k pages.Kind) bool { return k.Service == name })
+		total += sc.serviceBacklog(sc.Services[name], share)
+	}
+	return total
+}
+
+// serviceBacklog is how many page requests pile up in one page service's
+// queue when it gets share of the page traffic; 0 for a nil service.
+func (sc *Scenario) serviceBacklog(svc *Service, share float64) float64 {
 	const steps = 1000
 	end := sc.End()
 	dt := end / steps
-	total := 0.0
-	for _, name := range strategies.PageServiceNames {
-		svc := sc.Services[name]
-		if svc == nil {
-			continue
-		}
-		share := pages.Share(sc.Traffic.Pages.Mix, func(k pages.Kind) bool { return k.Service == name })
-		mean := svc.ServiceTime.Mean().Seconds()
-		if mean <= 0 || share <= 0 {
-			continue
-		}
-		capacity := float64(svc.Workers) / mean
-		excess := 0.0
-		for i := range steps {
-			t := dt*time.Duration(i) + dt/2
-			excess += max(0, sc.Traffic.Pages.Rate.At(t)*share-capacity) * dt.Seconds()
-		}
-		switch q := svc.spec().Queue; {
-		case q == sim.NoQueue:
-			excess = 0
-		case q > 0:
-			excess = min(excess, float64(q))
-		}
-		total += excess
+	if svc == nil {
+		return 0
 	}
-	return total
+	mean := svc.ServiceTime.Mean().Seconds()
+	if mean <= 0 || share <= 0 {
+		return 0
+	}
+	capacity := float64(svc.Workers) / mean
+	excess := 0.0
+	for i := range steps {
+		t := dt*time.Duration(i) + dt/2
+		excess += max(0, sc.Traffic.Pages.Rate.At(t)*share-capacity) * dt.Seconds()
+	}
+	switch q := svc.spec().Queue; {
+	case q == sim.NoQueue:
+		excess = 0
+	case q > 0:
+		excess = min(excess, float64(q))
+	}
+	return excess
 }
 
 // Limits are what a machine can take.
@@ -589,38 +594,15 @@ func readCalls(k pages.Kind, rd pages.Read, d strategies.Design, wc float64) flo
 // modelBacklog is backlog over the model's page services, share giving
 // each kind's share of the page traffic.
 func (sc *Scenario) modelBacklog(md *model, share func(kind string) float64) float64 {
-	const steps = 1000
-	end := sc.End()
-	dt := end / steps
 	total := 0.0
 	for _, name := range md.topo.Services {
-		svc := md.services[name]
-		if svc == nil {
-			continue
-		}
 		s := 0.0
 		for _, k := range md.topo.Kinds {
 			if k.Service == name {
 				s += share(k.Name)
 			}
 		}
-		mean := svc.ServiceTime.Mean().Seconds()
-		if mean <= 0 || s <= 0 {
-			continue
-		}
-		capacity := float64(svc.Workers) / mean
-		excess := 0.0
-		for i := range steps {
-			t := dt*time.Duration(i) + dt/2
-			excess += max(0, sc.Traffic.Pages.Rate.At(t)*s-capacity) * dt.Seconds()
-		}
-		switch q := svc.spec().Queue; {
-		case q == sim.NoQueue:
-			excess = 0
-		case q > 0:
-			excess = min(excess, float64(q))
-		}
-		total += excess
+		total += sc.serviceBacklog(md.services[name], s)
 	}
 	return total
 }
