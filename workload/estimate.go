@@ -120,19 +120,29 @@ func (sc *Scenario) Estimate() Estimate {
 			{"population", "population.sellers", float64(p.Sellers) * cpuPerSeller},
 		}
 		work = append(work, bgParts...)
-		bytes, cpu := sum(parts), sum(work)
-		if bytes > e.Bytes {
-			e.Bytes, e.Parts = bytes, parts
-		}
-		if cpu > e.CPU.Seconds() {
-			e.CPU, e.Work = secondsDuration(cpu), work
-		}
-		e.Events = max(e.Events, events)
+		e.keepLargest(parts, work, events)
 	}
+	e.sortParts()
+	return e
+}
+
+// keepLargest keeps, over the columns, the largest memory and CPU
+// estimates with the parts that make them, and the most events.
+func (e *Estimate) keepLargest(parts, work []Part, events float64) {
+	if bytes := sum(parts); bytes > e.Bytes {
+		e.Bytes, e.Parts = bytes, parts
+	}
+	if cpu := sum(work); cpu > e.CPU.Seconds() {
+		e.CPU, e.Work = secondsDuration(cpu), work
+	}
+	e.Events = max(e.Events, events)
+}
+
+// sortParts puts the largest parts first.
+func (e *Estimate) sortParts() {
 	byValue := func(a, b Part) int { return cmp.Compare(b.Value, a.Value) }
 	slices.SortStableFunc(e.Parts, byValue)
 	slices.SortStableFunc(e.Work, byValue)
-	return e
 }
 
 func sum(ps []Part) float64 {
@@ -553,18 +563,9 @@ func (sc *Scenario) generalEstimate() Estimate {
 		events += pageEvents + bg
 		w := append(slices.Clone(work), Part{"events", sc.lengthField("traffic.pages.rate"), (events - bg) * cpuPerEvent})
 		w = append(w, bgParts...)
-		bytes, cpu := sum(parts), sum(w)
-		if bytes > e.Bytes {
-			e.Bytes, e.Parts = bytes, parts
-		}
-		if cpu > e.CPU.Seconds() {
-			e.CPU, e.Work = secondsDuration(cpu), w
-		}
-		e.Events = max(e.Events, events)
+		e.keepLargest(parts, w, events)
 	}
-	byValue := func(a, b Part) int { return cmp.Compare(b.Value, a.Value) }
-	slices.SortStableFunc(e.Parts, byValue)
-	slices.SortStableFunc(e.Work, byValue)
+	e.sortParts()
 	return e
 }
 
