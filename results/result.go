@@ -189,9 +189,10 @@ type PageMetrics struct {
 	// Availability: rendered at all / requested.
 	Availability float64 `json:"availability"`
 	// Completeness: renders showing the section / renders, over sellers
-	// who had clients when the page was rendered. Per render: a page that
-	// failed to render counts in Availability only (schema 1 counted it
-	// here too).
+	// who had clients when the page was rendered. Per page answered: a page
+	// with no answer (timed out, refused) counts in Availability only
+	// (schema 1 counted it here too); a page failed for a required section
+	// (general form) counts here too, its sections had and none shown.
 	Completeness float64 `json:"completeness"`
 	// StaleFraction: sections showing a version older than the owner's at
 	// render time / sections shown.
@@ -214,10 +215,11 @@ type PageMetrics struct {
 	Shown       int64 `json:"shown"`
 	Stale       int64 `json:"stale"`
 	// PageCompleteness (general form only; nil for the marketplace form):
-	// rendered pages showing every section whose record has data / rendered
-	// pages with at least one such section. A page of several reads is
-	// complete only when all its sections are shown. PagesWithData is its
-	// denominator.
+	// pages showing every section whose record has data / pages answered
+	// with at least one such section, a page failed for a required section
+	// counting as answered and not complete (a page with no answer counts
+	// in Availability only). A page of several reads is complete only when
+	// all its sections are shown. PagesWithData is its denominator.
 	PageCompleteness *float64 `json:"page_completeness,omitempty"`
 	PagesWithData    int64    `json:"pages_with_data,omitempty"`
 }

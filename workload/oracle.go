@@ -70,16 +70,18 @@ type ownerTrack struct {
 // batch, one for the series' current second.
 type tally struct {
 	pages, ok                  int64 // renders sent; of those, rendered
-	has, complete              int64 // sections of rendered pages whose owner had clients; of those, shown
+	has, complete              int64 // sections of answered pages whose record had clients; of those, shown
 	shown, stale, versionsBack int64 // sections not missing; of those, stale; versions behind summed
 	lat, staleness             *hdrhistogram.Histogram
-	// Whole pages (general form): rendered pages with a section whose
-	// record has data; of those, pages showing every such section.
+	// Whole pages (general form): answered pages (rendered, or failed for
+	// a required section) with a section whose record has data; of those,
+	// pages showing every such section.
 	withData, whole int64
 }
 
-// wholePage counts a rendered page for page completeness: hasData, it had
-// a section whose record has data; complete, it showed every such one.
+// wholePage counts a page answered (rendered, or failed for a required
+// section) for page completeness: hasData, it had a section whose record
+// has data; complete, it showed every such one.
 func (t *tally) wholePage(hasData, complete bool) {
 	if hasData {
 		t.withData++
@@ -98,11 +100,16 @@ func (t *tally) page(failed bool, lat int64) {
 	}
 }
 
-// section counts the verdict v on section sec of a render. Completeness is
-// per render: a page that failed to render counts in availability only.
+// section counts the verdict v on section sec of a page answered: rendered,
+// or failed for a required section (sec is then Failed: had, not shown).
+// Completeness counts both, so that a kind whose required owner is down
+// loses completeness with availability, as that owner's does; staleness
+// counts only sections of rendered pages, where they were shown. A page
+// with no answer (timed out, refused) is not counted here: availability
+// only.
 func (t *tally) section(sec strategies.Section, v judge.Verdict, pageFailed bool) {
+	t.had(sec, v)
 	if !pageFailed {
-		t.had(sec, v)
 		t.judged(v)
 	}
 }
@@ -416,8 +423,10 @@ func ratio(a, b int64) float64 {
 }
 
 // rendered has one page request of kind judged, sent (as intended) at
-// sent and answered at done with page (or failed, without one), and counts
-// the verdicts: each section against the owner of its read.
+// sent and answered at done with page, and counts the verdicts: each
+// section against the owner of its read. failed with a page: the page
+// failed for a required section (it counts in completeness, its sections
+// had and not shown); failed without one: no answer (availability only).
 func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done time.Duration, page *strategies.Page, failed bool) {
 	measured := sent >= o.warmup && sent < o.end
 	k, ok := o.byName[kind]
@@ -473,8 +482,10 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			sec = strategies.Section{Seller: s, Failed: true}
 		}
 		v := judge.Judge(ot.hist, judge.Read{Section: sec, Arrived: done, Self: self})
-		for _, t := range into {
-			t.section(sec, v, failed)
+		if page != nil {
+			for _, t := range into {
+				t.section(sec, v, failed)
+			}
 		}
 		if v.Clients > 0 {
 			hasData = true
@@ -493,7 +504,9 @@ func (o *oracle) rendered(kind string, sellers []strategies.Seller, sent, done t
 			}
 		}
 	}
-	if !failed {
+	// A page answered but failed for a required section had data and
+	// showed none of it: not whole (every sec above is Failed).
+	if page != nil {
 		for _, t := range into {
 			t.wholePage(hasData, complete)
 		}

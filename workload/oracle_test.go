@@ -375,8 +375,9 @@ func TestOracleStrataFollowFaults(t *testing.T) {
 
 // TestOraclePageCompleteness: in the general form a rendered page is
 // whole when it shows every section whose record has data; a page with
-// no such section is not counted; a failed render counts in availability
-// only. Each section is judged against its own read's owner, and counted
+// no such section is not counted; a page failed for a required section
+// had data and is not whole, its sections with data had and not shown; a
+// page with no answer counts in availability only. Each section is judged against its own read's owner, and counted
 // in that owner's sections on every page asked: a page failed for a
 // required section counts what each read got (a read its sequence never
 // made, not at all); a page with no answer, each section as missing.
@@ -416,7 +417,7 @@ func TestOraclePageCompleteness(t *testing.T) {
 		{"a section without data failed", []strategies.Seller{1, 1, 2}, []strategies.Section{shown(1), failed(1), shown(2)}, false, 1, 1},
 		{"no record with data", []strategies.Seller{2, 1, 1}, []strategies.Section{empty(2), empty(1), empty(1)}, false, 0, 0},
 		{"no answer", []strategies.Seller{1, 2, 2}, nil, true, 0, 0},
-		{"failed for a's required section", []strategies.Seller{1, 2, 2}, []strategies.Section{failed(1), shown(2), unasked(2)}, true, 0, 0},
+		{"failed for a's required section", []strategies.Seller{1, 2, 2}, []strategies.Section{failed(1), shown(2), unasked(2)}, true, 1, 0},
 	} {
 		before := *o.kinds["page"]
 		var page *strategies.Page
@@ -433,8 +434,36 @@ func TestOraclePageCompleteness(t *testing.T) {
 		}
 	}
 	m := o.metrics()
-	if got, want := *m.Pages["page"].PageCompleteness, 2.0/4; got != want || m.Pages["page"].PagesWithData != 4 {
-		t.Errorf("page completeness = %v of %d pages with data; want %v of 4", got, m.Pages["page"].PagesWithData, want)
+	if got, want := *m.Pages["page"].PageCompleteness, 2.0/5; got != want || m.Pages["page"].PagesWithData != 5 {
+		t.Errorf("page completeness = %v of %d pages with data; want %v of 5 (the page failed for a's section counts, not whole)", got, m.Pages["page"].PagesWithData, want)
+	}
+	// The kind's sections with data (a's 1, b's 2), on the pages answered
+	// in order: 2, 2, 3, 2, 0 on rendered pages, of them shown 2, 1, 2, 2;
+	// 3 on the page failed for a's section (the unasked one included),
+	// none shown → 7 of 12. Counting rendered pages alone gave 7 of 9.
+	pm := m.Pages["page"]
+	if pm.WithClients != 12 || pm.Completeness != 7.0/12 {
+		t.Errorf("completeness@page = %v of %d sections with data; want 7/12 of 12", pm.Completeness, pm.WithClients)
+	}
+	// Staleness counts the sections shown on rendered pages only: 3, 2,
+	// 2, 2, 3, not the two of b's the failed page got.
+	if pm.Shown != 12 {
+		t.Errorf("sections shown = %d; want 12 (none of the failed page's)", pm.Shown)
+	}
+	// The batch tallies count the same pages as the kind's and all's.
+	var withData, whole, has int64
+	for _, b := range o.batches {
+		withData, whole, has = withData+b.kinds["page"].withData, whole+b.kinds["page"].whole, has+b.kinds["page"].has
+		if b.tally.withData != b.kinds["page"].withData || b.tally.has != b.kinds["page"].has {
+			t.Errorf("a batch: all's tally has %d pages with data, %d sections; its kind's %d, %d; want equal (one public kind)",
+				b.tally.withData, b.tally.has, b.kinds["page"].withData, b.kinds["page"].has)
+		}
+	}
+	if withData != 5 || whole != 2 || has != pm.WithClients {
+		t.Errorf("batches: %d pages with data, %d whole, %d sections with data; want 5, 2, %d", withData, whole, has, pm.WithClients)
+	}
+	if st := m.Stats["page_completeness@page"]; st.N != 5 {
+		t.Errorf("Stats[page_completeness@page].N = %d; want 5", st.N)
 	}
 	// a's sections with data: on rendered pages 1, 1, 1(failed), 1; with
 	// no answer 1 (missing); on the page failed for it, 1(failed) → 3 of

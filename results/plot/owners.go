@@ -15,7 +15,7 @@ func owners(s source) (Figure, bool) {
 	if t == nil || len(t.Owners) == 0 {
 		return Figure{}, false
 	}
-	load := Panel{Title: "requests each owner serves", Y: Axis{Label: "owner requests per second"}, Bars: &Bars{Groups: t.Owners}}
+	load := Panel{Title: "requests sent to each owner", Y: Axis{Label: "requests per second, refused included"}, Bars: &Bars{Groups: t.Owners}}
 	dup := Panel{Title: "each owner's data held by each page service", Bars: &Bars{}}
 	comp := Panel{Title: "each owner's sections shown on public pages", Y: Axis{Label: "completeness (%)"}, Bars: &Bars{Groups: t.Owners}}
 
