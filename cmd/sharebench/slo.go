@@ -151,11 +151,11 @@ func compareSLO(stdout, stderr io.Writer, next *results.File, flags sloFlags) (i
 	failed := 0
 	for _, c := range r.Columns {
 		for _, j := range c.Judgements {
-			line := fmt.Sprintf("  %-10s %-28s %s", c.Name, j.Target, j.Verdict)
+			line := fmt.Sprintf("  %-10s %-28s %s", c.Name, j.Target.Label(), j.Verdict)
 			switch j.Verdict {
 			case results.Fail:
 				failed++
-				line += " by " + j.MissText() + "  REGRESSION"
+				line += " by " + j.MissText() + "  MISSED"
 			case results.Unclear:
 				fmt.Fprintf(stderr, "warning: %s %s unclear: %s\n", c.Name, j.Target, j.Reason)
 				line += " (" + j.Reason + ")"

@@ -114,7 +114,7 @@ func TestDecisionMapClosedForm(t *testing.T) {
 
 // TestSLOExitStatus: run -slo-fail exits 4 when no column meets every
 // target and 0 when one does; compare -slo counts a target the new file
-// fails as a regression (exit 1).
+// fails, as a target missed (exit 1).
 func TestSLOExitStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs owner-outage")
