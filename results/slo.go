@@ -366,6 +366,9 @@ type Judgement struct {
 	// or no bound at all). Likely is the verdict they would likely give.
 	Samples float64
 	Likely  Verdict
+	// Needs, for a verdict unclear only because a percentile rests on
+	// fewer samples than rule 1 asks, is that count; 0 otherwise.
+	Needs int64
 }
 
 // DecideText says what would decide an unclear verdict: "about 4× the
@@ -460,7 +463,7 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		// guess: the count rule stays.
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
 		j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
-		j.Likely = Unclear
+		j.Likely, j.Needs = Unclear, mt.Needed()
 		if f.N > 0 {
 			j.Samples = float64(mt.Needed()) / float64(f.N)
 		}
@@ -578,6 +581,9 @@ func judgeReadP99(mt Metric, m *Metrics, t Target) Judgement {
 		j.Verdict, j.Miss, j.Likely = Unclear, miss(t, value), Unclear
 		j.Reason = fmt.Sprintf("n=%s stale sections, needs %d for their %s quantile (stale fraction %s)", Count(n), needed, Significant(q, 3), pct(sf.Value))
 		j.Samples = float64(needed) / float64(max(n, 1))
+		if n < needed {
+			j.Needs = needed
+		}
 		return j
 	}
 	return decide(j, mt, t, fig, min(qlo, value), max(qhi, value))
@@ -667,6 +673,25 @@ func (c Column) Misses() []Judgement {
 		}
 	}
 	return out
+}
+
+// ShortOfSamples says what keeps the column undecided when it fails no
+// target and every unclear one is a percentile on too few samples:
+// "latency.p99 needs 1000 samples". "" otherwise: more samples are all it
+// lacks, so a change of its standing there is no boundary.
+func (c Column) ShortOfSamples() string {
+	var parts []string
+	for _, j := range c.Judgements {
+		switch {
+		case j.Verdict == Fail:
+			return ""
+		case j.Verdict == Unclear && j.Needs == 0:
+			return ""
+		case j.Verdict == Unclear:
+			parts = append(parts, fmt.Sprintf("%s needs %d samples", j.Target.Metric, j.Needs))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Recommendation is f judged against s: Meeting are the columns that

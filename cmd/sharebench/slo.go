@@ -121,6 +121,9 @@ func writeDecision(stdout io.Writer, dir string, axes []string, rows []results.S
 	for _, b := range m.Boundaries {
 		fmt.Fprintf(stdout, "  %s\n", b.Text)
 	}
+	for _, u := range m.Undecided {
+		fmt.Fprintf(stdout, "  %s: no boundary drawn against it\n", u)
+	}
 	return nil
 }
 

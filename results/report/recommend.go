@@ -205,6 +205,9 @@ type decisionSection struct {
 	Targets    string
 	Image      image
 	Boundaries []string
+	// Undecided are the cells' columns only too few samples keep unclear:
+	// no boundary is drawn against them.
+	Undecided []string
 }
 
 // newDecisionSection draws the sweep's decision map (decision.png, written
@@ -248,6 +251,7 @@ func newDecisionSection(dir string, axes []string, rows []results.SweepRow, extr
 	if len(d.Boundaries) == 0 {
 		d.Boundaries = []string{"The answer is the same in every cell."}
 	}
+	d.Undecided = m.Undecided
 	return d, nil
 }
 
@@ -255,14 +259,22 @@ func writeDecisionMarkdown(b *strings.Builder, d *decisionSection) {
 	if d == nil {
 		return
 	}
-	fmt.Fprintf(b, "\n## Decision map\n\nTargets: %s. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear.\n\n![%s](%s)\n\n", d.Targets, d.Image.Title, d.Image.File)
+	fmt.Fprintf(b, "\n## Decision map\n\nTargets: %s. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear, (n?) those only too few samples keep unclear.\n\n![%s](%s)\n\n", d.Targets, d.Image.Title, d.Image.File)
 	for _, s := range d.Boundaries {
 		fmt.Fprintf(b, "- %s\n", s)
+	}
+	if len(d.Undecided) > 0 {
+		fmt.Fprintf(b, "\nUndecided (n?: a percentile on too few samples; no boundary drawn against them):\n\n")
+		for _, s := range d.Undecided {
+			fmt.Fprintf(b, "- %s\n", s)
+		}
 	}
 }
 
 var _ = template.Must(sweepHTML.New("decision").Parse(`{{if .}}<h2 id="decision">Decision map</h2>
-<p>Targets: {{.Targets}}. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear.</p>
+<p>Targets: {{.Targets}}. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear, (n?) those only too few samples keep unclear.</p>
 <figure><img {{.Image.Src}} width="{{.Image.Width}}" height="{{.Image.Height}}" alt="{{.Image.Title}}"><figcaption>{{.Image.Title}}</figcaption></figure>
 <ul>{{range .Boundaries}}<li>{{.}}</li>{{end}}</ul>
-{{end}}`))
+{{if .Undecided}}<p>Undecided (n?: a percentile on too few samples; no boundary drawn against them):</p>
+<ul>{{range .Undecided}}<li>{{.}}</li>{{end}}</ul>
+{{end}}{{end}}`))
