@@ -935,8 +935,12 @@ func columnWord(c Column) string {
 
 // sloNote explains the verdict rows under the table.
 func sloNote(w io.Writer, f *File) {
-	if SLOOf(f) == nil {
+	s := SLOOf(f)
+	if s == nil {
 		return
+	}
+	if slices.ContainsFunc(s.Targets, func(t Target) bool { return baseName(t.Metric) == "staleness.p99" }) {
+		fmt.Fprintln(w, "slo staleness.p99 (of all reads): the p99 over every section read, fresh ones as 0 (0 when under 1 % are stale; else the stale sections' quantile 1 − 0.01/stale fraction), not the staleness.p99 row, which is of stale sections only")
 	}
 	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a figure one run gives no interval (counters, convergence) is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cost by the slo's cost weights (±: its 95 % interval); ≈ cheapest: costs within each other's intervals")
 }

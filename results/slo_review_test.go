@@ -101,7 +101,7 @@ func TestSLORowsShowUnitsAndMeaning(t *testing.T) {
 	if err := WriteTable(&b, f); err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`slo staleness\.p99<=5 ms \(of all reads\) +pass`).MatchString(b.String()) {
+	if !regexp.MustCompile(`slo staleness\.p99<=5 ms \(of all reads\) +pass`).MatchString(b.String()) || !strings.Contains(b.String(), "slo staleness.p99 (of all reads): the p99 over every section read") {
 		t.Errorf("WriteTable: no row \"slo staleness.p99<=5 ms (of all reads)  pass\" in\n%s", b.String())
 	}
 }
