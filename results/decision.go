@@ -160,7 +160,7 @@ func (m *DecisionMap) CostText() string {
 	for _, name := range slices.Sorted(maps.Keys(w)) {
 		term := Significant(w[name], 3) + " × " + name
 		if mt, ok := lookupAny(baseName(name)); ok && mt.Unit == "B" {
-			term += " (MB)"
+			term += " (MB of 10⁶ B)"
 		}
 		terms = append(terms, term)
 	}

@@ -73,7 +73,7 @@ func WriteDecision(dir string, m *results.DecisionMap) ([]string, error) {
 
 // DecisionKey explains the marks of the map's cells.
 const DecisionKey = "≈: costs within each other's 95 % intervals; ? fails no target but is unclear on some;\n" +
-	"n? undecided: only a percentile on too few samples keeps it unclear (no boundary drawn against it)"
+	"n? undecided (a percentile on too few samples): no line against it"
 
 // DecisionLabel is what a cell of the map says: the cheapest meeting
 // every target, the others meeting them, and those still unclear.

@@ -118,7 +118,7 @@ func newRecommendation(f *results.File) *recommendation {
 	rule := "A target passes only when the figure's one-sided 95 % bound clears it (a fraction's bound counts its failures: none in n supports only about 1 − 3/n); it fails when the bound on the other side misses it too; \"unclear\" when the two straddle the target, or a percentile rests on too few samples."
 	rec.CostNote = rule
 	if len(rec.Ranked)+len(rec.Undecided) > 0 { // a cost only where it ranks something
-		rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB, rates per second. %s", strings.Join(terms, " + "), which, rule)
+		rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB of 10⁶ B (the table shows MiB of 2²⁰ B), rates per second. %s", strings.Join(terms, " + "), which, rule)
 	}
 	return rec
 }
