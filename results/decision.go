@@ -61,7 +61,7 @@ type Boundary struct {
 	Column          string // the column whose standing changes; "" for a change of the cheapest
 	Text            string
 	// what and detail make Text: "hybrid stops meeting every target" and
-	// " (owner.rps<=500 fail by +100 req/s)"; the same change at several
+	// " (owner.rps<=500 req/s fail by +100 req/s)"; the same change at several
 	// values of the other parameter is one boundary (grouped).
 	what, detail string
 }
@@ -312,7 +312,7 @@ func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 	return out
 }
 
-// missesOf is what col misses in cell c: "owner.rps<=460 fail +49.7 req/s".
+// missesOf is what col misses in cell c: "owner.rps<=460 req/s fail +49.7 req/s".
 func missesOf(c *DecisionCell, col string) string {
 	for _, cl := range c.Judged.Columns {
 		if cl.Name != col {
@@ -320,7 +320,7 @@ func missesOf(c *DecisionCell, col string) string {
 		}
 		var parts []string
 		for _, j := range cl.Misses() {
-			p := j.Target.String() + " " + j.Verdict.String()
+			p := j.Target.Label() + " " + j.Verdict.String()
 			if j.Verdict == Fail {
 				p += " by " + j.MissText()
 			}

@@ -31,7 +31,7 @@ func TestDecideUndecidedForSamples(t *testing.T) {
 			t.Errorf("Decide boundary %q; want none against the cell short of samples", b.Text)
 		}
 	}
-	wantText := "between traffic.pages.rate = 500/s and 1000/s, sync stops meeting every target (owner.rps<=1000 fail by +1,000 req/s)"
+	wantText := "between traffic.pages.rate = 500/s and 1000/s, sync stops meeting every target (owner.rps<=1000 req/s fail by +1,000 req/s)"
 	if len(m.Boundaries) != 1 || m.Boundaries[0].Text != wantText {
 		var got []string
 		for _, b := range m.Boundaries {

@@ -565,7 +565,7 @@ func judgeReadP99(mt Metric, m *Metrics, t Target) Judgement {
 	}
 	h, err := DecodeHDR(hist)
 	if hist == "" || err != nil || h.TotalCount() == 0 {
-		j.Verdict = Unclear
+		j.Verdict, j.Figure = Unclear, Figure{Value: math.NaN()}
 		j.Reason = fmt.Sprintf("stale fraction %s is above 1 %%: the p99 of all reads is a stale read's, and this file keeps no staleness histogram for %s (target staleness.p99 unscoped or @ an owner)", pct(sf.Value), mt.Name)
 		return j
 	}

@@ -82,7 +82,7 @@ func sloGate(f *results.File, enabled bool) error {
 	for _, c := range r.Others {
 		var misses []string
 		for _, j := range c.Misses() {
-			m := j.Target.String() + " " + j.Verdict.String()
+			m := j.Target.Label() + " " + j.Verdict.String()
 			if j.Verdict == results.Fail {
 				m += " by " + j.MissText()
 			}
@@ -160,7 +160,7 @@ func compareSLO(stdout, stderr io.Writer, next *results.File, flags sloFlags) (i
 				failed++
 				line += " by " + j.MissText() + "  MISSED"
 			case results.Unclear:
-				fmt.Fprintf(stderr, "warning: %s %s unclear: %s\n", c.Name, j.Target, j.Reason)
+				fmt.Fprintf(stderr, "warning: %s %s unclear: %s\n", c.Name, j.Target.Label(), j.Reason)
 				line += " (" + j.Reason + ")"
 			case results.NA:
 				line += " (" + j.Reason + ")"

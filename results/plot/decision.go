@@ -110,7 +110,7 @@ func decisionPlot(m *results.DecisionMap) (*gplot.Plot, vg.Length, vg.Length, er
 	pl := gplot.New()
 	var targets []string
 	for _, t := range m.Targets {
-		targets = append(targets, t.String())
+		targets = append(targets, t.Label())
 	}
 	pl.Title.Text = "Decision map: the cheapest column meeting every target\n" + wrapList("targets: ", targets, 70) +
 		"\n" + m.CostText() + "\n" + DecisionKey

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -50,7 +51,7 @@ func newRecommendation(f *results.File) *recommendation {
 	}
 	var targets []string
 	for _, t := range r.SLO.Targets {
-		targets = append(targets, t.String())
+		targets = append(targets, t.Label())
 	}
 	rec := &recommendation{Targets: strings.Join(targets, ", ")}
 	switch best := r.Best(); {
@@ -75,7 +76,7 @@ func newRecommendation(f *results.File) *recommendation {
 		rc := rankedColumn{Rank: i + 1, Name: c.Name, Cost: c.CostText()}
 		for _, j := range c.Judgements {
 			if j.Verdict == results.NA {
-				rc.Notes = append(rc.Notes, fmt.Sprintf("%s n/a: %s", j.Target, j.Reason))
+				rc.Notes = append(rc.Notes, fmt.Sprintf("%s n/a: %s", j.Target.Label(), j.Reason))
 			}
 		}
 		rec.Ranked = append(rec.Ranked, rc)
@@ -136,14 +137,17 @@ func missText(j results.Judgement) string {
 	}
 	switch j.Verdict {
 	case results.Fail:
-		return fmt.Sprintf("%s: fails by %s (%s)", j.Target, strings.TrimLeft(j.MissText(), "+−"), fig)
+		return fmt.Sprintf("%s: fails by %s (%s)", j.Target.Label(), strings.TrimLeft(j.MissText(), "+−"), fig)
 	case results.Unclear:
 		if strings.Contains(j.Reason, "one-sided") {
-			return fmt.Sprintf("%s: unclear, %s", j.Target, j.Reason) // it names the figure and n
+			return fmt.Sprintf("%s: unclear, %s", j.Target.Label(), j.Reason) // it names the figure and n
 		}
-		return fmt.Sprintf("%s: unclear, %s (%s)", j.Target, j.Reason, fig)
+		if math.IsNaN(f.Value) {
+			return fmt.Sprintf("%s: unclear, %s", j.Target.Label(), j.Reason) // no figure to show
+		}
+		return fmt.Sprintf("%s: unclear, %s (%s)", j.Target.Label(), j.Reason, fig)
 	}
-	return fmt.Sprintf("%s: %s", j.Target, j.Verdict)
+	return fmt.Sprintf("%s: %s", j.Target.Label(), j.Verdict)
 }
 
 func writeRecommendMarkdown(b *strings.Builder, r *recommendation) {
@@ -235,7 +239,7 @@ func newDecisionSection(dir string, axes []string, rows []results.SweepRow, extr
 	}
 	var targets []string
 	for _, t := range m.Targets {
-		targets = append(targets, t.String())
+		targets = append(targets, t.Label())
 	}
 	d := &decisionSection{
 		Targets: strings.Join(targets, ", "),
