@@ -24,6 +24,10 @@ type DecisionCell struct {
 	// Unclear are the columns that fail nothing but are unclear on some
 	// target: more seeds or a longer run would decide them.
 	Unclear []string
+	// Undecided are those of Unclear held back only by a percentile on too
+	// few samples (Column.ShortOfSamples), and Why says so for each:
+	// "latency.p99 needs 1000 samples". No boundary is drawn against them.
+	Undecided, Why []string
 	// Judged holds the cell's whole recommendation (what each column
 	// misses).
 	Judged *Recommendation
@@ -42,6 +46,10 @@ type DecisionMap struct {
 	// Boundaries are where the answer changes between neighbouring
 	// cells, as the report says them.
 	Boundaries []Boundary
+	// Undecided says, cell by cell, the columns too few samples leave
+	// undecided: "at traffic.pages.rate = 200/s: async undecided
+	// (latency.p99 needs 1000 samples)".
+	Undecided []string
 }
 
 // Boundary is one change of the answer between two neighbouring cells,
@@ -53,7 +61,7 @@ type Boundary struct {
 	Column          string // the column whose standing changes; "" for a change of the cheapest
 	Text            string
 	// what and detail make Text: "hybrid stops meeting every target" and
-	// " (owner.rps<=500 fail by +100 req/s)"; the same change at several
+	// " (owner.rps<=500 req/s fail by +100 req/s)"; the same change at several
 	// values of the other parameter is one boundary (grouped).
 	what, detail string
 }
@@ -99,12 +107,46 @@ func Decide(params []string, rows []SweepRow, extra []Target) *DecisionMap {
 		for _, col := range rec.Others {
 			if col.Verdict == Unclear {
 				c.Unclear = append(c.Unclear, col.Name)
+				if why := col.ShortOfSamples(); why != "" {
+					c.Undecided, c.Why = append(c.Undecided, col.Name), append(c.Why, why)
+				}
 			}
 		}
 		m.Cells = append(m.Cells, c)
 	}
 	m.Boundaries = m.boundaries()
+	for _, c := range m.Cells {
+		var where []string
+		for i, p := range m.Params {
+			where = append(where, p+" = "+c.Values[i])
+		}
+		for i, col := range c.Undecided {
+			m.Undecided = append(m.Undecided, fmt.Sprintf("at %s: %s undecided (%s)", strings.Join(where, ", "), col, c.Why[i]))
+		}
+	}
 	return m
+}
+
+// Settled reports whether neighbouring cells a and b can be compared for
+// col: neither leaves it undecided for lack of samples ("" col: always).
+func Settled(a, b *DecisionCell, col string) bool {
+	return col == "" || !slices.Contains(a.Undecided, col) && !slices.Contains(b.Undecided, col)
+}
+
+// Changes reports whether the answer changes from cell a to b where the
+// samples settle it: the cheapest meeting every target (changed), or only
+// the set meeting them (setOnly). A column undecided for lack of samples
+// in either cell changes nothing there.
+func Changes(a, b *DecisionCell) (changed, setOnly bool) {
+	for _, col := range slices.Concat(a.Meeting, b.Meeting) {
+		if slices.Contains(a.Meeting, col) != slices.Contains(b.Meeting, col) && Settled(a, b, col) {
+			setOnly = true
+		}
+	}
+	if a.Best != b.Best && Settled(a, b, a.Best) && Settled(a, b, b.Best) {
+		return true, false
+	}
+	return setOnly, setOnly
 }
 
 // CostText is the cost the cells are ranked by: "cost = 1 × owner.rps +
@@ -118,7 +160,7 @@ func (m *DecisionMap) CostText() string {
 	for _, name := range slices.Sorted(maps.Keys(w)) {
 		term := Significant(w[name], 3) + " × " + name
 		if mt, ok := lookupAny(baseName(name)); ok && mt.Unit == "B" {
-			term += " (MB)"
+			term += " (MB of 10⁶ B)"
 		}
 		terms = append(terms, term)
 	}
@@ -239,8 +281,8 @@ func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 	var out []Boundary
 	for _, col := range m.Columns {
 		was, is := slices.Contains(a.Meeting, col), slices.Contains(b.Meeting, col)
-		if was == is {
-			continue
+		if was == is || !Settled(a, b, col) {
+			continue // the same, or one side short of samples: no boundary
 		}
 		bd := Boundary{Param: param, From: from, To: to, At: at, Column: col}
 		if was {
@@ -250,7 +292,7 @@ func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 		}
 		out = append(out, bd)
 	}
-	if a.Best != b.Best {
+	if a.Best != b.Best && Settled(a, b, a.Best) && Settled(a, b, b.Best) {
 		bd := Boundary{Param: param, From: from, To: to, At: at}
 		switch {
 		case a.Best == "":
@@ -270,7 +312,7 @@ func (m *DecisionMap) step(axis int, at string, a, b *DecisionCell) []Boundary {
 	return out
 }
 
-// missesOf is what col misses in cell c: "owner.rps<=460 fail +49.7 req/s".
+// missesOf is what col misses in cell c: "owner.rps<=460 req/s fail +49.7 req/s".
 func missesOf(c *DecisionCell, col string) string {
 	for _, cl := range c.Judged.Columns {
 		if cl.Name != col {
@@ -278,7 +320,7 @@ func missesOf(c *DecisionCell, col string) string {
 		}
 		var parts []string
 		for _, j := range cl.Misses() {
-			p := j.Target.String() + " " + j.Verdict.String()
+			p := j.Target.Label() + " " + j.Verdict.String()
 			if j.Verdict == Fail {
 				p += " by " + j.MissText()
 			}

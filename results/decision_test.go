@@ -51,7 +51,7 @@ func TestDecide(t *testing.T) {
 	}
 	wantEdges := []string{
 		// The same change at b = x and y is one line (review 15).
-		"between a = 1 and 2 (b = x, y), hybrid stops meeting every target (owner.rps<=500 fail by +100 req/s)",
+		"between a = 1 and 2 (b = x, y), hybrid stops meeting every target (owner.rps<=500 req/s fail by +100 req/s)",
 		"between a = 1 and 2 (b = y), the cheapest meeting every target changes from hybrid to async",
 		"between b = x and y (a = 1), async stops being cheaper than hybrid",
 	}

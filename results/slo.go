@@ -61,6 +61,26 @@ type Target struct {
 // "latency.p99<=150ms".
 func (t Target) String() string { return t.Metric + t.op() + t.Text }
 
+// Label is the target as the table's verdict row names it: its limit
+// with the metric's unit when written bare ("staleness.p99<=5 ms"), and
+// for staleness.p99 what it judges ("… (of all reads)").
+func (t Target) Label() string {
+	text := t.Text
+	if mt, ok := lookupAny(baseName(t.Metric)); ok && mt.Unit != "" {
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64); err == nil {
+			text += unitSuffix(mt.Unit)
+			if mt.Unit == "B" {
+				text += " B"
+			}
+		}
+	}
+	label := t.Metric + t.op() + text
+	if baseName(t.Metric) == "staleness.p99" {
+		label += " (" + StaleRead + ")"
+	}
+	return label
+}
+
 func (t Target) op() string {
 	if t.AtLeast {
 		return ">="
@@ -346,6 +366,9 @@ type Judgement struct {
 	// or no bound at all). Likely is the verdict they would likely give.
 	Samples float64
 	Likely  Verdict
+	// Needs, for a verdict unclear only because a percentile rests on
+	// fewer samples than rule 1 asks, is that count; 0 otherwise.
+	Needs int64
 }
 
 // DecideText says what would decide an unclear verdict: "about 4× the
@@ -409,6 +432,9 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		j.Verdict, j.Reason = NA, "keeps no views: nothing propagates"
 		return j
 	}
+	if base, _ := SplitScope(mt.Name); base == "staleness.p99" {
+		return judgeReadP99(mt, m, t)
+	}
 	f := FigureOf(m, mt)
 	j.Figure = f
 	if f.Absent {
@@ -437,7 +463,7 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		// guess: the count rule stays.
 		j.Verdict, j.Miss = Unclear, miss(t, f.Value)
 		j.Reason = fmt.Sprintf("n=%s, %s", Count(f.N), mt.NeedText())
-		j.Likely = Unclear
+		j.Likely, j.Needs = Unclear, mt.Needed()
 		if f.N > 0 {
 			j.Samples = float64(mt.Needed()) / float64(f.N)
 		}
@@ -459,6 +485,16 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		}
 		return j
 	}
+	if mt.Unit == "%" {
+		// A share is within 0–100 %: a bound past it is the interval's
+		// symmetric shape, not a possible value.
+		lo, hi = max(lo, 0), min(hi, 100)
+	}
+	return decide(j, mt, t, f, lo, hi)
+}
+
+// decide judges figure f of mt against t by its one-sided bounds lo–hi.
+func decide(j Judgement, mt Metric, t Target, f Figure, lo, hi float64) Judgement {
 	switch {
 	case t.AtLeast && lo >= t.Limit || !t.AtLeast && hi <= t.Limit:
 		j.Verdict = Pass
@@ -479,6 +515,90 @@ func Judge(mt Metric, m *Metrics, t Target) Judgement {
 		}
 	}
 	return j
+}
+
+// StaleRead is what a staleness.p99 target judges, as the table's verdict
+// row says it.
+const StaleRead = "of all reads"
+
+// judgeReadP99 judges a staleness.p99 target as the staleness one read in
+// a hundred exceeds: the unconditional p99 over every section read, fresh
+// ones as 0 (the issue's "staleness.p99: <=5s"). The table's staleness.p99
+// is the conditional one, over stale sections only, which rare stale
+// sections leave on too few samples ever to judge. No Registry metric
+// holds the unconditional one (it would add a Stats entry to every result
+// file), so it is derived here from the stale fraction s and the stale
+// sections' histogram: 0 when s's upper bound is below 1 %; the
+// histogram's quantile 1 − 0.01/s when its lower bound is above 1 % (the
+// sample rule on the stale sections); unclear between.
+func judgeReadP99(mt Metric, m *Metrics, t Target) Judgement {
+	j := Judgement{Target: t, Unit: mt.Unit}
+	_, scope := SplitScope(mt.Name)
+	sfm := staleFractionMetric(scope, m)
+	sf := FigureOf(m, sfm)
+	slo, shi, ok := sf.Bounds(sfm)
+	if !ok || !sf.Counted || sf.N == 0 {
+		j.Verdict, j.Reason = Unclear, "no sections counted: nothing bounds the stale fraction"
+		return j
+	}
+	slo, shi = max(slo, 0), min(shi, 100)
+	pct := func(v float64) string { return Human("%", v) + "%" }
+	switch {
+	case shi < 1:
+		// Fewer than one read in a hundred is stale: the p99 is a fresh read's 0.
+		return decide(j, mt, t, Figure{Value: 0, N: sf.N, Counted: true}, 0, 0)
+	case slo <= 1:
+		j.Verdict, j.Figure = Unclear, Figure{Value: math.NaN(), N: sf.N, Counted: true}
+		j.Reason = fmt.Sprintf("stale fraction %s: its one-sided 95 %% bounds %s and %s straddle 1 %%, so the p99 of all reads is 0 or a stale read's staleness (n=%s)",
+			pct(sf.Value), pct(slo), pct(shi), Count(sf.N))
+		if k, likely := samplesToDecide(Target{Limit: 1}, sf.Value, slo, shi); likely == Fail {
+			// Above 1 %: the p99 is then a stale read's, its verdict still open.
+			j.Samples, j.Likely = k, Unclear
+		} else {
+			j.Samples, j.Likely = k, likely
+		}
+		return j
+	}
+	hist := m.HDR["staleness.all"]
+	if scope != "" {
+		hist = m.HDR[Scoped("staleness", scope)]
+	}
+	h, err := DecodeHDR(hist)
+	if hist == "" || err != nil || h.TotalCount() == 0 {
+		j.Verdict, j.Figure = Unclear, Figure{Value: math.NaN()}
+		j.Reason = fmt.Sprintf("stale fraction %s is above 1 %%: the p99 of all reads is a stale read's, and this file keeps no staleness histogram for %s (target staleness.p99 unscoped or @ an owner)", pct(sf.Value), mt.Name)
+		return j
+	}
+	q := 1 - 1/sf.Value // sf in per cent: 1 − 0.01/(sf/100)
+	n := h.TotalCount()
+	value := float64(h.ValueAtQuantile(100*q)) / 1000
+	fig := Figure{Value: value, N: n, Counted: true}
+	j.Figure = fig
+	needed := int64(math.Ceil(MinTail/(1-q) - 1e-9))
+	qlo, _, okLo := quantileBounds(hist, 1-1/slo)
+	_, qhi, okHi := quantileBounds(hist, 1-1/shi)
+	if n < needed || !okLo || !okHi {
+		j.Verdict, j.Miss, j.Likely = Unclear, miss(t, value), Unclear
+		j.Reason = fmt.Sprintf("n=%s stale sections, needs %d for their %s quantile (stale fraction %s)", Count(n), needed, Significant(q, 3), pct(sf.Value))
+		j.Samples = float64(needed) / float64(max(n, 1))
+		if n < needed {
+			j.Needs = needed
+		}
+		return j
+	}
+	return decide(j, mt, t, fig, min(qlo, value), max(qhi, value))
+}
+
+// staleFractionMetric is the stale fraction of scope ("" the public
+// pages; an owner's or a page kind's name).
+func staleFractionMetric(scope string, m *Metrics) Metric {
+	switch {
+	case scope == "":
+		return baseMetric("stale_fraction")
+	case m.Owners[scope] != nil:
+		return ownerMetric("stale_fraction", scope)
+	}
+	return kindMetric("stale_fraction", scope)
 }
 
 // samplesToDecide is about how many times the samples would narrow bounds
@@ -553,6 +673,25 @@ func (c Column) Misses() []Judgement {
 		}
 	}
 	return out
+}
+
+// ShortOfSamples says what keeps the column undecided when it fails no
+// target and every unclear one is a percentile on too few samples:
+// "latency.p99 needs 1000 samples". "" otherwise: more samples are all it
+// lacks, so a change of its standing there is no boundary.
+func (c Column) ShortOfSamples() string {
+	var parts []string
+	for _, j := range c.Judgements {
+		switch {
+		case j.Verdict == Fail:
+			return ""
+		case j.Verdict == Unclear && j.Needs == 0:
+			return ""
+		case j.Verdict == Unclear:
+			parts = append(parts, fmt.Sprintf("%s needs %d samples", j.Target.Metric, j.Needs))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Recommendation is f judged against s: Meeting are the columns that
@@ -697,6 +836,10 @@ func (c Column) CostText() string {
 			w = Significant(p.Weight, 3) + "×"
 		}
 		terms = append(terms, fmt.Sprintf("%s %s%s %s", p.Metric, w, Human("", math.Round(p.Value*100)/100), p.Unit))
+		if p.Unit == "MB" {
+			// The table shows bytes in MiB; a cost weighs them in MB.
+			terms[len(terms)-1] += " (1 MB = 10⁶ B)"
+		}
 	}
 	total := Significant(c.Cost, 4)
 	if c.CostCI95 > 0 {
@@ -723,7 +866,7 @@ func writeSLORows(w io.Writer, f *File, order []string) {
 		by[c.Name] = c
 	}
 	for i, t := range r.SLO.Targets {
-		fmt.Fprintf(w, "slo %s", t)
+		fmt.Fprintf(w, "slo %s", t.Label())
 		for _, name := range order {
 			cell := "—"
 			if c, ok := by[name]; ok {
@@ -792,8 +935,12 @@ func columnWord(c Column) string {
 
 // sloNote explains the verdict rows under the table.
 func sloNote(w io.Writer, f *File) {
-	if SLOOf(f) == nil {
+	s := SLOOf(f)
+	if s == nil {
 		return
+	}
+	if slices.ContainsFunc(s.Targets, func(t Target) bool { return baseName(t.Metric) == "staleness.p99" }) {
+		fmt.Fprintln(w, "slo staleness.p99 (of all reads): the p99 over every section read, fresh ones as 0 (0 when under 1 % are stale; else the stale sections' quantile 1 − 0.01/stale fraction), not the staleness.p99 row, which is of stale sections only")
 	}
 	fmt.Fprintln(w, "slo: pass only when the figure's one-sided 95 % bound clears the target (a fraction's counts its failures: none of n supports only about 1 − 3/n); fail when the other bound misses it too (by how much); unclear when they straddle the target, or a percentile rests on too few samples (n); a figure one run gives no interval (counters, convergence) is judged as observed; n/a where the column does not measure the metric. MEETS: every target passes (or is n/a); cost by the slo's cost weights (±: its 95 % interval); ≈ cheapest: costs within each other's intervals")
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // compareCmd compares two result files, metric by metric, and fails on a
-// regression: exit 0 none, 1 a regression, 2 usage, 3 bad input.
+// regression or an -slo target missed: exit 0 none, 1 either, 2 usage, 3
+// bad input.
 func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -17,7 +18,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	alpha := fs.Float64("alpha", results.DefaultAlpha, "significance level: a change is real when the test's p-value is below it")
 	test := fs.String("test", results.TestWelch, "the test on several seeds a side: welch (t-test on the seeds' values) or mann-whitney (U test, as benchstat; needs many seeds)")
 	var slo sloFlags
-	fs.Var(&slo, "slo", "a target as a limit, e.g. 'latency.p99<=150ms' (repeatable; with the new file's own slo: targets; -slo scenario for those alone): a column of the new file failing one is a regression")
+	fs.Var(&slo, "slo", "a target as a limit, e.g. 'latency.p99<=150ms' (repeatable; with the new file's own slo: targets; -slo scenario for those alone): a column of the new file failing one is a target missed, which fails like a regression (exit 1)")
 	allowMissing := fs.Bool("allow-missing", false, "compare what both files have when the new one lacks a strategy or metric of the base (else bad input, exit 3)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: sharebench compare [-max LIMITS] [-slo TARGET] [-alpha A] [-test T] [-allow-missing] BASE NEW
@@ -35,7 +36,8 @@ alone, marked "not tested". Warnings go to stderr: no -max, seeds that
 differ, a test that cannot reach alpha, a metric no test could judge,
 builds that differ or have uncommitted changes,
 measured inputs ({dist: samples|hdr, file}) that differ.
-Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
+Exit status: 0 no regression, 1 a regression or an -slo target missed,
+2 usage, 3 bad input.
 
 `)
 		fs.PrintDefaults()
@@ -95,8 +97,18 @@ Exit status: 0 no regression, 1 a regression, 2 usage, 3 bad input.
 	if err != nil {
 		return err
 	}
-	if n := results.Regressions(ds) + missed; n > 0 {
-		return fmt.Errorf("%d regression%s", n, plural(n, "", "s"))
+	return compareOutcome(results.Regressions(ds), missed)
+}
+
+// compareOutcome is compare's error for n regressions and missed slo
+// targets (exit 1 for either), naming them apart: a target the new file
+// misses is no change from the base, and identical files can miss one.
+func compareOutcome(regressions, missed int) error {
+	switch {
+	case missed > 0:
+		return fmt.Errorf("%d target%s missed (%d regression%s)", missed, plural(missed, "", "s"), regressions, plural(regressions, "", "s"))
+	case regressions > 0:
+		return fmt.Errorf("%d regression%s", regressions, plural(regressions, "", "s"))
 	}
 	return nil
 }

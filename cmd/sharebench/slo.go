@@ -82,7 +82,7 @@ func sloGate(f *results.File, enabled bool) error {
 	for _, c := range r.Others {
 		var misses []string
 		for _, j := range c.Misses() {
-			m := j.Target.String() + " " + j.Verdict.String()
+			m := j.Target.Label() + " " + j.Verdict.String()
 			if j.Verdict == results.Fail {
 				m += " by " + j.MissText()
 			}
@@ -121,6 +121,9 @@ func writeDecision(stdout io.Writer, dir string, axes []string, rows []results.S
 	for _, b := range m.Boundaries {
 		fmt.Fprintf(stdout, "  %s\n", b.Text)
 	}
+	for _, u := range m.Undecided {
+		fmt.Fprintf(stdout, "  %s: no boundary drawn against it\n", u)
+	}
 	return nil
 }
 
@@ -151,13 +154,13 @@ func compareSLO(stdout, stderr io.Writer, next *results.File, flags sloFlags) (i
 	failed := 0
 	for _, c := range r.Columns {
 		for _, j := range c.Judgements {
-			line := fmt.Sprintf("  %-10s %-28s %s", c.Name, j.Target, j.Verdict)
+			line := fmt.Sprintf("  %-10s %-28s %s", c.Name, j.Target.Label(), j.Verdict)
 			switch j.Verdict {
 			case results.Fail:
 				failed++
-				line += " by " + j.MissText() + "  REGRESSION"
+				line += " by " + j.MissText() + "  MISSED"
 			case results.Unclear:
-				fmt.Fprintf(stderr, "warning: %s %s unclear: %s\n", c.Name, j.Target, j.Reason)
+				fmt.Fprintf(stderr, "warning: %s %s unclear: %s\n", c.Name, j.Target.Label(), j.Reason)
 				line += " (" + j.Reason + ")"
 			case results.NA:
 				line += " (" + j.Reason + ")"

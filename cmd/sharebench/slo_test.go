@@ -114,7 +114,7 @@ func TestDecisionMapClosedForm(t *testing.T) {
 
 // TestSLOExitStatus: run -slo-fail exits 4 when no column meets every
 // target and 0 when one does; compare -slo counts a target the new file
-// fails as a regression (exit 1).
+// fails, as a target missed (exit 1).
 func TestSLOExitStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs owner-outage")
@@ -135,7 +135,7 @@ func TestSLOExitStatus(t *testing.T) {
 	}
 	stdout.Reset()
 	err = run([]string{"compare", "-slo", "scenario", filepath.Join(dir, "b"), filepath.Join(dir, "b")}, &stdout, &stderr)
-	if code := exitStatus(err, new(bytes.Buffer)); code != exitFailure || !strings.Contains(stdout.String(), "sync       completeness>=99%            fail") {
+	if code := exitStatus(err, new(bytes.Buffer)); code != exitFailure || !strings.Contains(stdout.String(), "sync       completeness>=99%            fail") || !strings.Contains(err.Error(), "missed (0 regressions)") {
 		t.Errorf("compare -slo scenario: exit %d (%v); want 1 with sync failing completeness:\n%s", code, err, stdout.String())
 	}
 	err = run([]string{"sweep", "-q", "-set", "population.with_clients=0.1,0.2", "-slo", "owner.rps@reviews<=3", "-o", filepath.Join(dir, "sw"), "owner-outage"}, new(bytes.Buffer), new(bytes.Buffer))

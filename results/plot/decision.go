@@ -27,7 +27,8 @@ const DecisionName = "decision"
 // RenderDecision draws a sweep's decision map in format ("png", "svg" or
 // "pdf"): a cell per combination of the swept values, coloured by the
 // cheapest column meeting every target (grey where none does), naming it
-// and the others that meet them, with the columns still unclear; thick
+// and the others that meet them, with the columns still unclear (those
+// short only of samples apart, n?); thick
 // lines mark where the cheapest changes, dashed ones where only the set
 // meeting every target does. The first parameter runs along
 // x, the second (if any) along y.
@@ -71,7 +72,8 @@ func WriteDecision(dir string, m *results.DecisionMap) ([]string, error) {
 }
 
 // DecisionKey explains the marks of the map's cells.
-const DecisionKey = "≈: costs within each other's 95 % intervals; ? fails no target but is unclear on some"
+const DecisionKey = "≈: costs within each other's 95 % intervals; ? fails no target but is unclear on some;\n" +
+	"n? undecided (a percentile on too few samples): no line against it"
 
 // DecisionLabel is what a cell of the map says: the cheapest meeting
 // every target, the others meeting them, and those still unclear.
@@ -86,8 +88,17 @@ func DecisionLabel(c *results.DecisionCell) string {
 			lines = append(lines, "also "+strings.Join(c.Meeting[1:], ", "))
 		}
 	}
-	if len(c.Unclear) > 0 {
-		lines = append(lines, "? "+strings.Join(c.Unclear, ", "))
+	var unclear []string
+	for _, col := range c.Unclear {
+		if !slices.Contains(c.Undecided, col) {
+			unclear = append(unclear, col)
+		}
+	}
+	if len(unclear) > 0 {
+		lines = append(lines, "? "+strings.Join(unclear, ", "))
+	}
+	if len(c.Undecided) > 0 {
+		lines = append(lines, "n? "+strings.Join(c.Undecided, ", "))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -99,7 +110,7 @@ func decisionPlot(m *results.DecisionMap) (*gplot.Plot, vg.Length, vg.Length, er
 	pl := gplot.New()
 	var targets []string
 	for _, t := range m.Targets {
-		targets = append(targets, t.String())
+		targets = append(targets, t.Label())
 	}
 	pl.Title.Text = "Decision map: the cheapest column meeting every target\n" + wrapList("targets: ", targets, 70) +
 		"\n" + m.CostText() + "\n" + DecisionKey
@@ -211,13 +222,10 @@ func restyle(ts *text.Style, size vg.Length) {
 // the cheapest changes, dashed where only the set meeting every target
 // does, nothing where the answer is the same.
 func edge(pl *gplot.Plot, a, b *results.DecisionCell, x0, y0, x1, y1 float64) error {
-	same := func(p, q []string) bool {
-		p, q = slices.Clone(p), slices.Clone(q)
-		slices.Sort(p)
-		slices.Sort(q)
-		return slices.Equal(p, q)
-	}
-	if a.Best == b.Best && same(a.Meeting, b.Meeting) {
+	// A column undecided for lack of samples on either side changes
+	// nothing here: a sample count is no boundary.
+	changed, setOnly := results.Changes(a, b)
+	if !changed {
 		return nil
 	}
 	l, err := plotter.NewLine(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y1}})
@@ -225,7 +233,7 @@ func edge(pl *gplot.Plot, a, b *results.DecisionCell, x0, y0, x1, y1 float64) er
 		return err
 	}
 	l.LineStyle.Width, l.LineStyle.Color = vg.Points(3), frontColor
-	if a.Best == b.Best {
+	if setOnly {
 		l.LineStyle.Width, l.LineStyle.Dashes = vg.Points(1.5), []vg.Length{vg.Points(4), vg.Points(3)}
 	}
 	pl.Add(l)

@@ -89,7 +89,7 @@ func TestDecisionFigureKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := strings.Join(texts, "\n")
-	for _, want := range []string{"cost = 2.00 × duplication (MB) + 1.00 × owner.rps", "≈: costs within each other's 95 % intervals", "? fails no target but is unclear on some"} {
+	for _, want := range []string{"cost = 2.00 × duplication (MB of 10⁶ B) + 1.00 × owner.rps", "≈: costs within each other's 95 % intervals", "? fails no target but is unclear on some", "n? undecided (a percentile on too few samples)"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("decision map SVG texts lack %q:\n%s", want, all)
 		}

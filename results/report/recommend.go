@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -50,7 +51,7 @@ func newRecommendation(f *results.File) *recommendation {
 	}
 	var targets []string
 	for _, t := range r.SLO.Targets {
-		targets = append(targets, t.String())
+		targets = append(targets, t.Label())
 	}
 	rec := &recommendation{Targets: strings.Join(targets, ", ")}
 	switch best := r.Best(); {
@@ -75,7 +76,7 @@ func newRecommendation(f *results.File) *recommendation {
 		rc := rankedColumn{Rank: i + 1, Name: c.Name, Cost: c.CostText()}
 		for _, j := range c.Judgements {
 			if j.Verdict == results.NA {
-				rc.Notes = append(rc.Notes, fmt.Sprintf("%s n/a: %s", j.Target, j.Reason))
+				rc.Notes = append(rc.Notes, fmt.Sprintf("%s n/a: %s", j.Target.Label(), j.Reason))
 			}
 		}
 		rec.Ranked = append(rec.Ranked, rc)
@@ -118,7 +119,7 @@ func newRecommendation(f *results.File) *recommendation {
 	rule := "A target passes only when the figure's one-sided 95 % bound clears it (a fraction's bound counts its failures: none in n supports only about 1 − 3/n); it fails when the bound on the other side misses it too; \"unclear\" when the two straddle the target, or a percentile rests on too few samples."
 	rec.CostNote = rule
 	if len(rec.Ranked)+len(rec.Undecided) > 0 { // a cost only where it ranks something
-		rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB, rates per second. %s", strings.Join(terms, " + "), which, rule)
+		rec.CostNote = fmt.Sprintf("Cost = %s, by %s; bytes in MB of 10⁶ B (the table shows MiB of 2²⁰ B), rates per second. %s", strings.Join(terms, " + "), which, rule)
 	}
 	return rec
 }
@@ -136,14 +137,17 @@ func missText(j results.Judgement) string {
 	}
 	switch j.Verdict {
 	case results.Fail:
-		return fmt.Sprintf("%s: fails by %s (%s)", j.Target, strings.TrimLeft(j.MissText(), "+−"), fig)
+		return fmt.Sprintf("%s: fails by %s (%s)", j.Target.Label(), strings.TrimLeft(j.MissText(), "+−"), fig)
 	case results.Unclear:
 		if strings.Contains(j.Reason, "one-sided") {
-			return fmt.Sprintf("%s: unclear, %s", j.Target, j.Reason) // it names the figure and n
+			return fmt.Sprintf("%s: unclear, %s", j.Target.Label(), j.Reason) // it names the figure and n
 		}
-		return fmt.Sprintf("%s: unclear, %s (%s)", j.Target, j.Reason, fig)
+		if math.IsNaN(f.Value) {
+			return fmt.Sprintf("%s: unclear, %s", j.Target.Label(), j.Reason) // no figure to show
+		}
+		return fmt.Sprintf("%s: unclear, %s (%s)", j.Target.Label(), j.Reason, fig)
 	}
-	return fmt.Sprintf("%s: %s", j.Target, j.Verdict)
+	return fmt.Sprintf("%s: %s", j.Target.Label(), j.Verdict)
 }
 
 func writeRecommendMarkdown(b *strings.Builder, r *recommendation) {
@@ -205,6 +209,9 @@ type decisionSection struct {
 	Targets    string
 	Image      image
 	Boundaries []string
+	// Undecided are the cells' columns only too few samples keep unclear:
+	// no boundary is drawn against them.
+	Undecided []string
 }
 
 // newDecisionSection draws the sweep's decision map (decision.png, written
@@ -232,7 +239,7 @@ func newDecisionSection(dir string, axes []string, rows []results.SweepRow, extr
 	}
 	var targets []string
 	for _, t := range m.Targets {
-		targets = append(targets, t.String())
+		targets = append(targets, t.Label())
 	}
 	d := &decisionSection{
 		Targets: strings.Join(targets, ", "),
@@ -248,6 +255,7 @@ func newDecisionSection(dir string, axes []string, rows []results.SweepRow, extr
 	if len(d.Boundaries) == 0 {
 		d.Boundaries = []string{"The answer is the same in every cell."}
 	}
+	d.Undecided = m.Undecided
 	return d, nil
 }
 
@@ -255,14 +263,22 @@ func writeDecisionMarkdown(b *strings.Builder, d *decisionSection) {
 	if d == nil {
 		return
 	}
-	fmt.Fprintf(b, "\n## Decision map\n\nTargets: %s. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear.\n\n![%s](%s)\n\n", d.Targets, d.Image.Title, d.Image.File)
+	fmt.Fprintf(b, "\n## Decision map\n\nTargets: %s. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear, (n?) those only too few samples keep unclear.\n\n![%s](%s)\n\n", d.Targets, d.Image.Title, d.Image.File)
 	for _, s := range d.Boundaries {
 		fmt.Fprintf(b, "- %s\n", s)
+	}
+	if len(d.Undecided) > 0 {
+		fmt.Fprintf(b, "\nUndecided (n?: a percentile on too few samples; no boundary drawn against them):\n\n")
+		for _, s := range d.Undecided {
+			fmt.Fprintf(b, "- %s\n", s)
+		}
 	}
 }
 
 var _ = template.Must(sweepHTML.New("decision").Parse(`{{if .}}<h2 id="decision">Decision map</h2>
-<p>Targets: {{.Targets}}. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear.</p>
+<p>Targets: {{.Targets}}. In each cell, the cheapest column meeting every target, the others meeting them, and (?) those still unclear, (n?) those only too few samples keep unclear.</p>
 <figure><img {{.Image.Src}} width="{{.Image.Width}}" height="{{.Image.Height}}" alt="{{.Image.Title}}"><figcaption>{{.Image.Title}}</figcaption></figure>
 <ul>{{range .Boundaries}}<li>{{.}}</li>{{end}}</ul>
-{{end}}`))
+{{if .Undecided}}<p>Undecided (n?: a percentile on too few samples; no boundary drawn against them):</p>
+<ul>{{range .Undecided}}<li>{{.}}</li>{{end}}</ul>
+{{end}}{{end}}`))

@@ -183,8 +183,12 @@ func (r Recovery) Sentence() string {
 	case r.WatchedS == 0:
 		return head + "no time to watch its recovery: the next disturbance (or the run's end) followed at once"
 	case r.BackS > 0:
-		return head + fmt.Sprintf("back within 2 points of its level before %s s after the end, not confirmed: %s s watched, %s s needed",
-			num(r.AfterS), num(r.BackS), num(MinStayS))
+		when := num(r.AfterS) + " s after the end"
+		if r.AfterS == 0 {
+			when = "in the first second after the end"
+		}
+		return head + fmt.Sprintf("back within 2 points of its level before %s, not confirmed: %s s watched, %s s needed",
+			when, num(r.BackS), num(MinStayS))
 	}
 	return head + fmt.Sprintf("not recovered in the %s s watched after the end: availability %s, completeness %s on average (before: %s, %s)",
 		num(r.ObservedS), percent(r.AftermathAvailability), percent(r.AftermathCompleteness), percent(r.LevelAvailability), percent(r.LevelCompleteness))

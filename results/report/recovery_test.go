@@ -115,3 +115,15 @@ func TestRecoveryRunEndsFirst(t *testing.T) {
 		t.Errorf("recoveryOf(run ends mid-spike) = %q, explanation %q; want \"run ended first\" and none", got, r.explanation())
 	}
 }
+
+// TestRecoverySentenceBackAtOnceUnconfirmed: back in the first second
+// after the end but watched too short to confirm says so in words, not
+// "0 s after the end".
+func TestRecoverySentenceBackAtOnceUnconfirmed(t *testing.T) {
+	r := Recovery{Window: plot.Window{Kind: "outage", FromS: 20, ToS: 30}, Affected: true, WatchedS: 3, BackS: 3}
+	got := r.Sentence()
+	want := "after outage (20–30 s): back within 2 points of its level before in the first second after the end, not confirmed: 3 s watched, 5 s needed"
+	if got != want {
+		t.Errorf("Recovery{AfterS: 0, BackS: 3}.Sentence() = %q; want %q", got, want)
+	}
+}
