@@ -170,9 +170,42 @@ func TestStratifiedCI(t *testing.T) {
 		t.Errorf("StratifiedCI(one stratum) = %v, df %v; want BatchCI's %v, df 19", h, df, plain)
 	}
 	// A stratum with samples but a single batch: no spread to measure
-	// there, so plain batch means.
+	// there, so it is collapsed into its neighbour (batches 14–18 with 19).
 	strata[19] = 2
-	if h, _, _ := StratifiedCI(xs, ws, strata); !near(h, plain) {
-		t.Errorf("StratifiedCI(a one-batch stratum) = %v; want BatchCI's %v", h, plain)
+	if h, df, _ := StratifiedCI(xs, ws, strata); math.Abs(SEdf(h, df)-math.Sqrt(v)) > 1e-9 || df < 5 {
+		t.Errorf("StratifiedCI(a one-batch stratum) = %v, df %v; want stratum 2 collapsed into stratum 1: SE %v, df ≥ 5", h, df, math.Sqrt(v))
+	}
+}
+
+// TestStratifiedCIShortStratum: a short fault stratum of two batches that
+// dominates the variance used to drive Welch–Satterthwaite's df to ≈ 1
+// (t = 12.7); it is now collapsed into its neighbour, so df stays ≥ 2,
+// and the interval is no wider than that collapsed estimate.
+func TestStratifiedCIShortStratum(t *testing.T) {
+	// 18 calm batches at 99 ± 0.01, then an outage of 2 batches at 40 and 60.
+	var xs, ws []float64
+	var strata []int
+	for i := range 18 {
+		xs, ws, strata = append(xs, 99+0.01*float64(i%2)), append(ws, 100), append(strata, 0)
+	}
+	xs, ws, strata = append(xs, 40, 60), append(ws, 100, 100), append(strata, 1, 1)
+	half, df, ok := StratifiedCI(xs, ws, strata)
+	if !ok || df < 2 {
+		t.Errorf("StratifiedCI(dominating 2-batch stratum) = ±%v, df %v, %v; want df ≥ 2", half, df, ok)
+	}
+	// The old estimate: stratum 1 alone, W = 0.1, v = 0.01·(10²+10²)·2/1·¼.
+	v1 := 0.01 * 2.0 * (0.25*100 + 0.25*100)
+	old := 12.706 * math.Sqrt(v1)
+	if half >= old {
+		t.Errorf("StratifiedCI(dominating 2-batch stratum) = ±%v; want narrower than the df≈1 interval ±%v", half, old)
+	}
+	// The collapsed estimate is that of one stratum of all 20 batches.
+	if h, _, _ := StratifiedCI(xs, ws, make([]int, len(xs))); !near(half, h) {
+		t.Errorf("StratifiedCI(collapsed) = ±%v; want the one-stratum ±%v", half, h)
+	}
+	// Three batches in the short stratum keep it: df from Satterthwaite ≥ 2.
+	xs, ws, strata = append(xs, 50), append(ws, 100), append(strata, 1)
+	if _, df, _ := StratifiedCI(xs, ws, strata); df < 2 || df > 2.5 {
+		t.Errorf("StratifiedCI(dominating 3-batch stratum) df = %v; want ≈ 2 (the stratum's own)", df)
 	}
 }
