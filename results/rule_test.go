@@ -209,3 +209,29 @@ func TestStratifiedCIShortStratum(t *testing.T) {
 		t.Errorf("StratifiedCI(dominating 3-batch stratum) df = %v; want ≈ 2 (the stratum's own)", df)
 	}
 }
+
+// TestStratifiedCIRandomShares: strata whose batches all read the same
+// level (an owner's sections all missing in its outage, all there
+// outside) still leave the figure uncertain, by how many samples fell in
+// each stratum: the combined ratio's variance counts it, Σ_j
+// b_j/(b_j−1)·Σ(z_i − z̄_j)², z_i = w_i·(x_i − R)/Σw.
+func TestStratifiedCIRandomShares(t *testing.T) {
+	xs := []float64{100, 100, 100, 100, 100, 0, 0, 0, 0, 0}
+	ws := []float64{90, 110, 100, 95, 105, 40, 60, 50, 45, 55}
+	strata := []int{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}
+	half, df, ok := StratifiedCI(xs, ws, strata)
+	// R = 50000/750 = 66.67; stratum 0: z_i − z̄ = (w_i − 100)·33.33/750,
+	// stratum 1: (w_i − 50)·(−66.67)/750; Σ(w−w̄)² = 250 in each.
+	r := 50000.0 / 750
+	v := 5.0 / 4 * 250 * ((100-r)*(100-r) + r*r) / (750 * 750)
+	if !ok || math.Abs(SEdf(half, df)-math.Sqrt(v)) > 1e-9 {
+		t.Errorf("StratifiedCI(constant strata, random shares) = ±%v, df %v, %v; want SE √%v = %v", half, df, ok, v, math.Sqrt(v))
+	}
+	// All batches at one level: no uncertainty whatever the shares.
+	for i := range xs {
+		xs[i] = 100
+	}
+	if half, _, ok := StratifiedCI(xs, ws, strata); !ok || half != 0 {
+		t.Errorf("StratifiedCI(one level) = ±%v, %v; want exactly 0", half, ok)
+	}
+}

@@ -168,14 +168,22 @@ func BatchCI(values []float64) (half float64, b int, ok bool) {
 // that design for noise. Here each stratum's batches vary only around
 // their own stratum's level: with W_j a stratum's share of the samples
 // (the weights summed), the variance of the figure is Σ W_j²·v_j and the
-// degrees of freedom are Welch–Satterthwaite's. Within a stratum of b_j
-// batches, batch i holding a share p_i of its samples, v_j =
-// b_j/(b_j−1)·Σ p_i²·(x_i − x̄_j)² around the weighted mean x̄_j: the
-// variance of a pooled (ratio) estimator, which is what the figure is.
-// With equal batches it is s_j²/b_j, plain batch means; with unequal ones
-// (a traffic spike crowding one batch) plain batch means would centre the
-// spread on the batches' unweighted mean, not on the pooled figure, and
-// understate it. stratum[i] names value i's stratum (strata numbered in
+// degrees of freedom are Welch–Satterthwaite's. The figure is a pooled
+// ratio R = Σw_i·x_i/Σw_i over all batches (whole pages over pages with
+// data, say), so its variance is that of the combined ratio estimator
+// (Cochran, §6.12), linearised: batch i contributes z_i = w_i·(x_i −
+// R)/Σw, and a stratum of b_j batches v_j = b_j/(b_j−1)·Σ(z_i − z̄_j)².
+// With equal batches in a stratum it is W_j²·s_j²/b_j, plain batch means;
+// with unequal ones (a traffic spike crowding one batch) plain batch means
+// would centre the spread on the batches' unweighted mean, not on the
+// pooled figure, and understate it. It also counts what the strata's
+// shares of the samples do: they are random (requests arrive at random),
+// and where strata differ in level (an owner's sections all missing
+// during its outage, all there outside it) how many samples fell in the
+// outage moves the figure as much as the noise within strata does; a
+// variance around each stratum's own level alone, Σ W_j²·v_j with W_j
+// taken as fixed, left that out and came out several times narrower than
+// the spread between seeds. stratum[i] names value i's stratum (strata numbered in
 // time order); weight[i] is its batch's sample count. The half-width is
 // t(0.975, df)·√variance.
 //
@@ -252,12 +260,33 @@ func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok
 		df := float64(len(a.xs) - 1)
 		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(weightedVariance(a.xs, a.ws)), df, true
 	}
+	if allEqual(values) {
+		return 0, float64(len(values) - 1), true
+	}
+	// The combined ratio R = Σw·x/Σw, linearised: batch i adds z_i =
+	// w_i·(x_i − R)/Σw, and within a stratum the z vary around their mean.
+	var swx float64
+	for _, a := range kept {
+		for i, x := range a.xs {
+			swx += a.ws[i] * x
+		}
+	}
+	ratio := swx / total
 	var variance, den float64
 	for _, a := range kept {
-		w := a.w / total
-		v := w * w * weightedVariance(a.xs, a.ws)
+		b := float64(len(a.xs))
+		zs := make([]float64, len(a.xs))
+		for i, x := range a.xs {
+			zs[i] = a.ws[i] * (x - ratio) / total
+		}
+		zbar := mean(zs)
+		var ss float64
+		for _, z := range zs {
+			ss += (z - zbar) * (z - zbar)
+		}
+		v := b / (b - 1) * ss
 		variance += v
-		den += v * v / float64(len(a.xs)-1)
+		den += v * v / (b - 1)
 	}
 	if variance == 0 {
 		return 0, float64(len(values) - 1), true

@@ -52,17 +52,19 @@ page_kinds:
 // TestShortFaultIntervalsAcrossSeeds: with fault strata of 2–3 s, the
 // within-run interval of seeds 7–9 used to swing from ±0.5 to ±39 points
 // (a 2-batch stratum dragging the df to ≈ 1, or a stratum with one batch
-// of samples falling back to plain batch means). Now every interval has
-// at least 2 degrees of freedom, the widest is at most 4× the narrowest,
-// and none is wider than the seeds' own 95 % interval (the three figures'
-// spread): the within-run interval never claims more doubt than running
-// other seeds shows.
+// of samples falling back to plain batch means), and where it did not
+// blow up it was far narrower than the seeds' spread (the strata's random
+// shares of the samples left out). Now every interval has at least 2
+// degrees of freedom, the widest is at most 6× the narrowest, none is
+// more than 4× the seeds' own 95 % interval, and the seeds' intervals
+// overlap pairwise: no seed's interval excludes the figure range another
+// seed's interval allows.
 //
-// It does not ask the seeds' intervals to cover each other's figures:
-// they do not (page_completeness@product 65.50 ±0.55, 68.74 ±0.39,
-// 65.62 ±0.99): the batches of one run share its state (which records
-// have data, how hot each is), which batch means cannot see; -seeds is
-// what measures that.
+// Not every figure gets there: on the review's own scenario (shopf,
+// with a self-view) overall completeness of seeds 7 and 8 still differs
+// by more than their intervals (90.34 ±0.45, 91.58 ±0.34): the batches of
+// one run share its state (which records have data, how hot each is),
+// which batch means cannot see; -seeds is what measures that.
 func TestShortFaultIntervalsAcrossSeeds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three runs")
@@ -103,14 +105,21 @@ func TestShortFaultIntervalsAcrossSeeds(t *testing.T) {
 		if len(halves) != len(seeds) {
 			continue
 		}
+		for i := range figures {
+			for j := range i {
+				if gap := math.Abs(figures[i] - figures[j]); gap > halves[i]+halves[j] {
+					t.Errorf("%s: seed %d %.4g ±%.3g and seed %d %.4g ±%.3g do not overlap; want the within-run intervals to allow each other's figures", name, seeds[j], figures[j], halves[j], seeds[i], figures[i], halves[i])
+				}
+			}
+		}
 		spread := results.CI95(figures)
 		t.Logf("%s: figures %.4g, within-run ±%.3g, seeds' ±%.3g", name, figures, halves, spread)
 		lo, hi := slices.Min(halves), slices.Max(halves)
-		if hi > 4*math.Max(lo, 0.05) {
-			t.Errorf("%s: within-run intervals ±%.3g over seeds 7–9 (figures %.4g); want the widest at most 4× the narrowest", name, halves, figures)
+		if hi > 6*math.Max(lo, 0.05) {
+			t.Errorf("%s: within-run intervals ±%.3g over seeds 7–9 (figures %.4g); want the widest at most 6× the narrowest", name, halves, figures)
 		}
-		if hi > math.Max(spread, 0.1) {
-			t.Errorf("%s: within-run interval ±%.3g; want none wider than the seeds' own ±%.3g (figures %.4g)", name, hi, spread, figures)
+		if hi > 4*math.Max(spread, 0.1) {
+			t.Errorf("%s: within-run interval ±%.3g; want none more than 4× the seeds' own ±%.3g (figures %.4g)", name, hi, spread, figures)
 		}
 	}
 }
