@@ -170,9 +170,68 @@ func TestStratifiedCI(t *testing.T) {
 		t.Errorf("StratifiedCI(one stratum) = %v, df %v; want BatchCI's %v, df 19", h, df, plain)
 	}
 	// A stratum with samples but a single batch: no spread to measure
-	// there, so plain batch means.
+	// there, so it is collapsed into its neighbour (batches 14–18 with 19).
 	strata[19] = 2
-	if h, _, _ := StratifiedCI(xs, ws, strata); !near(h, plain) {
-		t.Errorf("StratifiedCI(a one-batch stratum) = %v; want BatchCI's %v", h, plain)
+	if h, df, _ := StratifiedCI(xs, ws, strata); math.Abs(SEdf(h, df)-math.Sqrt(v)) > 1e-9 || df < 5 {
+		t.Errorf("StratifiedCI(a one-batch stratum) = %v, df %v; want stratum 2 collapsed into stratum 1: SE %v, df ≥ 5", h, df, math.Sqrt(v))
+	}
+}
+
+// TestStratifiedCIShortStratum: a short fault stratum of two batches that
+// dominates the variance used to drive Welch–Satterthwaite's df to ≈ 1
+// (t = 12.7); it is now collapsed into its neighbour, so df stays ≥ 2,
+// and the interval is no wider than that collapsed estimate.
+func TestStratifiedCIShortStratum(t *testing.T) {
+	// 18 calm batches at 99 ± 0.01, then an outage of 2 batches at 40 and 60.
+	var xs, ws []float64
+	var strata []int
+	for i := range 18 {
+		xs, ws, strata = append(xs, 99+0.01*float64(i%2)), append(ws, 100), append(strata, 0)
+	}
+	xs, ws, strata = append(xs, 40, 60), append(ws, 100, 100), append(strata, 1, 1)
+	half, df, ok := StratifiedCI(xs, ws, strata)
+	if !ok || df < 2 {
+		t.Errorf("StratifiedCI(dominating 2-batch stratum) = ±%v, df %v, %v; want df ≥ 2", half, df, ok)
+	}
+	// The old estimate: stratum 1 alone, W = 0.1, v = 0.01·(10²+10²)·2/1·¼.
+	v1 := 0.01 * 2.0 * (0.25*100 + 0.25*100)
+	old := 12.706 * math.Sqrt(v1)
+	if half >= old {
+		t.Errorf("StratifiedCI(dominating 2-batch stratum) = ±%v; want narrower than the df≈1 interval ±%v", half, old)
+	}
+	// The collapsed estimate is that of one stratum of all 20 batches.
+	if h, _, _ := StratifiedCI(xs, ws, make([]int, len(xs))); !near(half, h) {
+		t.Errorf("StratifiedCI(collapsed) = ±%v; want the one-stratum ±%v", half, h)
+	}
+	// Three batches in the short stratum keep it: df from Satterthwaite ≥ 2.
+	xs, ws, strata = append(xs, 50), append(ws, 100), append(strata, 1)
+	if _, df, _ := StratifiedCI(xs, ws, strata); df < 2 || df > 2.5 {
+		t.Errorf("StratifiedCI(dominating 3-batch stratum) df = %v; want ≈ 2 (the stratum's own)", df)
+	}
+}
+
+// TestStratifiedCIRandomShares: strata whose batches all read the same
+// level (an owner's sections all missing in its outage, all there
+// outside) still leave the figure uncertain, by how many samples fell in
+// each stratum: the combined ratio's variance counts it, Σ_j
+// b_j/(b_j−1)·Σ(z_i − z̄_j)², z_i = w_i·(x_i − R)/Σw.
+func TestStratifiedCIRandomShares(t *testing.T) {
+	xs := []float64{100, 100, 100, 100, 100, 0, 0, 0, 0, 0}
+	ws := []float64{90, 110, 100, 95, 105, 40, 60, 50, 45, 55}
+	strata := []int{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}
+	half, df, ok := StratifiedCI(xs, ws, strata)
+	// R = 50000/750 = 66.67; stratum 0: z_i − z̄ = (w_i − 100)·33.33/750,
+	// stratum 1: (w_i − 50)·(−66.67)/750; Σ(w−w̄)² = 250 in each.
+	r := 50000.0 / 750
+	v := 5.0 / 4 * 250 * ((100-r)*(100-r) + r*r) / (750 * 750)
+	if !ok || math.Abs(SEdf(half, df)-math.Sqrt(v)) > 1e-9 {
+		t.Errorf("StratifiedCI(constant strata, random shares) = ±%v, df %v, %v; want SE √%v = %v", half, df, ok, v, math.Sqrt(v))
+	}
+	// All batches at one level: no uncertainty whatever the shares.
+	for i := range xs {
+		xs[i] = 100
+	}
+	if half, _, ok := StratifiedCI(xs, ws, strata); !ok || half != 0 {
+		t.Errorf("StratifiedCI(one level) = ±%v, %v; want exactly 0", half, ok)
 	}
 }

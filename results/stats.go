@@ -168,17 +168,40 @@ func BatchCI(values []float64) (half float64, b int, ok bool) {
 // that design for noise. Here each stratum's batches vary only around
 // their own stratum's level: with W_j a stratum's share of the samples
 // (the weights summed), the variance of the figure is Σ W_j²·v_j and the
-// degrees of freedom are Welch–Satterthwaite's. Within a stratum of b_j
-// batches, batch i holding a share p_i of its samples, v_j =
-// b_j/(b_j−1)·Σ p_i²·(x_i − x̄_j)² around the weighted mean x̄_j: the
-// variance of a pooled (ratio) estimator, which is what the figure is.
-// With equal batches it is s_j²/b_j, plain batch means; with unequal ones
-// (a traffic spike crowding one batch) plain batch means would centre the
-// spread on the batches' unweighted mean, not on the pooled figure, and
-// understate it. stratum[i] names value i's stratum; weight[i] is its
-// batch's sample count. Every stratum holding samples needs two batches
-// with samples, or the interval falls back to one stratum. The half-width
-// is t(0.975, df)·√variance.
+// degrees of freedom are Welch–Satterthwaite's. The figure is a pooled
+// ratio R = Σw_i·x_i/Σw_i over all batches (whole pages over pages with
+// data, say), so its variance is that of the combined ratio estimator
+// (Cochran, §6.12), linearised: batch i contributes z_i = w_i·(x_i −
+// R)/Σw, and a stratum of b_j batches v_j = b_j/(b_j−1)·Σ(z_i − z̄_j)².
+// With equal batches in a stratum it is W_j²·s_j²/b_j, plain batch means;
+// with unequal ones (a traffic spike crowding one batch) plain batch means
+// would centre the spread on the batches' unweighted mean, not on the
+// pooled figure, and understate it. It also counts what the strata's
+// shares of the samples do: they are random (requests arrive at random),
+// and where strata differ in level (an owner's sections all missing
+// during its outage, all there outside it) how many samples fell in the
+// outage moves the figure as much as the noise within strata does; a
+// variance around each stratum's own level alone, Σ W_j²·v_j with W_j
+// taken as fixed, left that out and came out several times narrower than
+// the spread between seeds. stratum[i] names value i's stratum (strata numbered in
+// time order); weight[i] is its batch's sample count. The half-width is
+// t(0.975, df)·√variance.
+//
+// A stratum with fewer than MinStratumBatches batches holding samples is
+// collapsed into its neighbour in time (the next one with samples, or
+// the previous for the last): the collapsed-strata estimator of survey
+// sampling (Cochran, Sampling Techniques, §5A.12). Its own variance,
+// estimated from one or two values, is too unsure to be used: with two
+// batches it has one degree of freedom, and a stratum that dominates the
+// variance drags Welch–Satterthwaite's df to ≈ 1 (t = 12.7), so one seed's
+// interval came out 20 times another's. Collapsing overstates the variance
+// by the difference of the two strata's levels, weighted by the small
+// stratum's share of the samples; such a stratum is in practice a fault
+// window's edge (pages sent just before an outage that made all others
+// fail) holding few samples, so the overstatement is small, and it errs
+// on the wide side. Every stratum kept thus has at least two degrees of
+// freedom, and so does the interval. When every stratum collapses into
+// one, it is that stratum's (weighted) batch means.
 func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok bool) {
 	type acc struct {
 		xs, ws []float64
@@ -196,36 +219,74 @@ func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok
 		a.w += weight[i]
 		total += weight[i]
 	}
-	plain := func() (float64, float64, bool) {
-		if len(values) < 2 {
-			return 0, float64(len(values) - 1), false
-		}
-		if total <= 0 {
-			h, b, ok := BatchCI(values)
-			return h, float64(b - 1), ok
-		}
-		v := weightedVariance(values, weight)
-		df := float64(len(values) - 1)
-		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(v), df, true
+	if len(values) < 2 {
+		return 0, float64(len(values) - 1), false
 	}
-	if len(by) <= 1 || total <= 0 {
-		return plain()
+	if total <= 0 {
+		h, b, ok := BatchCI(values)
+		return h, float64(b - 1), ok
 	}
-	var variance, den float64
 	// In stratum order: float sums in map order would differ in the last
-	// bit from run to run, and result files must not.
+	// bit from run to run, and result files must not. Strata without
+	// samples take no part (a batch's figure there is no figure).
+	var kept []*acc
 	for _, j := range slices.Sorted(maps.Keys(by)) {
-		a := by[j]
-		if a.w == 0 {
-			continue
+		if by[j].w > 0 {
+			kept = append(kept, by[j])
 		}
+	}
+	for {
+		small := slices.IndexFunc(kept, func(a *acc) bool { return len(a.xs) < MinStratumBatches })
+		if small < 0 || len(kept) == 1 {
+			break
+		}
+		into := small + 1
+		if into == len(kept) {
+			into = small - 1
+		}
+		// Keep the batches in time order within the merged stratum: the
+		// sums then run in one fixed order.
+		lo, hi := min(small, into), max(small, into)
+		kept[lo].xs = append(kept[lo].xs, kept[hi].xs...)
+		kept[lo].ws = append(kept[lo].ws, kept[hi].ws...)
+		kept[lo].w += kept[hi].w
+		kept = slices.Delete(kept, hi, hi+1)
+	}
+	if len(kept) == 1 { // one stratum: its weighted batch means, df b−1 exactly
+		a := kept[0]
 		if len(a.xs) < 2 {
-			return plain()
+			return 0, float64(len(a.xs) - 1), false
 		}
-		w := a.w / total
-		v := w * w * weightedVariance(a.xs, a.ws)
+		df := float64(len(a.xs) - 1)
+		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(weightedVariance(a.xs, a.ws)), df, true
+	}
+	if allEqual(values) {
+		return 0, float64(len(values) - 1), true
+	}
+	// The combined ratio R = Σw·x/Σw, linearised: batch i adds z_i =
+	// w_i·(x_i − R)/Σw, and within a stratum the z vary around their mean.
+	var swx float64
+	for _, a := range kept {
+		for i, x := range a.xs {
+			swx += a.ws[i] * x
+		}
+	}
+	ratio := swx / total
+	var variance, den float64
+	for _, a := range kept {
+		b := float64(len(a.xs))
+		zs := make([]float64, len(a.xs))
+		for i, x := range a.xs {
+			zs[i] = a.ws[i] * (x - ratio) / total
+		}
+		zbar := mean(zs)
+		var ss float64
+		for _, z := range zs {
+			ss += (z - zbar) * (z - zbar)
+		}
+		v := b / (b - 1) * ss
 		variance += v
-		den += v * v / float64(len(a.xs)-1)
+		den += v * v / (b - 1)
 	}
 	if variance == 0 {
 		return 0, float64(len(values) - 1), true
@@ -233,6 +294,10 @@ func StratifiedCI(values, weight []float64, stratum []int) (half, df float64, ok
 	df = variance * variance / den
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(variance), df, true
 }
+
+// MinStratumBatches is the fewest batches with samples a stratum keeps
+// its own variance with (StratifiedCI): two degrees of freedom, t ≤ 4.30.
+const MinStratumBatches = 3
 
 // weightedVariance is the variance of the pooled figure Σw·x/Σw of batch
 // values xs with sample counts ws: b/(b−1)·Σ p_i²·(x_i − x̄)², p_i = w_i/Σw.

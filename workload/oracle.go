@@ -191,6 +191,23 @@ func batchCount(d time.Duration) int {
 	return max(2, min(20, int(d/time.Second)))
 }
 
+// minStratumBatches is the fewest batches a stratum is cut into. A short
+// fault window cut in two gave its stratum one degree of freedom; when
+// that stratum dominated the variance (an outage), the interval's
+// Welch–Satterthwaite df fell to ≈ 1 and t to 12.7, and the interval
+// swung from ±1 to ±36 points between seeds. Five give four (t = 2.78),
+// and leave results.StratifiedCI's floor of MinStratumBatches batches
+// with samples some room for batches a fault leaves empty. Batches cost
+// only a few small histograms, and a fifth of a 2 s window still holds
+// hundreds of requests at the rates scenarios use; shorter batches
+// correlate more with their neighbours, but within a stratum (calm, or a
+// fault holding) requests barely depend on the ones half a second
+// earlier, and the transient at a fault's start, now in a batch of its
+// own, widens the interval rather than hiding. A batch percentile rests
+// on fewer samples, though: a p99 of under a hundred is the batch's
+// largest value, so one outlier there widens a p99's interval.
+const minStratumBatches = 5
+
 // stratum is a stretch of the measured window between fault boundaries,
 // holding batches [first, first+n).
 type stratum struct {
@@ -201,8 +218,9 @@ type stratum struct {
 // stratify cuts the measured window at the faults' starts and ends, so
 // that the batches of a fault's window and those of the calm around it
 // each vary around their own level (results.StratifiedCI), and cuts each
-// stratum into batches in proportion to its length, at least 2. Without
-// faults there is one stratum. It must be called before the run starts.
+// stratum into batches in proportion to its length, at least
+// minStratumBatches. Without faults there is one stratum. It must be
+// called before the run starts.
 func (o *oracle) stratify(faults []sim.Fault) {
 	bounds := []time.Duration{o.warmup, o.end}
 	for _, f := range faults {
@@ -218,7 +236,7 @@ func (o *oracle) stratify(faults []sim.Fault) {
 	o.strata, o.batches = nil, nil
 	for i := range len(bounds) - 1 {
 		from, to := bounds[i], bounds[i+1]
-		n := max(2, int(math.Round(float64(total)*float64(to-from)/float64(o.end-o.warmup))))
+		n := max(minStratumBatches, int(math.Round(float64(total)*float64(to-from)/float64(o.end-o.warmup))))
 		o.strata = append(o.strata, stratum{from: from, to: to, first: len(o.batches), n: n})
 		for range n {
 			b := batch{

@@ -345,18 +345,19 @@ func TestTableStarsRestOnEnoughSamples(t *testing.T) {
 }
 
 // TestOracleStrataFollowFaults: the measured window is cut at each fault's
-// start and end, every stratum into batches by its length, at least two.
+// start and end, every stratum into batches by its length, at least
+// minStratumBatches.
 func TestOracleStrataFollowFaults(t *testing.T) {
 	o := newOracle(judge.NewHistory(), 10, 5*time.Second, 65*time.Second, 0)
 	o.stratify([]sim.Fault{{At: 20 * time.Second, For: 10 * time.Second}, {At: 64 * time.Second, For: time.Minute}, {At: time.Second, For: time.Second}})
-	want := []stratum{{5 * time.Second, 20 * time.Second, 0, 5}, {20 * time.Second, 30 * time.Second, 5, 3}, {30 * time.Second, 64 * time.Second, 8, 11}, {64 * time.Second, 65 * time.Second, 19, 2}}
+	want := []stratum{{5 * time.Second, 20 * time.Second, 0, 5}, {20 * time.Second, 30 * time.Second, 5, 5}, {30 * time.Second, 64 * time.Second, 10, 11}, {64 * time.Second, 65 * time.Second, 21, 5}}
 	if !slices.Equal(o.strata, want) {
 		t.Errorf("strata = %v; want %v", o.strata, want)
 	}
 	for _, tt := range []struct {
 		at   time.Duration
 		want int
-	}{{5 * time.Second, 0}, {20*time.Second - 1, 4}, {20 * time.Second, 5}, {29 * time.Second, 7}, {64500 * time.Millisecond, 20}, {70 * time.Second, 20}} {
+	}{{5 * time.Second, 0}, {20*time.Second - 1, 4}, {20 * time.Second, 5}, {29 * time.Second, 9}, {64500 * time.Millisecond, 23}, {70 * time.Second, 25}} {
 		b := o.batchAt(tt.at, true)
 		got := -1
 		for i := range o.batches {
