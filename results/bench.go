@@ -155,13 +155,7 @@ var ownerUnits = []benchUnit{
 	{name: "stale-%", owner: func(o *OwnerResult) float64 { return 100 * o.Sections.StaleFraction }},
 	{name: "staleness-p99-ns", owner: func(o *OwnerResult) float64 { return 1e6 * o.Sections.StalenessMS.P99 }},
 	{name: "read-staleness-mean-ns", owner: func(o *OwnerResult) float64 { return 1e6 * o.Sections.ReadStalenessMS.Mean }},
-	{name: "duplication-B", owner: func(o *OwnerResult) float64 {
-		var n int64
-		for _, b := range o.Duplication {
-			n += b
-		}
-		return float64(n)
-	}},
+	{name: "duplication-B", owner: func(o *OwnerResult) float64 { return sumBytes(o.Duplication) }},
 	{name: "propagation-p99-ns", views: true, owner: func(o *OwnerResult) float64 { return 1e6 * o.PropagationMS.P99 }},
 }
 
@@ -181,13 +175,7 @@ var benchUnits = []benchUnit{
 	{name: "owner-req/s", run: func(m *Metrics) float64 { return m.Owner.RPS }},
 	{name: "owner-public-reads/s", run: func(m *Metrics) float64 { return m.Owner.PublicRPS }},
 	{name: "self-view-violations", run: func(m *Metrics) float64 { return float64(m.SelfViewViolations) }},
-	{name: "duplication-B", run: func(m *Metrics) float64 {
-		var n int64
-		for _, b := range m.DuplicationBytes {
-			n += b
-		}
-		return float64(n)
-	}},
+	{name: "duplication-B", run: func(m *Metrics) float64 { return sumBytes(m.DuplicationBytes) }},
 	{name: "propagation-p99-ns", views: true, run: func(m *Metrics) float64 { return 1e6 * m.PropagationMS.P99 }},
 	{name: "redelivered-records", views: true, run: func(m *Metrics) float64 { return float64(m.Broker.Redelivered) }},
 }

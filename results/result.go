@@ -430,16 +430,19 @@ var Registry = []Metric{
 	metric("owner.public_rps", "reads/s", Lower, func(m *Metrics) float64 { return m.Owner.PublicRPS }, events),
 	metric("owner.empty_fraction", "%", Lower, func(m *Metrics) float64 { return 100 * m.Owner.EmptyFraction }, unbatched),
 	metric("owner.rejected", "", Lower, func(m *Metrics) float64 { return float64(m.Owner.Rejected) }, unbatched),
-	metric("duplication", "B", Lower, func(m *Metrics) float64 {
-		var n int64
-		for _, b := range m.DuplicationBytes {
-			n += b
-		}
-		return float64(n)
-	}, exact),
+	metric("duplication", "B", Lower, func(m *Metrics) float64 { return sumBytes(m.DuplicationBytes) }, exact),
 	metric("broker.redelivered", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Redelivered) }, viewsOnly, unbatched),
 	metric("broker.lost", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.Lost) }, viewsOnly, unbatched),
 	metric("broker.max_lag", "", Lower, func(m *Metrics) float64 { return float64(m.Broker.MaxLag) }, viewsOnly, unbatched),
+}
+
+// sumBytes is the bytes held by every page service of a duplication map.
+func sumBytes(bytes map[string]int64) float64 {
+	var n int64
+	for _, b := range bytes {
+		n += b
+	}
+	return float64(n)
 }
 
 // Lookup finds a registered metric by name.
